@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+# Husk: the monitor, the guest library, husk-cc, tests and benchmarks.
+#
+#   make demo    set up a bare Debian 12 machine, build, boot the demo
+#   make check   set up, build, run every test ("N passed, N failed")
+#   make         build only (build/husk, build/husk-cc, build/lib)
+#
+# Everything goes to $(BUILD); nothing outside it is written, except the
+# Debian packages and the deb-src entry that scripts/setup-host.sh adds.
+
+BUILD ?= build
+CC := gcc
+WERROR ?= -Werror
+
+WARN := -Wall -Wextra $(WERROR) -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wundef -Wwrite-strings -Wold-style-definition \
+	-Wredundant-decls -Wshadow -Wpointer-arith -Wimplicit-fallthrough
+# The same warnings for both halves; only the environment differs.
+BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -MMD -MP
+
+# ---- set-up: packages and musl ---------------------------------------
+
+SETUP_STAMP := $(BUILD)/.setup-done
+MUSL := $(BUILD)/musl
+LIBC := $(MUSL)/lib/libc.a
+
+$(SETUP_STAMP): scripts/setup-host.sh
+	@mkdir -p $(BUILD)
+	bash scripts/setup-host.sh
+	@touch $@
+
+$(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
+	bash guest/musl/build.sh $(abspath $(BUILD))
+
+# ---- the monitor -----------------------------------------------------
+
+MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c
+# The parts with no KVM in them: unit tests and fuzzers link these.
+MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
+	monitor/hypercall.c monitor/log.c
+HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DHUSK_SANITIZE -c -o $@ $<
+
+$(BUILD)/husk: $(MONITOR_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(CC) -o $@ $^ -lseccomp
+
+# The ASan/UBSan monitor: for the test suite only, never installed.
+$(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+	$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
+
+# ---- the guest: libhusk, crt0, husk-cc -------------------------------
+
+GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c
+GUEST_ASM := guest/syscall_entry.S
+GCC_INC := $(shell $(CC) -print-file-name=include)
+# musl's headers instead of the host's; no PIE (the image is static);
+# no stack protector: husk_start runs before TLS (and the canary) exist.
+GUEST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE -nostdinc -isystem $(MUSL)/include \
+	-isystem $(GCC_INC) -I$(BUILD)/gen -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer
+
+$(BUILD)/gen/syscall_names.h: $(LIBC)
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from musl bits/syscall.h: syscall names */'; \
+	  echo 'static const char *const husk_syscall_names[] = {'; \
+	  sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/    [\2] = "\1",/p' \
+	    $(MUSL)/include/bits/syscall.h; \
+	  echo '};'; } >$@
+
+$(BUILD)/guest-obj/%.o: %.c $(LIBC) $(BUILD)/gen/syscall_names.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest-obj/%.o: %.S $(LIBC)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/libhusk.a: $(GUEST_SRCS:%.c=$(BUILD)/guest-obj/%.o) \
+		$(GUEST_ASM:%.S=$(BUILD)/guest-obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/lib/crt0.o: $(BUILD)/guest-obj/guest/start.o
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/husk-cc: guest/husk-cc
+	cp $< $@
+	chmod +x $@
+
+GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc
+
+all: $(BUILD)/husk $(GUEST_LIB)
+.DEFAULT_GOAL := all
+
+# ---- examples and the demo -------------------------------------------
+
+$(BUILD)/examples/%.husk: examples/%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+
+demo: all $(BUILD)/examples/hello.husk
+	$(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
+
+# ---- tests -----------------------------------------------------------
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $^
+
+check: all $(BUILD)/asan/husk $(BUILD)/tests/unit
+	BUILD=$(BUILD) bash tests/run
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all demo check clean
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

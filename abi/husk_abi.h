@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * husk_abi.h: the only contract between the monitor (husk) and the guest
+ * (libhusk). Both halves include this file and nothing else of each other.
+ *
+ * A hypercall is one 64-bit store of the guest-physical address of an
+ * argument struct to HUSK_HC_BASE + 8 * number. That page has no memory
+ * behind it, so the store exits to the monitor (KVM_EXIT_MMIO) from any
+ * privilege level; the monitor checks the struct, does the work, writes
+ * the OUT fields back and resumes the guest. One exit per call.
+ *
+ * Rules for every struct below: fixed-width fields only, explicit padding,
+ * padding and reserved fields MUST be zero (the monitor stops a guest that
+ * sets them), IN fields are read once, OUT fields are written by the
+ * monitor. Layout is checked at compile time in both halves.
+ */
+#ifndef HUSK_ABI_H
+#define HUSK_ABI_H
+
+/* Bump on any change that is not purely additive. */
+#define HUSK_ABI_VERSION 1
+
+/*
+ * Guest-physical memory map. Guest memory is [0, mem_size), identity
+ * mapped at the same virtual addresses. The first HUSK_LOAD_MIN bytes
+ * belong to the monitor (page tables, GDT, boot information); the image
+ * is loaded at or above HUSK_LOAD_MIN. Page 0 is never mapped so that a
+ * null-pointer access faults.
+ */
+#define HUSK_PAGE_SIZE 4096ULL
+#define HUSK_LOAD_MIN 0x100000ULL               /* 1 MiB */
+#define HUSK_MEM_MIN (4ULL << 20)               /* 4 MiB */
+#define HUSK_MEM_MAX (32ULL << 30)              /* 32 GiB */
+#define HUSK_MEM_ALIGN (2ULL << 20)             /* --mem is a multiple */
+#define HUSK_HC_BASE HUSK_MEM_MAX               /* hypercall page (GPA) */
+#define HUSK_HC_MAX 64                          /* call numbers < this */
+
+/* Call numbers (offset in the hypercall page / 8). 0 is never a call. */
+#define HUSK_HC_EXIT 1
+#define HUSK_HC_ABORT 2
+#define HUSK_HC_CONSOLE_WRITE 3
+#define HUSK_HC_WALLCLOCK 4
+#define HUSK_HC_POLL 5
+#define HUSK_HC_MEM_DISCARD 6
+/* 8..15: block devices, 16..23: network devices (later ABI additions). */
+
+/* Results carried in `ret` fields: only conditions the guest cannot
+ * foresee. An invalid argument is never a result: it stops the guest. */
+#define HUSK_EOK 0
+#define HUSK_EIO 5
+#define HUSK_EAGAIN 11
+
+/* ELF note that every image carries, checked before the VM is created. */
+#define HUSK_NOTE_NAME "Husk"           /* n_namesz = 5, padded to 8 */
+#define HUSK_NOTE_ABI 0x48560001        /* desc: struct husk_note_abi */
+#define HUSK_NOTE_DEVICES 0x48560002    /* desc: struct husk_note_devices */
+
+#define HUSK_DEVICE_NAME_MAX 32 /* including the terminating NUL */
+#define HUSK_DEVICES_MAX 16
+
+#define HUSK_DEVICE_BLOCK 1
+#define HUSK_DEVICE_NET 2
+
+#define HUSK_BOOTINFO_MAGIC 0x4f4f424b5355484bULL /* "KHUSKBOO" */
+#define HUSK_ARGS_MAX 4096 /* bytes of guest argv strings, NULs included */
+#define HUSK_ARGC_MAX 256
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUSK_ABI_CHECK(type, size)                                          \
+    _Static_assert(sizeof(type) == (size), #type " size is part of the ABI")
+#define HUSK_ABI_OFFSET(type, field, off)                                   \
+    _Static_assert(offsetof(type, field) == (off),                          \
+                   #type "." #field " offset is part of the ABI")
+
+struct husk_note_abi {
+    uint32_t abi_version; /* HUSK_ABI_VERSION the image was built for */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_note_abi, 8);
+
+struct husk_note_device {
+    uint32_t kind; /* HUSK_DEVICE_* */
+    uint32_t _pad0;
+    char name[HUSK_DEVICE_NAME_MAX]; /* NUL-terminated, [a-z0-9_]+ */
+};
+HUSK_ABI_CHECK(struct husk_note_device, 40);
+
+/* desc of HUSK_NOTE_DEVICES: exactly 8 + 40 * count bytes. */
+struct husk_note_devices {
+    uint32_t count; /* <= HUSK_DEVICES_MAX */
+    uint32_t _pad0;
+    struct husk_note_device devices[];
+};
+HUSK_ABI_CHECK(struct husk_note_devices, 8);
+
+/* One configured device as the guest sees it at boot. */
+struct husk_boot_device {
+    uint32_t kind;   /* HUSK_DEVICE_* */
+    uint32_t handle; /* pass to the device's hypercalls */
+    char name[HUSK_DEVICE_NAME_MAX];
+};
+HUSK_ABI_CHECK(struct husk_boot_device, 40);
+
+/*
+ * Boot information, written by the monitor below HUSK_LOAD_MIN; its address
+ * is in %rdi at entry and %rsp points just below mem_size (16-byte aligned).
+ * All memory that the image does not fill is zero at entry.
+ */
+struct husk_bootinfo {
+    uint64_t magic;       /* HUSK_BOOTINFO_MAGIC */
+    uint32_t abi_version; /* HUSK_ABI_VERSION of the monitor */
+    uint32_t _pad0;
+    uint64_t mem_size;    /* bytes of guest memory, from 0 */
+    uint64_t image_end;   /* first byte above the loaded image (page up) */
+    uint64_t tsc_hz;      /* guest TSC frequency */
+    uint64_t features;    /* HUSK_FEATURE_* */
+    uint64_t phdr_gpa;    /* copy of the image's program headers */
+    uint32_t phnum;
+    uint32_t phentsize;
+    uint32_t argc;        /* guest arguments (argv[0] = image name) */
+    uint32_t device_count;
+    uint64_t argv_gpa;    /* uint64_t[argc + 1], NULL-terminated */
+    uint8_t random[16];   /* host entropy for AT_RANDOM/stack canary */
+    struct husk_boot_device devices[HUSK_DEVICES_MAX];
+};
+HUSK_ABI_OFFSET(struct husk_bootinfo, tsc_hz, 32);
+HUSK_ABI_OFFSET(struct husk_bootinfo, argv_gpa, 72);
+HUSK_ABI_OFFSET(struct husk_bootinfo, devices, 96);
+HUSK_ABI_CHECK(struct husk_bootinfo, 96 + 40 * HUSK_DEVICES_MAX);
+
+#define HUSK_FEATURE_RDRAND (1ULL << 0) /* RDRAND usable at CPL3 */
+#define HUSK_FEATURE_RDSEED (1ULL << 1) /* RDSEED usable at CPL3 */
+
+/* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
+struct husk_hc_exit {
+    int32_t status; /* IN */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_hc_exit, 8);
+
+/* HUSK_HC_ABORT: stop the guest abnormally (exit 134) with a message. */
+#define HUSK_ABORT_MSG_MAX 512
+struct husk_hc_abort {
+    uint64_t msg_gpa; /* IN: message bytes, need not be NUL-terminated */
+    uint32_t len;     /* IN: <= HUSK_ABORT_MSG_MAX */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_hc_abort, 16);
+
+/* HUSK_HC_CONSOLE_WRITE: write bytes to the monitor's stdout or stderr. */
+#define HUSK_CONSOLE_MAX 65536
+#define HUSK_CONSOLE_STDOUT 1
+#define HUSK_CONSOLE_STDERR 2
+struct husk_hc_console_write {
+    uint64_t buf_gpa; /* IN */
+    uint32_t len;     /* IN: <= HUSK_CONSOLE_MAX */
+    uint32_t stream;  /* IN: HUSK_CONSOLE_STDOUT or HUSK_CONSOLE_STDERR */
+    int64_t ret;      /* OUT: bytes written, or -HUSK_EIO */
+};
+HUSK_ABI_CHECK(struct husk_hc_console_write, 24);
+HUSK_ABI_OFFSET(struct husk_hc_console_write, ret, 16);
+
+/* HUSK_HC_WALLCLOCK: the host's CLOCK_REALTIME. */
+struct husk_hc_wallclock {
+    uint64_t ns; /* OUT: nanoseconds since the Unix epoch */
+};
+HUSK_ABI_CHECK(struct husk_hc_wallclock, 8);
+
+/*
+ * HUSK_HC_POLL: sleep until one of the devices in `wait_mask` (bit =
+ * handle) is ready or `timeout_ns` passes. The timeout is relative because
+ * the two halves share no monotonic epoch: the guest's clock is its TSC.
+ */
+#define HUSK_POLL_TIMEOUT_MAX (3600ULL * 1000000000ULL)
+struct husk_hc_poll {
+    uint64_t timeout_ns; /* IN: <= HUSK_POLL_TIMEOUT_MAX */
+    uint64_t wait_mask;  /* IN: handles to wait for; 0 = plain sleep */
+    uint64_t ready_mask; /* OUT: handles that are ready */
+};
+HUSK_ABI_CHECK(struct husk_hc_poll, 24);
+
+/*
+ * HUSK_HC_MEM_DISCARD: the guest no longer needs these pages. The monitor
+ * returns them to the host; they read as zero afterwards. Only the
+ * guest's own range [HUSK_LOAD_MIN, mem_size) may be discarded.
+ */
+struct husk_hc_mem_discard {
+    uint64_t gpa; /* IN: page-aligned */
+    uint64_t len; /* IN: page-aligned, > 0 */
+};
+HUSK_ABI_CHECK(struct husk_hc_mem_discard, 16);
+
+#endif /* !__ASSEMBLER__ */
+#endif /* HUSK_ABI_H */

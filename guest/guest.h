@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * guest.h: libhusk's internal interfaces. libhusk runs at CPL3 with the
+ * application; a system call is a plain call of __husk_syscall, which
+ * dispatches to the functions declared here.
+ */
+#ifndef HUSK_GUEST_H
+#define HUSK_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../abi/husk_abi.h"
+
+/* The boot information block from the monitor (read-only after boot). */
+extern const struct husk_bootinfo *husk_boot;
+
+/*
+ * The hypercall transport: one 8-byte store of the argument's address into
+ * the call's slot of the hypercall page. The page has no memory, so the
+ * store exits to the monitor, which fills the struct's OUT fields before
+ * the guest runs again. Guest addresses are identity-mapped, so a pointer
+ * is its own guest-physical address.
+ */
+static inline void husk_hypercall(unsigned nr, void *arg)
+{
+    volatile uint64_t *slot =
+        (volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8ULL * nr);
+    __asm__ volatile("movq %1, %0"
+                     : "=m"(*slot)
+                     : "r"((uint64_t)(uintptr_t)arg)
+                     : "memory");
+}
+
+/* Stop the guest with exit 134 and a message (HUSK_HC_ABORT). */
+_Noreturn void husk_panic(const char *msg);
+/* Stop the guest with this status (HUSK_HC_EXIT). */
+_Noreturn void husk_exit(int status);
+
+/* ---- console (drivers/console/guest.c) ---- */
+long husk_console_write(unsigned stream, const void *buf, size_t len);
+/* Write a NUL-terminated diagnostic line to the console's stderr. */
+void husk_console_note(const char *s);
+void husk_console_init(void);
+
+/* ---- file descriptors (fd.c) ---- */
+struct stat;
+struct iovec;
+struct husk_file_ops {
+    long (*read)(void *priv, void *buf, size_t len);
+    long (*write)(void *priv, const void *buf, size_t len);
+    long (*ioctl)(void *priv, unsigned long request, void *arg);
+    long (*fstat)(void *priv, struct stat *st);
+    long (*lseek)(void *priv, off_t offset, int whence);
+    long (*close)(void *priv);
+};
+/* Install ops at the lowest free fd >= min_fd; returns it or -EMFILE. */
+int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv);
+long husk_sys_read(int fd, void *buf, size_t len);
+long husk_sys_write(int fd, const void *buf, size_t len);
+long husk_sys_readv(int fd, const struct iovec *iov, int iovcnt);
+long husk_sys_writev(int fd, const struct iovec *iov, int iovcnt);
+long husk_sys_close(int fd);
+long husk_sys_ioctl(int fd, unsigned long request, void *arg);
+long husk_sys_fstat(int fd, struct stat *st);
+long husk_sys_lseek(int fd, off_t offset, int whence);
+long husk_sys_fcntl(int fd, int cmd, long arg);
+
+/* ---- memory (mem.c) ---- */
+void husk_mem_init(uint64_t image_end, uint64_t mem_size);
+long husk_sys_brk(uintptr_t addr);
+long husk_sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd,
+                   off_t off);
+long husk_sys_munmap(uintptr_t addr, size_t len);
+long husk_sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags);
+long husk_sys_madvise(uintptr_t addr, size_t len, int advice);
+
+/* ---- time (time.c) ---- */
+struct timespec;
+struct timeval;
+void husk_clock_init(uint64_t tsc_hz);
+uint64_t husk_monotonic_ns(void);
+/* Sleep (poll hypercall, then spin) until the monotonic clock reaches ns. */
+void husk_sleep_until(uint64_t deadline_ns);
+long husk_sys_clock_gettime(int clk, struct timespec *ts);
+long husk_sys_clock_getres(int clk, struct timespec *ts);
+long husk_sys_gettimeofday(struct timeval *tv, void *tz);
+long husk_sys_nanosleep(const struct timespec *req, struct timespec *rem);
+long husk_sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
+                              struct timespec *rem);
+
+/* ---- process (process.c, random.c) ---- */
+struct utsname;
+long husk_sys_uname(struct utsname *u);
+long husk_sys_arch_prctl(int code, uintptr_t addr);
+long husk_sys_kill(int pid, int sig);
+long husk_sys_getrandom(void *buf, size_t len, unsigned flags);
+
+#endif

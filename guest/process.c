@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* process.c: the calls about "the process": identity, TLS, signals. */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <x86intrin.h>
+
+#include "guest.h"
+
+long husk_sys_uname(struct utsname *u)
+{
+    memset(u, 0, sizeof(*u));
+    strcpy(u->sysname, "Husk");
+    strcpy(u->nodename, "husk");
+    strcpy(u->release, "0.1.0");
+    strcpy(u->version, "Husk ABI 1");
+    strcpy(u->machine, "x86_64");
+    return 0;
+}
+
+/* TLS: the monitor enables CR4.FSGSBASE, so ring 3 sets %fs itself. */
+__attribute__((target("fsgsbase"))) long husk_sys_arch_prctl(int code,
+                                                              uintptr_t addr)
+{
+    switch (code) {
+    case ARCH_SET_FS:
+        _writefsbase_u64(addr);
+        return 0;
+    case ARCH_GET_FS:
+        *(uint64_t *)addr = _readfsbase_u64();
+        return 0;
+    case ARCH_SET_GS:
+        _writegsbase_u64(addr);
+        return 0;
+    case ARCH_GET_GS:
+        *(uint64_t *)addr = _readgsbase_u64();
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* The only process is pid 1 and no signal handler can ever run, so a
+ * signal to ourselves ends the guest as its default action would. */
+long husk_sys_kill(int pid, int sig)
+{
+    if (pid != 1 && pid != 0 && pid != -1)
+        return -ESRCH;
+    if (sig == 0)
+        return 0;
+    if (sig < 0 || sig >= 65)
+        return -EINVAL;
+    switch (sig) {
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGURG:
+    case SIGWINCH:
+        return 0; /* default action: ignore */
+    case SIGABRT:
+        husk_panic("abort() called");
+    default:
+        husk_console_note("husk: guest killed by a signal to itself\n");
+        husk_exit(128 + sig);
+    }
+}

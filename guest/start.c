@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * start.c: from the entry point to main(). Sets up the clock, the heap and
+ * the console, then builds the initial process stack that musl's start-up
+ * code expects (argv, an empty environment, the auxiliary vector) and
+ * hands over to __libc_start_main, which sets up TLS (arch_prctl, served
+ * with wrfsbase), stdio and the stack canary, and calls main.
+ */
+#include <elf.h>
+
+#include "guest.h"
+
+int main(int argc, char **argv, char **envp);
+int __libc_start_main(int (*main)(int, char **, char **), int argc,
+                      char **argv, void (*init)(void), void (*fini)(void),
+                      void (*ldso)(void));
+_Noreturn void husk_start(const struct husk_bootinfo *bi);
+
+const struct husk_bootinfo *husk_boot;
+
+/* argv pointers, NULL, envp NULL, then this many auxv pairs. */
+#define AUXV_PAIRS 14
+
+_Noreturn void husk_start(const struct husk_bootinfo *bi)
+{
+    if (bi->magic != HUSK_BOOTINFO_MAGIC ||
+        bi->abi_version != HUSK_ABI_VERSION)
+        husk_panic("boot information from an incompatible monitor");
+    husk_boot = bi;
+    husk_clock_init(bi->tsc_hz);
+    husk_mem_init(bi->image_end, bi->mem_size);
+    husk_console_init();
+
+    uint32_t argc = bi->argc;
+    if (argc == 0 || argc > HUSK_ARGC_MAX)
+        husk_panic("bad argument count in boot information");
+    const uint64_t *argv_gpa = (const uint64_t *)(uintptr_t)bi->argv_gpa;
+    uintptr_t vec[HUSK_ARGC_MAX + 2 + 2 * AUXV_PAIRS];
+    size_t n = 0;
+    for (uint32_t i = 0; i < argc; i++)
+        vec[n++] = (uintptr_t)argv_gpa[i];
+    vec[n++] = 0; /* end of argv */
+    vec[n++] = 0; /* end of the (empty) environment */
+    const uintptr_t auxv[][2] = {
+        {AT_PHDR, (uintptr_t)bi->phdr_gpa},
+        {AT_PHENT, bi->phentsize},
+        {AT_PHNUM, bi->phnum},
+        {AT_PAGESZ, HUSK_PAGE_SIZE},
+        {AT_CLKTCK, 100},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_SECURE, 0},
+        {AT_RANDOM, (uintptr_t)bi->random},
+        {AT_EXECFN, vec[0]},
+        {AT_HWCAP, 0},
+        {AT_NULL, 0},
+    };
+    _Static_assert(sizeof(auxv) / sizeof(auxv[0]) == AUXV_PAIRS, "auxv");
+    for (size_t i = 0; i < AUXV_PAIRS; i++) {
+        vec[n++] = auxv[i][0];
+        vec[n++] = auxv[i][1];
+    }
+    __libc_start_main(main, (int)argc, (char **)vec, 0, 0, 0);
+    husk_panic("__libc_start_main returned");
+}
+
+_Noreturn void husk_panic(const char *msg)
+{
+    size_t len = 0;
+    while (msg[len] != '\0' && len < HUSK_ABORT_MSG_MAX)
+        len++;
+    struct husk_hc_abort a = {.msg_gpa = (uintptr_t)msg, .len = (uint32_t)len};
+    husk_hypercall(HUSK_HC_ABORT, &a);
+    for (;;) /* the monitor never resumes a stopped guest */
+        __asm__ volatile("ud2");
+}
+
+_Noreturn void husk_exit(int status)
+{
+    struct husk_hc_exit a = {.status = status};
+    husk_hypercall(HUSK_HC_EXIT, &a);
+    for (;;) /* the monitor never resumes a stopped guest */
+        __asm__ volatile("ud2");
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * syscall.c: the system call dispatcher. musl is built so that its system
+ * calls are calls of __husk_syscall (design: docs/architecture.md), which
+ * costs a function call instead of a trap. Supported calls go to their
+ * subsystem; any other returns -ENOSYS and is named on the console once.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+
+#include "guest.h"
+#include "syscall_names.h" /* generated from musl's bits/syscall.h */
+
+long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                    long a6);
+long __husk_syscall7(long a1, long a2, long a3, long a4, long a5, long a6,
+                     long n);
+
+#define SYSCALL_MAX 512
+
+static long unsupported(long n)
+{
+    static uint64_t reported[SYSCALL_MAX / 64];
+    if (n < 0 || n >= SYSCALL_MAX)
+        return -ENOSYS;
+    if (!(reported[n / 64] & (1ULL << (n % 64)))) {
+        reported[n / 64] |= 1ULL << (n % 64);
+        const char *name = (size_t)n < sizeof(husk_syscall_names) /
+                                           sizeof(husk_syscall_names[0]) &&
+                                   husk_syscall_names[n] != NULL
+                               ? husk_syscall_names[n]
+                               : "(unknown)";
+        char line[96];
+        const char *parts[] = {"husk: syscall ", name,
+                               " is not supported; returning ENOSYS\n"};
+        size_t len = 0;
+        for (size_t p = 0; p < 3; p++)
+            for (const char *s = parts[p]; *s != '\0' && len < sizeof(line) - 1;
+                 s++)
+                line[len++] = *s;
+        line[len] = '\0';
+        husk_console_note(line);
+    }
+    return -ENOSYS;
+}
+
+/* Signal calls succeed; their "old" result is the all-zero default. */
+static long clear_old(void *old, size_t size)
+{
+    if (old != NULL)
+        __builtin_memset(old, 0, size);
+    return 0;
+}
+
+long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                    long a6)
+{
+    switch (n) {
+    /* files: console now; block devices and sockets plug in as fds */
+    case SYS_read:
+        return husk_sys_read((int)a1, (void *)a2, (size_t)a3);
+    case SYS_write:
+        return husk_sys_write((int)a1, (const void *)a2, (size_t)a3);
+    case SYS_readv:
+        return husk_sys_readv((int)a1, (const void *)a2, (int)a3);
+    case SYS_writev:
+        return husk_sys_writev((int)a1, (const void *)a2, (int)a3);
+    case SYS_close:
+        return husk_sys_close((int)a1);
+    case SYS_ioctl:
+        return husk_sys_ioctl((int)a1, (unsigned long)a2, (void *)a3);
+    case SYS_fstat:
+        return husk_sys_fstat((int)a1, (void *)a2);
+    case SYS_newfstatat:
+        /* fstat(fd) arrives as fstatat(fd, "", st, AT_EMPTY_PATH) */
+        if (a2 != 0 && *(const char *)a2 == '\0')
+            return husk_sys_fstat((int)a1, (void *)a3);
+        return -ENOENT;
+    case SYS_lseek:
+        return husk_sys_lseek((int)a1, (off_t)a2, (int)a3);
+    case SYS_fcntl:
+        return husk_sys_fcntl((int)a1, (int)a2, a3);
+    /* memory */
+    case SYS_brk:
+        return husk_sys_brk((uintptr_t)a1);
+    case SYS_mmap:
+        return husk_sys_mmap((uintptr_t)a1, (size_t)a2, (int)a3, (int)a4,
+                             (int)a5, (off_t)a6);
+    case SYS_munmap:
+        return husk_sys_munmap((uintptr_t)a1, (size_t)a2);
+    case SYS_mremap:
+        return husk_sys_mremap((uintptr_t)a1, (size_t)a2, (size_t)a3,
+                               (int)a4);
+    case SYS_madvise:
+        return husk_sys_madvise((uintptr_t)a1, (size_t)a2, (int)a3);
+    case SYS_mprotect:
+        return 0; /* one address space, all of it read-write-execute */
+    /* time */
+    case SYS_clock_gettime:
+        return husk_sys_clock_gettime((int)a1, (void *)a2);
+    case SYS_clock_getres:
+        return husk_sys_clock_getres((int)a1, (void *)a2);
+    case SYS_gettimeofday:
+        return husk_sys_gettimeofday((void *)a1, (void *)a2);
+    case SYS_nanosleep:
+        return husk_sys_nanosleep((const void *)a1, (void *)a2);
+    case SYS_clock_nanosleep:
+        return husk_sys_clock_nanosleep((int)a1, (int)a2, (const void *)a3,
+                                        (void *)a4);
+    /* the process */
+    case SYS_exit:
+    case SYS_exit_group:
+        husk_exit((int)a1);
+    case SYS_arch_prctl:
+        return husk_sys_arch_prctl((int)a1, (uintptr_t)a2);
+    case SYS_set_tid_address:
+    case SYS_getpid:
+    case SYS_gettid:
+        return 1; /* one process with one thread */
+    case SYS_getppid:
+        return 0;
+    case SYS_getuid:
+    case SYS_geteuid:
+    case SYS_getgid:
+    case SYS_getegid:
+        return 0;
+    case SYS_uname:
+        return husk_sys_uname((void *)a1);
+    case SYS_getrandom:
+        return husk_sys_getrandom((void *)a1, (size_t)a2, (unsigned)a3);
+    case SYS_kill:
+        return husk_sys_kill((int)a1, (int)a2);
+    case SYS_tkill:
+        return husk_sys_kill((int)a1, (int)a2);
+    case SYS_tgkill:
+        return husk_sys_kill((int)a2, (int)a3);
+    /* No signal is ever delivered (no other process, no interrupts), so
+     * masks and handlers can be accepted and have nothing to do. */
+    case SYS_rt_sigprocmask: /* old mask: nothing blocked */
+    case SYS_rt_sigaction:   /* old action: SIG_DFL */
+        return clear_old((void *)a3, n == SYS_rt_sigaction ? 32 : 8);
+    case SYS_sigaltstack:
+        return clear_old((void *)a2, 24);
+    case SYS_sched_yield:
+        return 0;
+    default:
+        return unsupported(n);
+    }
+}
+
+long __husk_syscall7(long a1, long a2, long a3, long a4, long a5, long a6,
+                     long n)
+{
+    return __husk_syscall(n, a1, a2, a3, a4, a5, a6);
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* args.c: parse the command line into a struct husk_config (pure). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "husk.h"
+
+const char husk_usage[] =
+    "usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]\n"
+    "Run the unikernel IMAGE (built with husk-cc) in a KVM virtual machine.\n"
+    "\n"
+    "  --mem=SIZE            guest memory, e.g. 64M or 1G (default 64M;\n"
+    "                        a multiple of 2M, from 4M to 32G; a bare\n"
+    "                        number means MiB)\n"
+    "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
+    "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
+    "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
+    "  --help                print this help and exit\n"
+    "  --version             print the monitor and ABI versions and exit\n"
+    "\n" HUSK_EXIT_CODES_HELP;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int husk_parse_size(const char *s, uint64_t *out)
+{
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    unsigned shift;
+    switch (*end) {
+    case '\0': /* a bare number is MiB, as for QEMU's -m */
+    case 'M':
+    case 'm':
+        shift = 20;
+        break;
+    case 'K':
+    case 'k':
+        shift = 10;
+        break;
+    case 'G':
+    case 'g':
+        shift = 30;
+        break;
+    default:
+        return -1;
+    }
+    if (*end != '\0' && end[1] != '\0')
+        return -1;
+    if (n > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
+static int parse_mem(const char *value, struct husk_config *cfg, char *err,
+                     size_t errlen)
+{
+    uint64_t size;
+    if (husk_parse_size(value, &size) != 0)
+        return fail(err, errlen,
+                    "--mem=%s: not a size (try --mem=64M or --mem=1G)", value);
+    if (size < HUSK_MEM_MIN)
+        return fail(err, errlen, "--mem=%s: too small; the minimum is %lluM",
+                    value, HUSK_MEM_MIN >> 20);
+    if (size > HUSK_MEM_MAX)
+        return fail(err, errlen, "--mem=%s: too large; the maximum is %lluG",
+                    value, HUSK_MEM_MAX >> 30);
+    if (size % HUSK_MEM_ALIGN != 0)
+        return fail(err, errlen, "--mem=%s: must be a multiple of 2M", value);
+    cfg->mem_size = size;
+    return 0;
+}
+
+static int parse_timeout(const char *value, struct husk_config *cfg,
+                         char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(value, &end, 10);
+    if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+        n == 0 || n > HUSK_TIMEOUT_MAX)
+        return fail(err, errlen,
+                    "--timeout=%s: expected whole seconds from 1 to %u",
+                    value, HUSK_TIMEOUT_MAX);
+    cfg->timeout_s = (unsigned)n;
+    return 0;
+}
+
+static bool valid_device_name(const char *s, size_t len)
+{
+    if (len == 0 || len >= HUSK_DEVICE_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* --block:NAME=SPEC and --net:NAME=SPEC; the back end parses SPEC later. */
+static int parse_device(const char *arg, const char *prefix, uint32_t kind,
+                        struct husk_config *cfg, char *err, size_t errlen)
+{
+    const char *name = arg + strlen(prefix);
+    const char *eq = strchr(name, '=');
+    if (eq == NULL || eq[1] == '\0')
+        return fail(err, errlen, "%s: expected %sNAME=%s", arg, prefix,
+                    kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
+    size_t len = (size_t)(eq - name);
+    if (!valid_device_name(name, len))
+        return fail(err, errlen,
+                    "%s: device name must be 1-%d characters of a-z, 0-9, _",
+                    arg, HUSK_DEVICE_NAME_MAX - 1);
+    for (unsigned i = 0; i < cfg->device_count; i++)
+        if (strlen(cfg->devices[i].name) == len &&
+            memcmp(cfg->devices[i].name, name, len) == 0)
+            return fail(err, errlen, "%s: device '%.*s' is given twice", arg,
+                        (int)len, name);
+    if (cfg->device_count == HUSK_DEVICES_MAX)
+        return fail(err, errlen, "%s: too many devices (at most %d)", arg,
+                    HUSK_DEVICES_MAX);
+    struct husk_device_arg *d = &cfg->devices[cfg->device_count++];
+    d->kind = kind;
+    memcpy(d->name, name, len);
+    d->name[len] = '\0';
+    d->spec = eq + 1;
+    return 0;
+}
+
+static int check_guest_args(const struct husk_config *cfg, char *err,
+                            size_t errlen)
+{
+    /* argv[0] (the image path) counts too: it is passed to the guest. */
+    size_t bytes = strlen(cfg->image_path) + 1;
+    for (int i = 0; i < cfg->guest_argc; i++)
+        bytes += strlen(cfg->guest_argv[i]) + 1;
+    if (cfg->guest_argc + 1 > HUSK_ARGC_MAX)
+        return fail(err, errlen, "too many guest arguments (at most %d)",
+                    HUSK_ARGC_MAX - 1);
+    if (bytes > HUSK_ARGS_MAX)
+        return fail(err, errlen,
+                    "guest arguments too long (%zu bytes; at most %d)", bytes,
+                    HUSK_ARGS_MAX);
+    return 0;
+}
+
+int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
+                    char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mem_size = HUSK_MEM_DEFAULT;
+    static char *const no_args[] = {NULL};
+    cfg->guest_argv = no_args;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc = 0;
+        if (strcmp(a, "--") == 0) {
+            cfg->guest_argc = argc - i - 1;
+            cfg->guest_argv = &argv[i + 1];
+            break;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cfg->help = true;
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            cfg->version = true;
+            return 0;
+        } else if (strncmp(a, "--mem=", 6) == 0) {
+            rc = parse_mem(a + 6, cfg, err, errlen);
+        } else if (strncmp(a, "--timeout=", 10) == 0) {
+            rc = parse_timeout(a + 10, cfg, err, errlen);
+        } else if (strncmp(a, "--block:", 8) == 0) {
+            rc = parse_device(a, "--block:", HUSK_DEVICE_BLOCK, cfg, err,
+                              errlen);
+        } else if (strncmp(a, "--net:", 6) == 0) {
+            rc = parse_device(a, "--net:", HUSK_DEVICE_NET, cfg, err, errlen);
+        } else if (a[0] == '-' && a[1] != '\0') {
+            rc = fail(err, errlen, "%s: unknown option (see husk --help)", a);
+        } else if (cfg->image_path == NULL) {
+            if (a[0] == '\0')
+                rc = fail(err, errlen, "the image path is empty");
+            cfg->image_path = a;
+        } else {
+            rc = fail(err, errlen,
+                      "%s: unexpected argument; guest arguments go after --",
+                      a);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    if (cfg->image_path == NULL)
+        return fail(err, errlen, "no image given (usage: husk [OPTIONS] "
+                                 "IMAGE [-- ARGS]; see husk --help)");
+    return check_guest_args(cfg, err, errlen);
+}

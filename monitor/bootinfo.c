@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* bootinfo.c: the boot information block the guest finds in %rdi. */
+#include <string.h>
+#include <sys/random.h>
+
+#include "husk.h"
+
+/* Pages of the boot area, all user-readable (see cpu_x86_64.c). */
+#define ARGV_GPA (HUSK_BOOT_GPA + 0x1000)    /* uint64_t[HUSK_ARGC_MAX + 1] */
+#define STRINGS_GPA (HUSK_BOOT_GPA + 0x2000) /* HUSK_ARGS_MAX bytes */
+#define PHDRS_GPA (HUSK_BOOT_GPA + 0x3000)   /* copy of program headers */
+
+_Static_assert(sizeof(struct husk_bootinfo) <= 0x1000, "boot info page");
+_Static_assert((HUSK_ARGC_MAX + 1) * 8 <= 0x1000, "argv page");
+_Static_assert(HUSK_ARGS_MAX <= 0x1000, "argument strings page");
+_Static_assert(HUSK_ELF_PHNUM_MAX * 56 <= 0x1000, "program header page");
+_Static_assert(PHDRS_GPA + 0x1000 <= HUSK_BOOT_END, "boot area");
+
+uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
+                             const uint8_t *image_bytes)
+{
+    struct husk_bootinfo *bi = (void *)(vm->mem + HUSK_BOOT_GPA);
+    uint64_t *argv = (void *)(vm->mem + ARGV_GPA);
+    char *strings = (char *)(vm->mem + STRINGS_GPA);
+    const struct husk_config *cfg = vm->cfg;
+
+    /* argv[0] is the image path, as a shell would pass it; the sizes were
+     * bounded by husk_args_parse. */
+    size_t used = 0;
+    for (int i = 0; i <= cfg->guest_argc; i++) {
+        const char *s = i == 0 ? cfg->image_path : cfg->guest_argv[i - 1];
+        size_t n = strlen(s) + 1;
+        memcpy(strings + used, s, n);
+        argv[i] = STRINGS_GPA + used;
+        used += n;
+    }
+    argv[cfg->guest_argc + 1] = 0;
+
+    bi->magic = HUSK_BOOTINFO_MAGIC;
+    bi->abi_version = HUSK_ABI_VERSION;
+    bi->mem_size = vm->mem_size;
+    bi->image_end = img->image_end;
+    bi->tsc_hz = vm->tsc_hz;
+    bi->features = vm->features;
+    bi->argc = (uint32_t)cfg->guest_argc + 1;
+    bi->argv_gpa = ARGV_GPA;
+    bi->phnum = img->phnum;
+    bi->phentsize = img->phentsize;
+    if (img->phdr_gpa != 0) {
+        bi->phdr_gpa = img->phdr_gpa;
+    } else {
+        memcpy(vm->mem + PHDRS_GPA, image_bytes + img->phoff,
+               (size_t)img->phnum * img->phentsize);
+        bi->phdr_gpa = PHDRS_GPA;
+    }
+    if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
+        husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
+    bi->device_count = cfg->device_count;
+    for (unsigned i = 0; i < cfg->device_count; i++) {
+        bi->devices[i].kind = cfg->devices[i].kind;
+        bi->devices[i].handle = i;
+        memcpy(bi->devices[i].name, cfg->devices[i].name,
+               sizeof(bi->devices[i].name));
+    }
+    return HUSK_BOOT_GPA;
+}

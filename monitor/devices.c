@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * devices.c: match the devices on the command line with those the image
+ * declares, and bring up each device's host side. Every device back end
+ * is listed here, in start-up order.
+ */
+#include <string.h>
+
+#include "../drivers/console/console.h"
+#include "husk.h"
+
+static const char *kind_name(uint32_t kind)
+{
+    return kind == HUSK_DEVICE_BLOCK ? "block" : "net";
+}
+
+void husk_devices_match(const struct husk_config *cfg,
+                        const struct husk_elf_image *img)
+{
+    for (unsigned i = 0; i < cfg->device_count; i++) {
+        const struct husk_device_arg *d = &cfg->devices[i];
+        unsigned j = 0;
+        while (j < img->device_count && strcmp(img->devices[j].name, d->name))
+            j++;
+        if (j == img->device_count)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--%s:%s: the image declares no device '%s' (build "
+                        "it with husk-cc --%s=%s)",
+                        kind_name(d->kind), d->name, d->name,
+                        kind_name(d->kind), d->name);
+        if (img->devices[j].kind != d->kind)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--%s:%s: the image declares '%s' as a %s device",
+                        kind_name(d->kind), d->name, d->name,
+                        kind_name(img->devices[j].kind));
+    }
+    for (unsigned j = 0; j < img->device_count; j++) {
+        const struct husk_note_device *n = &img->devices[j];
+        unsigned i = 0;
+        while (i < cfg->device_count && strcmp(cfg->devices[i].name, n->name))
+            i++;
+        if (i == cfg->device_count)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "the image needs %s device '%s'; attach it with "
+                        "--%s:%s=%s",
+                        kind_name(n->kind), n->name, kind_name(n->kind),
+                        n->name, n->kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
+    }
+}
+
+void husk_devices_open(struct husk_vm *vm)
+{
+    husk_console_register(vm);
+    for (unsigned i = 0; i < vm->cfg->device_count; i++) {
+        const struct husk_device_arg *d = &vm->cfg->devices[i];
+        /* The block and net back ends arrive in later releases. */
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--%s:%s: %s devices are not available in this version "
+                    "of husk",
+                    kind_name(d->kind), d->name, kind_name(d->kind));
+    }
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * husk.h: the monitor's internal API. One struct describes the VM; each
+ * start-up phase (see main.c) is one documented function below.
+ */
+#ifndef HUSK_H
+#define HUSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../abi/husk_abi.h"
+#include "exitcode.h"
+
+#define HUSK_VERSION "0.1.0"
+
+/* ---- log.c ---- */
+
+/* Print "husk: <message>" on stderr (one write). */
+void husk_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "husk: <message>: strerror(errno)" and _exit(code). */
+_Noreturn void husk_fatal(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print "husk: <message>" and _exit(code). */
+_Noreturn void husk_fatalx(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- args.c: the command line ---- */
+
+#define HUSK_MEM_DEFAULT (64ULL << 20)
+#define HUSK_TIMEOUT_MAX (365U * 24 * 3600)
+
+/* A device given on the command line: --block:NAME=SPEC or --net:NAME=SPEC */
+struct husk_device_arg {
+    uint32_t kind; /* HUSK_DEVICE_* */
+    char name[HUSK_DEVICE_NAME_MAX];
+    const char *spec; /* points into argv */
+};
+
+struct husk_config {
+    const char *image_path;
+    uint64_t mem_size;
+    unsigned timeout_s; /* 0 = none */
+    int guest_argc;     /* arguments after "--" */
+    char *const *guest_argv;
+    unsigned device_count;
+    struct husk_device_arg devices[HUSK_DEVICES_MAX];
+    bool help, version;
+};
+
+/*
+ * Parse argv into cfg. Returns 0 on success; on a usage error returns -1
+ * with a one-line message (no "husk: " prefix) in err. Pure: no I/O.
+ */
+int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
+                    char *err, size_t errlen);
+
+/* Parse a size such as "64M", "1G", "512K" or "32" (MiB). -1 if malformed. */
+int husk_parse_size(const char *s, uint64_t *out);
+
+/* The --help text. */
+extern const char husk_usage[];
+
+/* ---- elf.c: validate a static ELF64 image (pure, fuzzable) ---- */
+
+#define HUSK_ELF_PHNUM_MAX 64
+#define HUSK_ELF_SEGMENTS_MAX 16
+
+struct husk_elf_segment {
+    uint64_t gpa, offset, filesz, memsz;
+};
+
+struct husk_elf_image {
+    uint64_t entry;
+    unsigned segment_count;
+    struct husk_elf_segment segments[HUSK_ELF_SEGMENTS_MAX];
+    uint64_t image_end;  /* highest segment end, page-rounded up */
+    uint64_t phoff;      /* program headers in the file */
+    uint32_t phnum, phentsize;
+    uint64_t phdr_gpa;   /* where they are loaded, or 0 if not loaded */
+    uint32_t abi_version;
+    unsigned device_count;
+    struct husk_note_device devices[HUSK_DEVICES_MAX];
+};
+
+/*
+ * Check everything the loader will rely on in bytes[0, len): ELF header,
+ * program headers, segments (in file, inside [HUSK_LOAD_MIN, HUSK_MEM_MAX),
+ * no overlap), entry point inside an executable segment, the Husk ABI note
+ * and the device note. Returns 0, or -1 with a one-line reason in err.
+ */
+int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
+                   char *err, size_t errlen);
+
+/* The smallest --mem that leaves this image room for its heap and stack. */
+uint64_t husk_elf_min_mem(const struct husk_elf_image *img);
+
+/* Copy the segments into guest memory (assumes husk_elf_parse passed and
+ * mem_size >= husk_elf_min_mem). */
+void husk_elf_load(const struct husk_elf_image *img, const uint8_t *bytes,
+                   uint8_t *mem);
+
+/* ---- the VM ---- */
+
+enum husk_hc_result {
+    HUSK_HC_DONE,      /* resume the guest */
+    HUSK_HC_STOP,      /* stop; vm->exit_code says how */
+    HUSK_HC_VIOLATION, /* stop with HUSK_EXIT_VIOLATION; vm->message says why */
+};
+
+struct husk_vm;
+/* A hypercall handler works on a checked copy of the argument struct. */
+typedef enum husk_hc_result (*husk_hc_fn)(struct husk_vm *vm, void *arg);
+
+struct husk_hc_entry {
+    const char *name;
+    size_t arg_size;
+    husk_hc_fn fn;
+};
+
+#define HUSK_POLL_FDS_MAX HUSK_DEVICES_MAX
+
+struct husk_vm {
+    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    uint8_t *mem; /* host mapping of guest-physical [0, mem_size) */
+    uint64_t mem_size;
+    uint64_t tsc_hz;
+    uint64_t features; /* HUSK_FEATURE_* */
+    const struct husk_config *cfg;
+    struct husk_hc_entry calls[HUSK_HC_MAX];
+    /* Host fds the poll hypercall waits on, indexed by device handle. */
+    int poll_fds[HUSK_POLL_FDS_MAX];
+    uint64_t pollable_mask;
+    int exit_code;
+    char message[640]; /* why the guest was stopped */
+};
+
+/* ---- gpa.c: the only way to reach guest memory ---- */
+
+/*
+ * Host pointer to guest-physical [gpa, gpa + len), or NULL if any byte of
+ * it lies outside guest memory or gpa + len overflows. len may be 0.
+ */
+void *husk_gpa_range(const struct husk_vm *vm, uint64_t gpa, uint64_t len);
+
+/* ---- hypercall.c: table and dispatch ---- */
+
+/* Put a handler into the table. -1 if nr is out of range or taken. */
+int husk_hc_register(struct husk_vm *vm, unsigned nr, const char *name,
+                     size_t arg_size, husk_hc_fn fn);
+
+/* Record why the guest is being stopped; returns HUSK_HC_VIOLATION. */
+enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Handle one guest access to an address without memory (a KVM MMIO exit):
+ * a hypercall if it is an 8-byte store to a registered slot of the
+ * hypercall page, an ABI violation otherwise.
+ */
+enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
+                                     uint32_t len, bool is_write,
+                                     const uint8_t *data);
+
+/* Register exit, abort, wall clock and poll (core_calls.c). */
+void husk_core_calls_register(struct husk_vm *vm);
+
+/* ---- devices.c: the device back ends ---- */
+
+/*
+ * Check that the devices on the command line and those the image declares
+ * match, name for name and kind for kind; exits 125 with a message if not.
+ */
+void husk_devices_match(const struct husk_config *cfg,
+                        const struct husk_elf_image *img);
+/* Open each device's host side and register its hypercalls. */
+void husk_devices_open(struct husk_vm *vm);
+
+/* ---- kvm.c: VM, memory, vCPU ---- */
+
+/* Open /dev/kvm, create the VM with mem_size bytes and one vCPU. */
+void husk_vm_create(struct husk_vm *vm, uint64_t mem_size);
+
+/* ---- cpu_x86_64.c: long mode at CPL3 ---- */
+
+/* Page tables, GDT, TSS, control registers, CPUID, XCR0, FPU; the vCPU
+ * starts at entry in ring 3 with %rdi = bootinfo_gpa. Sets vm->tsc_hz and
+ * vm->features. */
+void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
+
+/* Guest-physical layout of what the monitor puts below HUSK_LOAD_MIN. */
+#define HUSK_GDT_GPA 0x1000ULL
+#define HUSK_TSS_GPA 0x2000ULL
+#define HUSK_PML4_GPA 0x3000ULL
+#define HUSK_PDPT_GPA 0x4000ULL
+#define HUSK_PT0_GPA 0x5000ULL    /* 4 KiB pages of the first 2 MiB */
+#define HUSK_PD_HC_GPA 0x6000ULL  /* the GiB that holds the hypercall page */
+#define HUSK_PD_GPA 0x10000ULL    /* one page per GiB of memory, up to 32 */
+#define HUSK_BOOT_GPA 0x40000ULL  /* boot info, then argv, phdrs (user) */
+#define HUSK_BOOT_END 0x48000ULL
+
+/* ---- bootinfo.c ---- */
+
+/* Write boot information (argv, devices, clock, phdrs); returns its GPA. */
+uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
+                             const uint8_t *image_bytes);
+
+/* ---- sandbox.c ---- */
+
+/* Install the seccomp allowlist; the process may then only run the vCPU. */
+void husk_sandbox_apply(struct husk_vm *vm);
+
+/* ---- vcpu.c ---- */
+
+/* Run the guest until it stops; returns the monitor's exit status. */
+int husk_vcpu_run(struct husk_vm *vm);
+
+#endif

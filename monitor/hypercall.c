@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * hypercall.c: the hypercall table and the dispatcher. The dispatcher does
+ * every check that all calls share (address, size, alignment, number, the
+ * argument struct inside guest memory) before any handler runs, and hands
+ * the handler a private copy of the struct, so that no handler can forget
+ * a check or read a guest field twice.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "husk.h"
+
+/* Every argument struct fits in this; checked at registration. */
+#define HC_ARG_MAX 256
+
+int husk_hc_register(struct husk_vm *vm, unsigned nr, const char *name,
+                     size_t arg_size, husk_hc_fn fn)
+{
+    if (nr == 0 || nr >= HUSK_HC_MAX || vm->calls[nr].fn != NULL ||
+        arg_size == 0 || arg_size > HC_ARG_MAX || arg_size % 8 != 0)
+        return -1;
+    vm->calls[nr] = (struct husk_hc_entry){name, arg_size, fn};
+    return 0;
+}
+
+enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vm->message, sizeof(vm->message), fmt, ap);
+    va_end(ap);
+    vm->exit_code = HUSK_EXIT_VIOLATION;
+    return HUSK_HC_VIOLATION;
+}
+
+enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
+                                     uint32_t len, bool is_write,
+                                     const uint8_t *data)
+{
+    if (gpa < HUSK_HC_BASE || gpa - HUSK_HC_BASE >= HUSK_PAGE_SIZE)
+        return husk_violation(vm,
+                              "%s of %u bytes at 0x%llx, which is neither "
+                              "guest memory nor the hypercall page",
+                              is_write ? "store" : "load", len,
+                              (unsigned long long)gpa);
+    uint64_t off = gpa - HUSK_HC_BASE;
+    if (!is_write || len != 8 || off % 8 != 0)
+        return husk_violation(vm,
+                              "%s of %u bytes at hypercall page offset 0x%llx; "
+                              "a hypercall is an aligned 8-byte store",
+                              is_write ? "store" : "load", len,
+                              (unsigned long long)off);
+    uint64_t nr = off / 8;
+    if (nr >= HUSK_HC_MAX || vm->calls[nr].fn == NULL)
+        return husk_violation(vm, "unknown hypercall %llu",
+                              (unsigned long long)nr);
+    const struct husk_hc_entry *call = &vm->calls[nr];
+
+    uint64_t arg_gpa;
+    memcpy(&arg_gpa, data, sizeof(arg_gpa));
+    if (arg_gpa % 8 != 0)
+        return husk_violation(vm, "%s: argument 0x%llx is not 8-byte aligned",
+                              call->name, (unsigned long long)arg_gpa);
+    uint8_t *guest_arg = husk_gpa_range(vm, arg_gpa, call->arg_size);
+    if (guest_arg == NULL)
+        return husk_violation(vm,
+                              "%s: argument 0x%llx+%zu lies outside guest "
+                              "memory (%llu MiB)",
+                              call->name, (unsigned long long)arg_gpa,
+                              call->arg_size,
+                              (unsigned long long)(vm->mem_size >> 20));
+
+    _Alignas(8) uint8_t arg[HC_ARG_MAX];
+    memcpy(arg, guest_arg, call->arg_size);
+    enum husk_hc_result r = call->fn(vm, arg);
+    if (r == HUSK_HC_DONE)
+        memcpy(guest_arg, arg, call->arg_size);
+    return r;
+}

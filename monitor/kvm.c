@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* kvm.c: open KVM, create the VM, its memory and its one vCPU. */
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "husk.h"
+
+void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)
+{
+    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR,
+                   "/dev/kvm: cannot open (is KVM available, and may this "
+                   "user use it?)");
+    int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION)
+        husk_fatalx(HUSK_EXIT_MONITOR, "/dev/kvm: API version %d, expected %d",
+                    version, KVM_API_VERSION);
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_CREATE_VM");
+
+    /* MAP_NORESERVE: a 1 GiB guest that touches 2 MiB costs 2 MiB. */
+    void *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot map %llu MiB of guest memory",
+                   (unsigned long long)(mem_size >> 20));
+    vm->mem = mem;
+    vm->mem_size = mem_size;
+    struct kvm_userspace_memory_region region = {
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = mem_size,
+        .userspace_addr = (uint64_t)(uintptr_t)mem,
+    };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_SET_USER_MEMORY_REGION");
+
+    vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+    if (vm->vcpu_fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_CREATE_VCPU");
+    int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (run_size < (int)sizeof(struct kvm_run))
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_GET_VCPU_MMAP_SIZE");
+    vm->run_size = (size_t)run_size;
+    vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   vm->vcpu_fd, 0);
+    if (vm->run == MAP_FAILED)
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot map the vCPU run area");
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* vcpu.c: run the vCPU, dispatch its exits, report how the guest ended. */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "husk.h"
+
+static volatile sig_atomic_t timed_out;
+static struct kvm_run *volatile run_for_signal;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    timed_out = 1;
+    /* Closes the race where the signal lands just before KVM_RUN. */
+    if (run_for_signal != NULL)
+        run_for_signal->immediate_exit = 1;
+}
+
+static void arm_timeout(struct husk_vm *vm)
+{
+    if (vm->cfg->timeout_s == 0)
+        return;
+    run_for_signal = vm->run;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;
+    if (sigaction(SIGALRM, &sa, NULL) < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "sigaction");
+    alarm(vm->cfg->timeout_s);
+}
+
+/* Print the crash line and the guest's registers; returns the exit code. */
+static int report_crash(struct husk_vm *vm, const char *why)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    bool have_regs = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0;
+    bool have_sregs = ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0;
+    if (!have_regs) {
+        husk_warnx("guest crashed: %s (registers unavailable)", why);
+        return HUSK_EXIT_CRASH;
+    }
+    husk_warnx("guest crashed: %s at rip=0x%llx", why,
+               (unsigned long long)r.rip);
+    char dump[1024];
+    int n = snprintf(
+        dump, sizeof(dump),
+        "husk:   rip=%016llx rsp=%016llx rbp=%016llx rflags=%08llx\n"
+        "husk:   rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
+        "husk:   rsi=%016llx rdi=%016llx r8 =%016llx r9 =%016llx\n"
+        "husk:   r10=%016llx r11=%016llx r12=%016llx r13=%016llx\n"
+        "husk:   r14=%016llx r15=%016llx\n",
+        r.rip, r.rsp, r.rbp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
+        r.rdi, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15);
+    if (have_sregs && n > 0 && n < (int)sizeof(dump))
+        n += snprintf(dump + n, sizeof(dump) - (size_t)n,
+                      "husk:   cr2=%016llx (last page-fault address) "
+                      "cs=%04x fs.base=%016llx\n",
+                      s.cr2, s.cs.selector, s.fs.base);
+    if (n > (int)sizeof(dump))
+        n = sizeof(dump);
+    ssize_t unused = write(STDERR_FILENO, dump, (size_t)n);
+    (void)unused;
+    return HUSK_EXIT_CRASH;
+}
+
+/* Handle one exit. Returns -1 to run on, or the monitor's exit status. */
+static int handle_exit(struct husk_vm *vm)
+{
+    struct kvm_run *run = vm->run;
+    char why[128];
+    switch (run->exit_reason) {
+    case KVM_EXIT_MMIO:
+        switch (husk_hc_dispatch(vm, run->mmio.phys_addr, run->mmio.len,
+                                 run->mmio.is_write, run->mmio.data)) {
+        case HUSK_HC_DONE:
+            return -1;
+        case HUSK_HC_VIOLATION:
+            husk_warnx("ABI violation: %s", vm->message);
+            return HUSK_EXIT_VIOLATION;
+        case HUSK_HC_STOP:
+            if (vm->message[0] != '\0')
+                husk_warnx("%s", vm->message);
+            return vm->exit_code;
+        }
+        break;
+    case KVM_EXIT_IO:
+        /* Unreachable with IOPL 0 at CPL3 unless KVM changes: be strict. */
+        husk_warnx("ABI violation: port I/O to 0x%x", run->io.port);
+        return HUSK_EXIT_VIOLATION;
+    case KVM_EXIT_SHUTDOWN:
+        return report_crash(vm, "triple fault (an exception with no handler: "
+                                "bad memory access, division by zero, "
+                                "privileged instruction...)");
+    case KVM_EXIT_INTERNAL_ERROR:
+        snprintf(why, sizeof(why), "KVM internal error (suberror %u%s)",
+                 run->internal.suberror,
+                 run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                     ? ": instruction emulation failed"
+                     : "");
+        return report_crash(vm, why);
+    case KVM_EXIT_FAIL_ENTRY:
+        snprintf(why, sizeof(why), "vCPU entry failed (reason 0x%llx)",
+                 (unsigned long long)
+                     run->fail_entry.hardware_entry_failure_reason);
+        return report_crash(vm, why);
+    default:
+        break;
+    }
+    snprintf(why, sizeof(why), "unexpected KVM exit reason %u",
+             run->exit_reason);
+    return report_crash(vm, why);
+}
+
+int husk_vcpu_run(struct husk_vm *vm)
+{
+    arm_timeout(vm);
+    for (;;) {
+        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno != EINTR && errno != EAGAIN)
+                husk_fatal(HUSK_EXIT_MONITOR, "KVM_RUN");
+            if (timed_out) {
+                husk_warnx("guest stopped: --timeout=%u expired",
+                           vm->cfg->timeout_s);
+                return HUSK_EXIT_TIMEOUT;
+            }
+            vm->run->immediate_exit = 0;
+            continue;
+        }
+        int status = handle_exit(vm);
+        if (status >= 0)
+            return status;
+    }
+}
