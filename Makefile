@@ -90,7 +90,7 @@ $(BUILD)/lib/libhusk.a: $(GUEST_SRCS:%.c=$(BUILD)/guest-obj/%.o) \
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/lib/crt0.o: $(BUILD)/guest-obj/guest/start.o
+$(BUILD)/lib/crt0.o: $(BUILD)/guest-obj/guest/crt0.o
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -119,13 +119,42 @@ $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $^
 
-check: all $(BUILD)/asan/husk $(BUILD)/tests/unit
+TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
+	$(wildcard tests/guests/*.c tests/hostile/*.c))
+
+$(BUILD)/tests/guests/%.husk: tests/guests/%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Hostile guests speak the raw ABI, so they see its header.
+$(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I. -o $@ $<
+
+check: all $(BUILD)/asan/husk $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run
+
+# ---- benchmarks (not tests: `make bench` or bench/boot) -----------------
+
+$(BUILD)/bench/timeit $(BUILD)/bench/kvm_floor: $(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/hello.husk: bench/hello.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(BUILD)/husk-cc -O2 -o $@ $<
+
+$(BUILD)/bench/hello-native: bench/hello.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -o $@ $<
+
+bench: all
+	bash bench/boot
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo check clean
+.PHONY: all demo check bench clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

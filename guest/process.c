@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /* process.c: the calls about "the process": identity, TLS, signals. */
-#include <asm/prctl.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -9,6 +8,12 @@
 #include <x86intrin.h>
 
 #include "guest.h"
+
+/* arch_prctl codes (Linux <asm/prctl.h>, which musl does not ship) */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
 
 long husk_sys_uname(struct utsname *u)
 {

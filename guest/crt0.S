@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * start.S: the image's entry point and its Husk ABI note. The monitor
+ * crt0.S: the image's entry point and its Husk ABI note. The monitor
  * enters here in 64-bit mode at CPL3 with %rdi = boot information and
  * %rsp = top of memory; there is no code at CPL0.
  */

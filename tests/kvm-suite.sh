@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/kvm-suite.sh BUILD HUSK LABEL: boot every guest and hostile case
+# (tests/*/cases.txt) under the monitor binary HUSK and check its exit
+# status, stdout and stderr. Prints "PASS LABEL/name" or "FAIL LABEL/name:
+# why" per case. Needs /dev/kvm; the images are built beforehand by make.
+set -u
+build=$1 husk=$2 label=$3
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+
+run_case() { # dir name program options args exit out_re err_re
+    local dir=$1 name=$2 prog=$3 opts=$4 args=$5 want=$6 out_re=$7 err_re=$8
+    local image=$build/tests/$dir/$prog.husk
+    args=${args//\{NOW\}/$(date +%s)}
+    # shellcheck disable=SC2086 # options and args are word lists
+    timeout --foreground -k 5 60 "$husk" $opts "$image" -- $args \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    local got=$?
+    local why=""
+    if [ "$got" != "$want" ]; then
+        why="exit status $got, expected $want"
+    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$tmp/out"; then
+        why="stdout does not match /$out_re/"
+    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$tmp/err"; then
+        why="stderr does not match /$err_re/"
+    elif grep -q 'runtime error\|AddressSanitizer' "$tmp/err"; then
+        why="sanitizer report"
+    fi
+    if [ -z "$why" ]; then
+        echo "PASS $label/$dir/$name"
+    else
+        echo "FAIL $label/$dir/$name: $why"
+        sed 's/^/    | /' "$tmp/out" "$tmp/err" | head -20
+    fi
+}
+
+for dir in guests hostile; do
+    while IFS='|' read -r name prog opts args want out_re err_re; do
+        name=$(trim "$name")
+        case $name in "" | "#"*) continue ;; esac
+        run_case "$dir" "$name" "$(trim "$prog")" "$(trim "$opts")" \
+            "$(trim "$args")" "$(trim "$want")" "$(trim "$out_re")" \
+            "$(trim "$err_re")"
+    done <"$here/$dir/cases.txt"
+done
