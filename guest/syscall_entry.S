@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * syscall_entry.S: where musl's patched assembly goes instead of the
- * `syscall` instruction. In: the Linux syscall registers (%rax = number,
- * %rdi, %rsi, %rdx, %r10, %r8, %r9). Out: %rax. Clobbers what a C call
- * may. The callers do not keep the stack 16-byte aligned, so realign it.
+ * syscall_entry.S: what musl's patched assembly calls instead of the
+ * `syscall` instruction (guest/musl/syscalls-as-calls.patch). It keeps the
+ * instruction's contract, so the patch can be a one-word change per site:
+ * in, the Linux syscall registers (%rax = number, %rdi, %rsi, %rdx, %r10,
+ * %r8, %r9); out, %rax; only %rcx and %r11 are clobbered (vfork.s keeps its
+ * return address in %rdx across the call). The callers do not keep the
+ * stack aligned, so it is realigned for the C dispatcher.
  */
         .text
         .globl __husk_syscall_entry
@@ -12,12 +15,25 @@
 __husk_syscall_entry:
         push %rbp
         mov %rsp, %rbp
+        push %rdi
+        push %rsi
+        push %rdx
+        push %r8
+        push %r9
+        push %r10
         and $-16, %rsp
         mov %r10, %rcx          /* 4th argument: C uses %rcx */
         sub $8, %rsp            /* keep alignment across the push below */
         push %rax               /* 7th C argument: the number */
         call __husk_syscall7
-        leave
+        lea -48(%rbp), %rsp
+        pop %r10
+        pop %r9
+        pop %r8
+        pop %rdx
+        pop %rsi
+        pop %rdi
+        pop %rbp
         ret
         .size __husk_syscall_entry, . - __husk_syscall_entry
 
