@@ -157,4 +157,4 @@ clean:
 .PHONY: all demo check bench clean
 .DELETE_ON_ERROR:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj -name '*.d' -type f 2>/dev/null)

@@ -216,6 +216,9 @@ void husk_sandbox_apply(struct husk_vm *vm);
 
 /* ---- vcpu.c ---- */
 
+/* Start the --timeout clock (before the sandbox: it needs sigaction). */
+void husk_timeout_arm(struct husk_vm *vm);
+
 /* Run the guest until it stops; returns the monitor's exit status. */
 int husk_vcpu_run(struct husk_vm *vm);
 

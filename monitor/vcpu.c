@@ -23,7 +23,7 @@ static void on_alarm(int sig)
         run_for_signal->immediate_exit = 1;
 }
 
-static void arm_timeout(struct husk_vm *vm)
+void husk_timeout_arm(struct husk_vm *vm)
 {
     if (vm->cfg->timeout_s == 0)
         return;
@@ -121,7 +121,6 @@ static int handle_exit(struct husk_vm *vm)
 
 int husk_vcpu_run(struct husk_vm *vm)
 {
-    arm_timeout(vm);
     for (;;) {
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno != EINTR && errno != EAGAIN)
