@@ -15,6 +15,7 @@ trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:s
 run_case() { # dir name program options args exit out_re err_re
     local dir=$1 name=$2 prog=$3 opts=$4 args=$5 want=$6 out_re=$7 err_re=$8
     local image=$build/tests/$dir/$prog.husk
+    case $prog in */*) image=$build/tests/$prog.husk ;; esac # built elsewhere
     args=${args//\{NOW\}/$(date +%s)}
     # shellcheck disable=SC2086 # options and args are word lists
     timeout --foreground -k 5 60 "$husk" $opts "$image" -- $args \
