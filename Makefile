@@ -10,6 +10,14 @@
 
 BUILD ?= build
 CC := gcc
+# V=1 shows every command; by default one short line per file.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
 WERROR ?= -Werror
 
 WARN := -Wall -Wextra $(WERROR) -Wformat=2 -Wmissing-prototypes \
@@ -44,18 +52,22 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 $(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/asan/obj/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DHUSK_SANITIZE -c -o $@ $<
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DHUSK_SANITIZE -c -o $@ $<
 
 $(BUILD)/husk: $(MONITOR_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(CC) -o $@ $^ -lseccomp
+	$(call say,LD,$@)
+	$(Q)$(CC) -o $@ $^ -lseccomp
 
 # The ASan/UBSan monitor: for the test suite only, never installed.
 $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
-	$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
+	$(call say,LD-SAN,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
 
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
@@ -70,7 +82,7 @@ GUEST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE -nostdinc -isystem $(MUSL)/include 
 
 $(BUILD)/gen/syscall_names.h: $(LIBC)
 	@mkdir -p $(dir $@)
-	{ echo '/* generated from musl bits/syscall.h: syscall names */'; \
+	$(Q){ echo '/* generated from musl bits/syscall.h: syscall names */'; \
 	  echo 'static const char *const husk_syscall_names[] = {'; \
 	  sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/    [\2] = "\1",/p' \
 	    $(MUSL)/include/bits/syscall.h; \
@@ -78,25 +90,28 @@ $(BUILD)/gen/syscall_names.h: $(LIBC)
 
 $(BUILD)/guest-obj/%.o: %.c $(LIBC) $(BUILD)/gen/syscall_names.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(call say,CC-GUEST,$<)
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/guest-obj/%.o: %.S $(LIBC)
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(call say,CC-GUEST,$<)
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/libhusk.a: $(GUEST_SRCS:%.c=$(BUILD)/guest-obj/%.o) \
 		$(GUEST_ASM:%.S=$(BUILD)/guest-obj/%.o)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/lib/crt0.o: $(BUILD)/guest-obj/guest/crt0.o
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(Q)cp $< $@
 
 $(BUILD)/husk-cc: guest/husk-cc
-	cp $< $@
-	chmod +x $@
+	$(Q)cp $< $@
+	$(Q)chmod +x $@
 
 GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc
 
@@ -107,7 +122,8 @@ all: $(BUILD)/husk $(GUEST_LIB)
 
 $(BUILD)/examples/%.husk: examples/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
-	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
 demo: all $(BUILD)/examples/hello.husk
 	$(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
@@ -117,19 +133,22 @@ demo: all $(BUILD)/examples/hello.husk
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $^
+	$(call say,CC-SAN,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $^
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
 	$(wildcard tests/guests/*.c tests/hostile/*.c))
 
 $(BUILD)/tests/guests/%.husk: tests/guests/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
-	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
-	$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I. -o $@ $<
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I. -o $@ $<
 
 check: all $(BUILD)/asan/husk $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run
@@ -138,15 +157,18 @@ check: all $(BUILD)/asan/husk $(BUILD)/tests/unit $(TEST_IMAGES)
 
 $(BUILD)/bench/timeit $(BUILD)/bench/kvm_floor: $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
 $(BUILD)/bench/hello.husk: bench/hello.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
-	$(BUILD)/husk-cc -O2 -o $@ $<
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -o $@ $<
 
 $(BUILD)/bench/hello-native: bench/hello.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -static -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -static -o $@ $<
 
 bench: all
 	bash bench/boot
