@@ -125,8 +125,15 @@ $(BUILD)/examples/%.husk: examples/%.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
+DEMO := $(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
 demo: all $(BUILD)/examples/hello.husk
-	$(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
+	@if [ -e /dev/kvm ]; then \
+	    echo '$$ $(DEMO)'; $(DEMO); \
+	else \
+	    echo 'No /dev/kvm here: booting the demo inside the test VM (QEMU with nested KVM).'; \
+	    echo '$$ $(DEMO)'; \
+	    tests/vm/run-in-vm.sh --timeout 300 . -- $(DEMO); \
+	fi
 
 # ---- tests -----------------------------------------------------------
 
