@@ -5,9 +5,10 @@
  * `syscall` instruction (guest/musl/syscalls-as-calls.patch). It keeps the
  * instruction's contract, so the patch can be a one-word change per site:
  * in, the Linux syscall registers (%rax = number, %rdi, %rsi, %rdx, %r10,
- * %r8, %r9); out, %rax; only %rcx and %r11 are clobbered (vfork.s keeps its
- * return address in %rdx across the call). The callers do not keep the
- * stack aligned, so it is realigned for the C dispatcher.
+ * %r8, %r9); out, %rax; only %rcx and %r11 are clobbered, as by the
+ * instruction, so that no patched site has to care what a C call would
+ * clobber. The callers do not keep the stack aligned, so it is realigned
+ * for the C dispatcher.
  */
         .text
         .globl __husk_syscall_entry

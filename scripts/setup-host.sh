@@ -1,75 +1,94 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# scripts/setup-host.sh [--src-only] [EXTRA-PACKAGE...]: make a Debian 12
-# machine ready to build and test Husk. Installs only what is missing and
-# adds a deb-src entry (for `apt-get source musl` and `lwip`) if apt has
-# none. Idempotent and quiet when there is nothing to do.
+# scripts/setup-host.sh [--src-only] [PACKAGE...]: make a Debian 12 machine
+# ready to build Husk. Installs whichever of the build packages (and of the
+# PACKAGEs named) are missing, and gives apt a deb-src entry so that
+# `apt-get source musl` works. --src-only skips the default package list:
+# only the deb-src entry and the PACKAGEs named. Idempotent; prints one line
+# per action and nothing when there is nothing to do.
 set -euo pipefail
 
-packages=(gcc make binutils libc6-dev libseccomp-dev pkg-config dpkg-dev
-          patch xz-utils clang libclang-rt-14-dev ca-certificates)
+default=(gcc make binutils libc6-dev libseccomp-dev pkg-config dpkg-dev
+         clang libclang-rt-14-dev patch xz-utils ca-certificates)
+packages=()
 src_only=no
-extra=()
 for a in "$@"; do
     case $a in
     --src-only) src_only=yes ;;
-    *) extra+=("$a") ;;
+    -*) echo "usage: $0 [--src-only] [PACKAGE...]" >&2; exit 2 ;;
+    *) packages+=("$a") ;;
     esac
 done
-if [ $src_only = yes ]; then
-    packages=(dpkg-dev patch xz-utils)
-fi
-packages+=("${extra[@]}")
+[ $src_only = yes ] || packages=("${default[@]}" "${packages[@]}")
 
-need_root() {
-    if [ "$(id -u)" != 0 ]; then
-        echo "setup-host: $1; run this as root (or install it yourself)" >&2
-        exit 1
-    fi
+say() { echo "setup-host: $*"; }
+quietly() { # apt's chatter (e.g. debconf's notes) only if it fails
+    local out
+    out=$("$@" 2>&1) || { echo "$out" >&2; echo "setup-host: $* failed" >&2; exit 1; }
 }
-
 updated=no
-apt_update() {
-    if [ $updated = no ]; then
-        echo "setup-host: apt-get update"
-        apt-get update -q >/dev/null
-        updated=yes
-    fi
+apt_update() { # at most once per run
+    [ $updated = no ] || return 0
+    say "apt-get update"
+    quietly apt-get update -q
+    updated=yes
 }
 
+# What is missing: packages, and a deb-src entry (apt reads only
+# sources.list and sources.list.d/*.list, *.sources) or its index.
 missing=()
-for p in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
-        missing+=("$p")
-    fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    need_root "missing Debian packages: ${missing[*]}"
-    apt_update
-    echo "setup-host: installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        "${missing[@]}" >/dev/null
+if [ ${#packages[@]} -gt 0 ]; then
+    # One dpkg-query for all (one per package takes a second).
+    status=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" \
+        2>/dev/null || true)
+    for p in "${packages[@]}"; do
+        grep -qxF "${p%%:*} install ok installed" <<<"$status" || missing+=("$p")
+    done
+fi
+lists=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list
+       /etc/apt/sources.list.d/*.sources)
+src=ok
+if ! grep -qsE '^[[:space:]]*(deb-src[[:space:]]|Types:.*\<deb-src\>)' "${lists[@]}"; then
+    src=entry
+elif ! compgen -G '/var/lib/apt/lists/*_Sources*' >/dev/null; then
+    src=index # an entry never fetched: apt-get source would find nothing
+fi
+if [ ${#missing[@]} -eq 0 ] && [ $src = ok ]; then
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    todo=""
+    [ ${#missing[@]} -eq 0 ] || todo="apt-get install ${missing[*]}; "
+    [ $src != entry ] || todo+="add a deb-src entry for bookworm main; "
+    [ $src = ok ] || todo+="apt-get update; "
+    echo "setup-host: not root; as root, please: ${todo%; }" >&2
+    exit 1
 fi
 
-# apt-get source needs a deb-src entry; Debian's images ship without one.
-if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    need_root "apt has no deb-src entry"
-    list=/etc/apt/sources.list.d/husk-deb-src.sources
+# deb-src first, so that one apt-get update serves the installs too.
+if [ $src = entry ]; then
+    out=/etc/apt/sources.list.d/husk-deb-src.sources
     base=/etc/apt/sources.list.d/debian.sources
-    echo "setup-host: adding $list"
-    if [ -f "$base" ]; then
-        # Same archives as the binary packages, first stanza (the main one).
-        awk 'BEGIN { RS = ""; ORS = "\n\n" } NR == 1' "$base" |
-            sed 's/^Types:.*/Types: deb-src/' >"$list"
+    say "adding $out"
+    if grep -qs '^Types:' "$base"; then
+        # The binary archives' own stanzas (URIs, Suites, Components,
+        # Signed-By), as Types: deb-src.
+        sed 's/^Types:.*/Types: deb-src/' "$base" >"$out.tmp"
     else
-        cat >"$list" <<'SRC'
+        cat >"$out.tmp" <<'EOF'
 Types: deb-src
 URIs: http://deb.debian.org/debian
 Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+EOF
     fi
-    updated=no
+    mv "$out.tmp" "$out"
+fi
+[ $src = ok ] || apt_update
+if [ ${#missing[@]} -gt 0 ]; then
     apt_update
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive quietly apt-get install -y -q \
+        --no-install-recommends "${missing[@]}"
 fi
