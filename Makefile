@@ -42,7 +42,7 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 
 # ---- the monitor -----------------------------------------------------
 
-MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c
+MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
 	monitor/hypercall.c monitor/log.c
@@ -71,7 +71,7 @@ $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
-GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c
+GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c drivers/block/guest.c
 GUEST_ASM := guest/syscall_entry.S
 GCC_INC := $(shell $(CC) -print-file-name=include)
 # musl's headers instead of the host's; no PIE (the image is static);
@@ -151,11 +151,25 @@ $(BUILD)/tests/guests/%.husk: tests/guests/%.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
+# The block test image declares two devices, "data" and "more".
+$(BUILD)/tests/guests/blockio.husk: tests/guests/blockio.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --block=data --block=more -O2 -Wall -Wextra -Werror \
+	    -o $@ $<
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I. -o $@ $<
+
+# The same attacks, from an image with one block device ("data").
+$(BUILD)/tests/hostile/attack_block.husk: tests/hostile/attack.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -I. -o $@ $<
+TEST_IMAGES += $(BUILD)/tests/hostile/attack_block.husk
 
 check: all $(BUILD)/asan/husk $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run

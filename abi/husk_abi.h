@@ -43,7 +43,10 @@
 #define HUSK_HC_WALLCLOCK 4
 #define HUSK_HC_POLL 5
 #define HUSK_HC_MEM_DISCARD 6
-/* 8..15: block devices, 16..23: network devices (later ABI additions). */
+#define HUSK_HC_BLOCK_INFO 8
+#define HUSK_HC_BLOCK_IO 9
+#define HUSK_HC_BLOCK_FLUSH 10
+/* 16..23: network devices (a later ABI addition). */
 
 /* Results carried in `ret` fields: only conditions the guest cannot
  * foresee. An invalid argument is never a result: it stops the guest. */
@@ -193,6 +196,53 @@ struct husk_hc_mem_discard {
     uint64_t len; /* IN: page-aligned, > 0 */
 };
 HUSK_ABI_CHECK(struct husk_hc_mem_discard, 16);
+
+/* HUSK_HC_BLOCK_INFO: the geometry of a block device. */
+#define HUSK_BLOCK_READ_ONLY (1U << 0)
+struct husk_hc_block_info {
+    uint32_t handle;      /* IN: a block device's handle (boot info) */
+    uint32_t _pad0;
+    uint64_t capacity;    /* OUT: bytes, a multiple of sector_size */
+    uint32_t sector_size; /* OUT: 512 */
+    uint32_t flags;       /* OUT: HUSK_BLOCK_* */
+};
+HUSK_ABI_CHECK(struct husk_hc_block_info, 24);
+
+/*
+ * HUSK_HC_BLOCK_IO: a batch of reads and writes, served in order. Each
+ * request moves len bytes between the device at sector * sector_size and
+ * guest memory at buf_gpa. A request that is invalid in any way (range,
+ * alignment, a write to a read-only device) stops the guest; `result`
+ * reports only host I/O errors.
+ */
+#define HUSK_BLOCK_OP_READ 1
+#define HUSK_BLOCK_OP_WRITE 2
+#define HUSK_BLOCK_BATCH_MAX 64
+#define HUSK_BLOCK_IO_MAX (4U << 20) /* bytes per request */
+struct husk_block_request {
+    uint32_t op;      /* IN: HUSK_BLOCK_OP_* */
+    uint32_t len;     /* IN: a multiple of sector_size, 1..HUSK_BLOCK_IO_MAX */
+    uint64_t sector;  /* IN */
+    uint64_t buf_gpa; /* IN */
+    int32_t result;   /* OUT: 0, or -HUSK_EIO */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_block_request, 32);
+
+struct husk_hc_block_io {
+    uint32_t handle;   /* IN */
+    uint32_t count;    /* IN: 1..HUSK_BLOCK_BATCH_MAX */
+    uint64_t reqs_gpa; /* IN: struct husk_block_request[count] */
+};
+HUSK_ABI_CHECK(struct husk_hc_block_io, 16);
+
+/* HUSK_HC_BLOCK_FLUSH: written data is durable on the host when it returns. */
+struct husk_hc_block_flush {
+    uint32_t handle; /* IN */
+    uint32_t _pad0;
+    int64_t result;  /* OUT: 0, or -HUSK_EIO */
+};
+HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
 
 #endif /* !__ASSEMBLER__ */
 #endif /* HUSK_ABI_H */

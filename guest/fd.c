@@ -152,6 +152,52 @@ long husk_sys_lseek(int fd, off_t offset, int whence)
     return f->ops->lseek(f->priv, offset, whence);
 }
 
+long husk_sys_pread(int fd, void *buf, size_t len, off_t off)
+{
+    struct fd_entry *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    if (f->ops->pread == NULL)
+        return -ESPIPE;
+    if (off < 0)
+        return -EINVAL;
+    return f->ops->pread(f->priv, buf, len, off);
+}
+
+long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+    struct fd_entry *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    if (f->ops->pwrite == NULL)
+        return -ESPIPE;
+    if (off < 0)
+        return -EINVAL;
+    return f->ops->pwrite(f->priv, buf, len, off);
+}
+
+long husk_sys_fsync(int fd)
+{
+    struct fd_entry *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    return f->ops->fsync != NULL ? f->ops->fsync(f->priv) : 0;
+}
+
+/* The only files are the block devices, at /dev/NAME. */
+long husk_sys_openat(int dirfd, const char *path, int flags, int mode)
+{
+    (void)dirfd, (void)mode; /* paths are absolute; nothing is created */
+    const char prefix[] = "/dev/";
+    for (size_t i = 0; i < sizeof(prefix) - 1; i++)
+        if (path[i] != prefix[i])
+            return -ENOENT;
+    long fd = husk_block_open(path + sizeof(prefix) - 1, flags);
+    if (fd >= 0)
+        fds[fd].status_flags = flags & (O_NONBLOCK | O_APPEND);
+    return fd;
+}
+
 long husk_sys_fcntl(int fd, int cmd, long arg)
 {
     struct fd_entry *f = lookup(fd);

@@ -51,6 +51,9 @@ struct iovec;
 struct husk_file_ops {
     long (*read)(void *priv, void *buf, size_t len);
     long (*write)(void *priv, const void *buf, size_t len);
+    long (*pread)(void *priv, void *buf, size_t len, off_t off);
+    long (*pwrite)(void *priv, const void *buf, size_t len, off_t off);
+    long (*fsync)(void *priv);
     long (*ioctl)(void *priv, unsigned long request, void *arg);
     long (*fstat)(void *priv, struct stat *st);
     long (*lseek)(void *priv, off_t offset, int whence);
@@ -67,6 +70,15 @@ long husk_sys_ioctl(int fd, unsigned long request, void *arg);
 long husk_sys_fstat(int fd, struct stat *st);
 long husk_sys_lseek(int fd, off_t offset, int whence);
 long husk_sys_fcntl(int fd, int cmd, long arg);
+long husk_sys_pread(int fd, void *buf, size_t len, off_t off);
+long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
+long husk_sys_fsync(int fd);
+long husk_sys_openat(int dirfd, const char *path, int flags, int mode);
+
+/* ---- block devices (drivers/block/guest.c) ---- */
+void husk_block_init(void);
+/* Open /dev/NAME of a block device: an fd, or -ENOENT if there is none. */
+long husk_block_open(const char *name, int flags);
 
 /* ---- memory (mem.c) ---- */
 void husk_mem_init(uint64_t image_end, uint64_t mem_size);

@@ -7,6 +7,7 @@
  * subsystem; any other returns -ENOSYS and is named on the console once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
@@ -78,6 +79,18 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
         if (a2 != 0 && *(const char *)a2 == '\0')
             return husk_sys_fstat((int)a1, (void *)a3);
         return -ENOENT;
+    case SYS_pread64:
+        return husk_sys_pread((int)a1, (void *)a2, (size_t)a3, (off_t)a4);
+    case SYS_pwrite64:
+        return husk_sys_pwrite((int)a1, (const void *)a2, (size_t)a3,
+                               (off_t)a4);
+    case SYS_fsync:
+    case SYS_fdatasync:
+        return husk_sys_fsync((int)a1);
+    case SYS_open:
+        return husk_sys_openat(AT_FDCWD, (const char *)a1, (int)a2, (int)a3);
+    case SYS_openat:
+        return husk_sys_openat((int)a1, (const char *)a2, (int)a3, (int)a4);
     case SYS_lseek:
         return husk_sys_lseek((int)a1, (off_t)a2, (int)a3);
     case SYS_fcntl:

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "../drivers/block/block.h"
 #include "../drivers/console/console.h"
 #include "husk.h"
 
@@ -49,15 +50,35 @@ void husk_devices_match(const struct husk_config *cfg,
     }
 }
 
+/* Every device back end; the console is not one: every guest has it. */
+static const struct husk_device_ops *const backends[] = {
+    &husk_block_ops,
+};
+
+const struct husk_device_ops *husk_device_ops_of(uint32_t kind)
+{
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (backends[i]->kind == kind)
+            return backends[i];
+    return NULL;
+}
+
 void husk_devices_open(struct husk_vm *vm)
 {
     husk_console_register(vm);
-    for (unsigned i = 0; i < vm->cfg->device_count; i++) {
-        const struct husk_device_arg *d = &vm->cfg->devices[i];
-        /* The block and net back ends arrive in later releases. */
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "--%s:%s: %s devices are not available in this version "
-                    "of husk",
-                    kind_name(d->kind), d->name, kind_name(d->kind));
+    uint32_t kinds_registered = 0;
+    for (unsigned h = 0; h < vm->cfg->device_count; h++) {
+        const struct husk_device_arg *d = &vm->cfg->devices[h];
+        const struct husk_device_ops *ops = husk_device_ops_of(d->kind);
+        if (ops == NULL) /* the network back end arrives in a later release */
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--%s:%s: %s devices are not available in this "
+                        "version of husk",
+                        kind_name(d->kind), d->name, kind_name(d->kind));
+        ops->open(vm, h, d);
+        if (!(kinds_registered & (1U << d->kind))) {
+            ops->register_calls(vm);
+            kinds_registered |= 1U << d->kind;
+        }
     }
 }

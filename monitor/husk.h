@@ -132,6 +132,9 @@ struct husk_vm {
     uint64_t features; /* HUSK_FEATURE_* */
     const struct husk_config *cfg;
     struct husk_hc_entry calls[HUSK_HC_MAX];
+    /* Each device's back-end state, indexed by handle (= the position of
+     * its --block:/--net: argument); the kind is cfg->devices[h].kind. */
+    void *devices[HUSK_DEVICES_MAX];
     /* Host fds the poll hypercall waits on, indexed by device handle. */
     int poll_fds[HUSK_POLL_FDS_MAX];
     uint64_t pollable_mask;
@@ -170,6 +173,24 @@ enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
 void husk_core_calls_register(struct husk_vm *vm);
 
 /* ---- devices.c: the device back ends ---- */
+
+/* What a device back end (drivers/<kind>/host.c) provides. */
+struct husk_device_ops {
+    uint32_t kind; /* HUSK_DEVICE_* */
+    /* Open the host side of device `handle` (before the sandbox); exits
+     * with HUSK_EXIT_MONITOR and a one-line message if it cannot. */
+    void (*open)(struct husk_vm *vm, unsigned handle,
+                 const struct husk_device_arg *arg);
+    /* Register the kind's hypercalls; called once if any device of the
+     * kind is configured. */
+    void (*register_calls)(struct husk_vm *vm);
+    /* Allow the system calls device `handle` needs, restricted to its own
+     * fds (ctx is a scmp_filter_ctx). Returns 0, or -1 on failure. */
+    int (*sandbox_rules)(struct husk_vm *vm, unsigned handle, void *ctx);
+};
+
+/* The back end for a kind, or NULL. */
+const struct husk_device_ops *husk_device_ops_of(uint32_t kind);
 
 /*
  * Check that the devices on the command line and those the image declares

@@ -58,6 +58,13 @@ void husk_sandbox_apply(struct husk_vm *vm)
     rc |= RULE(ctx, sched_yield, 0);
     rc |= RULE(ctx, futex, 0);
 #endif
+    /* Each device adds what its hypercalls need, on its own fds only. */
+    for (unsigned h = 0; h < vm->cfg->device_count; h++) {
+        const struct husk_device_ops *ops =
+            husk_device_ops_of(vm->cfg->devices[h].kind);
+        if (ops != NULL && ops->sandbox_rules != NULL)
+            rc |= ops->sandbox_rules(vm, h, ctx);
+    }
     if (rc != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
     if (seccomp_load(ctx) != 0)

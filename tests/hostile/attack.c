@@ -28,6 +28,56 @@ static uint64_t mem_end(void)
     return (sp + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 }
 
+/* Raw block hypercalls on handle 0 (the image declares one block device,
+ * "data", when built as attack_block.husk). Each must stop the guest. */
+static int block_attack(const char *a, uint64_t end)
+{
+    static unsigned char buf[4096];
+    static struct husk_block_request r[HUSK_BLOCK_BATCH_MAX + 1];
+    static struct husk_hc_block_io io;
+    static struct husk_hc_block_info info = {.handle = 0};
+    hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
+    uint64_t sectors = info.capacity / 512;
+    r[0] = (struct husk_block_request){HUSK_BLOCK_OP_WRITE, 4096, 0,
+                                       (uintptr_t)buf, 0, 0};
+    io = (struct husk_hc_block_io){0, 1, (uintptr_t)r};
+    if (!strcmp(a, "past_end")) {
+        r[0].sector = sectors - 1; /* 8 sectors from the last one */
+    } else if (!strcmp(a, "sector_huge")) {
+        r[0].sector = UINT64_MAX / 512 + 1; /* sector * 512 overflows */
+    } else if (!strcmp(a, "count_huge")) {
+        io.count = HUSK_BLOCK_BATCH_MAX + 1;
+    } else if (!strcmp(a, "count_zero")) {
+        io.count = 0;
+    } else if (!strcmp(a, "len_unaligned")) {
+        r[0].len = 1000;
+    } else if (!strcmp(a, "len_huge")) {
+        r[0].len = UINT32_MAX - 511;
+    } else if (!strcmp(a, "buf_outside")) {
+        r[0].buf_gpa = end - 100;
+    } else if (!strcmp(a, "reqs_outside")) {
+        io.reqs_gpa = end - 32;
+        io.count = 2;
+    } else if (!strcmp(a, "bad_handle")) {
+        io.handle = 7;
+    } else if (!strcmp(a, "second_bad")) {
+        /* a good write first: it must not happen either */
+        memset(buf, 0xee, sizeof(buf));
+        r[1] = r[0];
+        r[1].sector = sectors; /* past the end */
+        io.count = 2;
+    } else if (!strcmp(a, "info_bad_handle")) {
+        info.handle = 3;
+        hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
+    } else if (strcmp(a, "write_ro") != 0) {
+        printf("unknown block attack\n");
+        return 1;
+    }
+    hypercall(HUSK_HC_BLOCK_IO, (uintptr_t)&io);
+    printf("survived block_%s\n", a);
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     const char *a = argc > 1 ? argv[1] : "";
@@ -71,6 +121,8 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "page_tables")) {
         /* The monitor's page tables are supervisor-only: this faults. */
         *(volatile uint64_t *)(uintptr_t)0x3000 = 0;
+    } else if (!strncmp(a, "block_", 6)) {
+        return block_attack(a + 6, end);
     } else {
         printf("unknown attack\n");
         return 1;

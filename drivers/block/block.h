@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/* drivers/block/block.h: the block device's monitor side. */
+#ifndef HUSK_BLOCK_H
+#define HUSK_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct husk_device_ops;
+extern const struct husk_device_ops husk_block_ops;
+
+#define HUSK_BLOCK_SECTOR 512
+
+/*
+ * Parse the SPEC of --block:NAME=SPEC, "FILE" or "FILE,ro", into path
+ * (pathlen bytes) and *read_only. 0, or -1 with a reason in err. Pure.
+ */
+int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
+                          bool *read_only, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * drivers/block/guest.c: block devices as files. open("/dev/NAME") gives
+ * an fd that reads and writes any byte range; underneath, the driver
+ * moves whole sectors: the aligned middle of a transfer goes straight
+ * between the device and the caller's buffer (one request per 4 MiB, up to
+ * 64 per hypercall), and a partial first or last sector goes through a
+ * bounce buffer (read, and for a write, modify and write back).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../guest/guest.h"
+
+#define SECTOR 512ULL
+#define FILES_MAX 64
+
+struct block_dev {
+    uint32_t handle;
+    uint64_t capacity;
+    bool read_only;
+    const char *name; /* in the boot information */
+};
+
+struct block_file {
+    struct block_dev *dev;
+    uint64_t pos;
+    bool readable, writable, used;
+};
+
+static struct block_dev devs[HUSK_DEVICES_MAX];
+static unsigned dev_count;
+static struct block_file files[FILES_MAX];
+
+void husk_block_init(void)
+{
+    for (uint32_t i = 0; i < husk_boot->device_count; i++) {
+        const struct husk_boot_device *d = &husk_boot->devices[i];
+        if (d->kind != HUSK_DEVICE_BLOCK)
+            continue;
+        struct husk_hc_block_info info = {.handle = d->handle};
+        husk_hypercall(HUSK_HC_BLOCK_INFO, &info);
+        devs[dev_count++] = (struct block_dev){
+            .handle = d->handle,
+            .capacity = info.capacity,
+            .read_only = info.flags & HUSK_BLOCK_READ_ONLY,
+            .name = d->name,
+        };
+    }
+}
+
+/* ---- batches of sector requests ---- */
+
+struct batch {
+    struct block_dev *dev;
+    unsigned count;
+    struct husk_block_request reqs[HUSK_BLOCK_BATCH_MAX];
+    int error;
+};
+
+static void batch_flush(struct batch *b)
+{
+    if (b->count == 0)
+        return;
+    struct husk_hc_block_io io = {
+        .handle = b->dev->handle,
+        .count = b->count,
+        .reqs_gpa = (uintptr_t)b->reqs,
+    };
+    husk_hypercall(HUSK_HC_BLOCK_IO, &io);
+    for (unsigned i = 0; i < b->count; i++)
+        if (b->reqs[i].result != 0)
+            b->error = -EIO;
+    b->count = 0;
+}
+
+/* Queue op on sectors [sector, sector + bytes / SECTOR) <-> buf. */
+static void batch_add(struct batch *b, uint32_t op, uint64_t sector,
+                      void *buf, uint64_t bytes)
+{
+    while (bytes > 0) {
+        uint32_t n = bytes > HUSK_BLOCK_IO_MAX ? HUSK_BLOCK_IO_MAX
+                                               : (uint32_t)bytes;
+        if (b->count == HUSK_BLOCK_BATCH_MAX)
+            batch_flush(b);
+        b->reqs[b->count++] = (struct husk_block_request){
+            .op = op, .len = n, .sector = sector, .buf_gpa = (uintptr_t)buf};
+        sector += n / SECTOR;
+        buf = (char *)buf + n;
+        bytes -= n;
+    }
+}
+
+/* ---- byte ranges ---- */
+
+static _Alignas(64) unsigned char head_buf[SECTOR], tail_buf[SECTOR];
+
+/* Move len bytes at byte offset off; returns bytes moved or -errno. */
+static long block_rw(struct block_dev *dev, uint32_t op, unsigned char *buf,
+                     size_t len, uint64_t off)
+{
+    if (len == 0)
+        return 0;
+    if (off >= dev->capacity)
+        return op == HUSK_BLOCK_OP_READ ? 0 : -ENOSPC; /* as Linux */
+    if (len > dev->capacity - off)
+        len = (size_t)(dev->capacity - off);
+    uint64_t end = off + len;
+    uint64_t first = off / SECTOR, last = (end - 1) / SECTOR;
+    bool head = off % SECTOR != 0 || end < (first + 1) * SECTOR;
+    bool tail = end % SECTOR != 0 && last != first;
+    uint64_t mid0 = head ? first + 1 : first, mid1 = tail ? last : last + 1;
+    struct batch b = {.dev = dev};
+
+    if (op == HUSK_BLOCK_OP_WRITE && (head || tail)) {
+        /* Read the partial sectors first, to merge the new bytes in. */
+        if (head)
+            batch_add(&b, HUSK_BLOCK_OP_READ, first, head_buf, SECTOR);
+        if (tail)
+            batch_add(&b, HUSK_BLOCK_OP_READ, last, tail_buf, SECTOR);
+        batch_flush(&b);
+        if (b.error != 0)
+            return b.error;
+        if (head) {
+            size_t n = end < (first + 1) * SECTOR ? len
+                                                   : SECTOR - off % SECTOR;
+            __builtin_memcpy(head_buf + off % SECTOR, buf, n);
+        }
+        if (tail)
+            __builtin_memcpy(tail_buf, buf + (last * SECTOR - off),
+                             end - last * SECTOR);
+    }
+    if (head)
+        batch_add(&b, op, first, head_buf, SECTOR);
+    if (mid1 > mid0)
+        batch_add(&b, op, mid0, buf + (mid0 * SECTOR - off),
+                  (mid1 - mid0) * SECTOR);
+    if (tail)
+        batch_add(&b, op, last, tail_buf, SECTOR);
+    batch_flush(&b);
+    if (b.error != 0)
+        return b.error;
+    if (op == HUSK_BLOCK_OP_READ) {
+        if (head) {
+            size_t n = end < (first + 1) * SECTOR ? len
+                                                   : SECTOR - off % SECTOR;
+            __builtin_memcpy(buf, head_buf + off % SECTOR, n);
+        }
+        if (tail)
+            __builtin_memcpy(buf + (last * SECTOR - off), tail_buf,
+                             end - last * SECTOR);
+    }
+    return (long)len;
+}
+
+/* ---- file operations ---- */
+
+static long file_pread(void *priv, void *buf, size_t len, off_t off)
+{
+    struct block_file *f = priv;
+    if (!f->readable)
+        return -EBADF;
+    return block_rw(f->dev, HUSK_BLOCK_OP_READ, buf, len, (uint64_t)off);
+}
+
+static long file_pwrite(void *priv, const void *buf, size_t len, off_t off)
+{
+    struct block_file *f = priv;
+    if (!f->writable)
+        return -EBADF;
+    /* block_rw only reads from buf for a write: the cast is safe. */
+    return block_rw(f->dev, HUSK_BLOCK_OP_WRITE, (unsigned char *)buf, len,
+                    (uint64_t)off);
+}
+
+static long file_read(void *priv, void *buf, size_t len)
+{
+    struct block_file *f = priv;
+    long n = file_pread(priv, buf, len, (off_t)f->pos);
+    if (n > 0)
+        f->pos += (uint64_t)n;
+    return n;
+}
+
+static long file_write(void *priv, const void *buf, size_t len)
+{
+    struct block_file *f = priv;
+    long n = file_pwrite(priv, buf, len, (off_t)f->pos);
+    if (n > 0)
+        f->pos += (uint64_t)n;
+    return n;
+}
+
+static long file_lseek(void *priv, off_t offset, int whence)
+{
+    struct block_file *f = priv;
+    int64_t base;
+    switch (whence) {
+    case SEEK_SET:
+        base = 0;
+        break;
+    case SEEK_CUR:
+        base = (int64_t)f->pos;
+        break;
+    case SEEK_END:
+        base = (int64_t)f->dev->capacity;
+        break;
+    default:
+        return -EINVAL;
+    }
+    if ((offset < 0 && base + offset < 0) ||
+        (offset > 0 && base > INT64_MAX - offset))
+        return -EINVAL;
+    f->pos = (uint64_t)(base + offset);
+    return (long)f->pos;
+}
+
+static long file_fsync(void *priv)
+{
+    struct block_file *f = priv;
+    struct husk_hc_block_flush fl = {.handle = f->dev->handle};
+    husk_hypercall(HUSK_HC_BLOCK_FLUSH, &fl);
+    return fl.result == 0 ? 0 : -EIO;
+}
+
+static long file_fstat(void *priv, struct stat *st)
+{
+    struct block_file *f = priv;
+    /* An ordinary file whose size is the device's capacity. */
+    st->st_mode = S_IFREG | (f->dev->read_only ? 0444 : 0644);
+    st->st_size = (off_t)f->dev->capacity;
+    st->st_blksize = 4096;
+    st->st_blocks = (blkcnt_t)(f->dev->capacity / 512);
+    st->st_nlink = 1;
+    return 0;
+}
+
+static long file_close(void *priv)
+{
+    struct block_file *f = priv;
+    f->used = false;
+    return 0;
+}
+
+static const struct husk_file_ops block_file_ops = {
+    .read = file_read,
+    .write = file_write,
+    .pread = file_pread,
+    .pwrite = file_pwrite,
+    .fsync = file_fsync,
+    .lseek = file_lseek,
+    .fstat = file_fstat,
+    .close = file_close,
+};
+
+long husk_block_open(const char *name, int flags)
+{
+    struct block_dev *dev = NULL;
+    for (unsigned i = 0; i < dev_count && dev == NULL; i++) {
+        const char *a = devs[i].name, *b = name;
+        while (*a != '\0' && *a == *b)
+            a++, b++;
+        if (*a == '\0' && *b == '\0')
+            dev = &devs[i];
+    }
+    if (dev == NULL)
+        return -ENOENT;
+    int mode = flags & O_ACCMODE;
+    if (mode != O_RDONLY && dev->read_only)
+        return -EROFS;
+    for (unsigned i = 0; i < FILES_MAX; i++) {
+        if (files[i].used)
+            continue;
+        files[i] = (struct block_file){
+            .dev = dev,
+            .readable = mode != O_WRONLY,
+            .writable = mode != O_RDONLY,
+            .used = true,
+        };
+        int fd = husk_fd_install(3, &block_file_ops, &files[i]);
+        if (fd < 0)
+            files[i].used = false;
+        return fd;
+    }
+    return -ENFILE;
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * drivers/block/host.c: block devices, backed by a host file or block
+ * device opened once at start-up (before the sandbox) and locked so that
+ * two monitors never write one image. Three hypercalls: info, a batch of
+ * reads and writes, and flush (fdatasync). A batch is checked whole before
+ * any of it touches the file, so a bad request changes nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../monitor/husk.h"
+#include "block.h"
+
+struct block {
+    int fd;
+    uint64_t capacity;
+    bool read_only;
+};
+
+int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
+                          bool *read_only, char *err, size_t errlen)
+{
+    const char *comma = strchr(spec, ',');
+    size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
+    *read_only = false;
+    if (len == 0) {
+        snprintf(err, errlen, "no file given (expected FILE or FILE,ro)");
+        return -1;
+    }
+    if (len >= pathlen) {
+        snprintf(err, errlen, "file name too long");
+        return -1;
+    }
+    if (comma != NULL) {
+        if (strcmp(comma + 1, "ro") != 0) {
+            snprintf(err, errlen, "unknown option '%s' (the only one is ro)",
+                     comma + 1);
+            return -1;
+        }
+        *read_only = true;
+    }
+    memcpy(path, spec, len);
+    path[len] = '\0';
+    return 0;
+}
+
+static void block_open(struct husk_vm *vm, unsigned handle,
+                       const struct husk_device_arg *arg)
+{
+    char path[4096], err[256];
+    bool ro;
+    if (husk_block_parse_spec(arg->spec, path, sizeof(path), &ro, err,
+                              sizeof(err)) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "--block:%s=%s: %s", arg->name,
+                    arg->spec, err);
+    int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0 && !ro && (errno == EACCES || errno == EROFS || errno == EPERM))
+        husk_fatal(HUSK_EXIT_MONITOR,
+                   "--block:%s=%s: cannot open for writing (add ,ro to "
+                   "attach it read-only)",
+                   arg->name, path);
+    if (fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: cannot open", arg->name,
+                   path);
+    /* Shared for readers, exclusive for a writer: never two writers. */
+    if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--block:%s=%s: in use by another process (locked)",
+                    arg->name, path);
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: stat", arg->name, path);
+    /* root may open a file whose mode forbids writing: refuse anyway. */
+    if (!ro && !(st.st_mode & 0222))
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--block:%s=%s: the file is read-only (mode %03o); add "
+                    ",ro to attach it read-only",
+                    arg->name, path, st.st_mode & 0777);
+    uint64_t size;
+    if (S_ISREG(st.st_mode)) {
+        size = (uint64_t)st.st_size;
+    } else if (S_ISBLK(st.st_mode)) {
+        if (ioctl(fd, BLKGETSIZE64, &size) != 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: BLKGETSIZE64",
+                       arg->name, path);
+    } else {
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--block:%s=%s: not a regular file or block device",
+                    arg->name, path);
+    }
+    if (size == 0 || size % HUSK_BLOCK_SECTOR != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--block:%s=%s: size %llu is not a non-zero multiple of "
+                    "%d bytes (try truncate -s 64M %s)",
+                    arg->name, path, (unsigned long long)size,
+                    HUSK_BLOCK_SECTOR, path);
+    struct block *b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
+    *b = (struct block){.fd = fd, .capacity = size, .read_only = ro};
+    vm->devices[handle] = b;
+}
+
+/* The block device with this handle, or NULL if there is none. */
+static struct block *block_of(struct husk_vm *vm, uint32_t handle)
+{
+    if (handle >= vm->cfg->device_count ||
+        vm->cfg->devices[handle].kind != HUSK_DEVICE_BLOCK)
+        return NULL;
+    return vm->devices[handle];
+}
+
+static enum husk_hc_result hc_block_info(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_block_info *a = arg;
+    struct block *b = block_of(vm, a->handle);
+    if (b == NULL)
+        return husk_violation(vm, "block_info: %u is not a block device",
+                              a->handle);
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "block_info: padding is not zero");
+    a->capacity = b->capacity;
+    a->sector_size = HUSK_BLOCK_SECTOR;
+    a->flags = b->read_only ? HUSK_BLOCK_READ_ONLY : 0;
+    return HUSK_HC_DONE;
+}
+
+/* Check one request; returns the host buffer, or NULL after recording
+ * the violation. */
+static void *check_request(struct husk_vm *vm, const struct block *b,
+                           unsigned i, const struct husk_block_request *r)
+{
+    if (r->op != HUSK_BLOCK_OP_READ && r->op != HUSK_BLOCK_OP_WRITE) {
+        husk_violation(vm, "block_io: request %u: unknown op %u", i, r->op);
+        return NULL;
+    }
+    if (r->_pad0 != 0) {
+        husk_violation(vm, "block_io: request %u: padding is not zero", i);
+        return NULL;
+    }
+    if (r->op == HUSK_BLOCK_OP_WRITE && b->read_only) {
+        husk_violation(vm, "block_io: request %u: write to a read-only "
+                           "device",
+                       i);
+        return NULL;
+    }
+    if (r->len == 0 || r->len > HUSK_BLOCK_IO_MAX ||
+        r->len % HUSK_BLOCK_SECTOR != 0) {
+        husk_violation(vm,
+                       "block_io: request %u: length %u is not a multiple "
+                       "of %d from %d to %u",
+                       i, r->len, HUSK_BLOCK_SECTOR, HUSK_BLOCK_SECTOR,
+                       HUSK_BLOCK_IO_MAX);
+        return NULL;
+    }
+    uint64_t sectors = b->capacity / HUSK_BLOCK_SECTOR;
+    uint64_t count = r->len / HUSK_BLOCK_SECTOR;
+    if (r->sector > sectors || count > sectors - r->sector) {
+        husk_violation(vm,
+                       "block_io: request %u: sectors %llu+%llu lie past "
+                       "the end of the device (%llu sectors)",
+                       i, (unsigned long long)r->sector,
+                       (unsigned long long)count,
+                       (unsigned long long)sectors);
+        return NULL;
+    }
+    void *buf = husk_gpa_range(vm, r->buf_gpa, r->len);
+    if (buf == NULL)
+        husk_violation(vm,
+                       "block_io: request %u: buffer 0x%llx+%u lies outside "
+                       "guest memory",
+                       i, (unsigned long long)r->buf_gpa, r->len);
+    return buf;
+}
+
+/* One transfer, all of it or an error: pread/pwrite may move less. */
+static int transfer(int fd, uint32_t op, uint8_t *buf, size_t len, off_t off)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = op == HUSK_BLOCK_OP_READ
+                        ? pread(fd, buf + done, len - done, off + (off_t)done)
+                        : pwrite(fd, buf + done, len - done,
+                                 off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -HUSK_EIO; /* a host error, or the file shrank */
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static enum husk_hc_result hc_block_io(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_block_io *a = arg;
+    struct block *b = block_of(vm, a->handle);
+    if (b == NULL)
+        return husk_violation(vm, "block_io: %u is not a block device",
+                              a->handle);
+    if (a->count == 0 || a->count > HUSK_BLOCK_BATCH_MAX)
+        return husk_violation(vm, "block_io: count %u is not from 1 to %d",
+                              a->count, HUSK_BLOCK_BATCH_MAX);
+    if (a->reqs_gpa % 8 != 0)
+        return husk_violation(vm, "block_io: requests 0x%llx not 8-byte "
+                                  "aligned",
+                              (unsigned long long)a->reqs_gpa);
+    struct husk_block_request *guest_reqs = husk_gpa_range(
+        vm, a->reqs_gpa, (uint64_t)a->count * sizeof(*guest_reqs));
+    if (guest_reqs == NULL)
+        return husk_violation(vm,
+                              "block_io: %u requests at 0x%llx lie outside "
+                              "guest memory",
+                              a->count, (unsigned long long)a->reqs_gpa);
+    /* Copy and check the whole batch before any I/O. */
+    struct husk_block_request reqs[HUSK_BLOCK_BATCH_MAX];
+    void *bufs[HUSK_BLOCK_BATCH_MAX];
+    memcpy(reqs, guest_reqs, a->count * sizeof(reqs[0]));
+    for (unsigned i = 0; i < a->count; i++)
+        if ((bufs[i] = check_request(vm, b, i, &reqs[i])) == NULL)
+            return HUSK_HC_VIOLATION;
+    for (unsigned i = 0; i < a->count; i++)
+        guest_reqs[i].result =
+            transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
+                     (off_t)(reqs[i].sector * HUSK_BLOCK_SECTOR));
+    return HUSK_HC_DONE;
+}
+
+static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_block_flush *a = arg;
+    struct block *b = block_of(vm, a->handle);
+    if (b == NULL)
+        return husk_violation(vm, "block_flush: %u is not a block device",
+                              a->handle);
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "block_flush: padding is not zero");
+    a->result = b->read_only || fdatasync(b->fd) == 0 ? 0 : -HUSK_EIO;
+    return HUSK_HC_DONE;
+}
+
+static void block_register(struct husk_vm *vm)
+{
+    if (husk_hc_register(vm, HUSK_HC_BLOCK_INFO, "block_info",
+                         sizeof(struct husk_hc_block_info),
+                         hc_block_info) != 0 ||
+        husk_hc_register(vm, HUSK_HC_BLOCK_IO, "block_io",
+                         sizeof(struct husk_hc_block_io), hc_block_io) != 0 ||
+        husk_hc_register(vm, HUSK_HC_BLOCK_FLUSH, "block_flush",
+                         sizeof(struct husk_hc_block_flush),
+                         hc_block_flush) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "internal error: block registration failed");
+}
+
+static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
+{
+    const struct block *b = vm->devices[handle];
+    scmp_datum_t fd = (scmp_datum_t)b->fd;
+    int rc = 0;
+    /* block_io reads, and writes unless the device is read-only. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pread64), 1,
+                           SCMP_A0(SCMP_CMP_EQ, fd));
+    if (!b->read_only) {
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pwrite64), 1,
+                               SCMP_A0(SCMP_CMP_EQ, fd));
+        /* block_flush */
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fdatasync), 1,
+                               SCMP_A0(SCMP_CMP_EQ, fd));
+    }
+    return rc == 0 ? 0 : -1;
+}
+
+const struct husk_device_ops husk_block_ops = {
+    .kind = HUSK_DEVICE_BLOCK,
+    .open = block_open,
+    .register_calls = block_register,
+    .sandbox_rules = block_sandbox_rules,
+};

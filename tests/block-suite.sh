@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/block-suite.sh BUILD HUSK LABEL: block devices end to end, with the
+# checks only the host side can make: data that survives a reboot and a
+# kill -9 after fsync, image files left byte-for-byte unchanged by
+# read-only mode and by hostile guests, and the monitor's errors for bad
+# --block arguments. Needs /dev/kvm. Prints "PASS LABEL/block/name" lines.
+set -u
+build=$1 husk=$2 label=$3
+img=$build/tests/guests/blockio.husk
+attack=$build/tests/hostile/attack_block.husk
+tmp=$(mktemp -d)
+bgpid=""
+trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+result() { # name why(empty = pass)
+    if [ -z "$2" ]; then
+        echo "PASS $label/block/$1"
+    else
+        echo "FAIL $label/block/$1: $2"
+        sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -10
+    fi
+}
+
+boot() { # husk options and image and args; output in $tmp/out, $tmp/err
+    timeout --foreground -k 5 120 "$husk" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+}
+
+expect() { # name status stdout-regex stderr-regex -- husk args...
+    local name=$1 want=$2 out_re=$3 err_re=$4
+    shift 5
+    boot "$@"
+    local got=$? why=""
+    if [ "$got" != "$want" ]; then
+        why="exit status $got, expected $want"
+    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$tmp/out"; then
+        why="stdout does not match /$out_re/"
+    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$tmp/err"; then
+        why="stderr does not match /$err_re/"
+    elif grep -q 'runtime error\|AddressSanitizer' "$tmp/err"; then
+        why="sanitizer report"
+    fi
+    result "$name" "$why"
+}
+
+new_image() { rm -f "$1"; truncate -s "$2" "$1"; }
+
+a=$tmp/a.img b=$tmp/b.img
+new_image "$a" 4M
+new_image "$b" 1M
+
+# Data written in one boot is there in the next; two devices at once.
+expect write_two 0 '^wrote 4194304 bytes$' '' -- \
+    --block:data="$a" --block:more="$b" "$img" -- write /dev/data 5
+expect write_second_device 0 '^wrote 1048576 bytes$' '' -- \
+    --block:data="$a" --block:more="$b" "$img" -- write /dev/more 9
+expect verify_after_reboot 0 '^verified 4194304 bytes$' '' -- \
+    --block:data="$a" --block:more="$b" "$img" -- verify /dev/data 5
+expect verify_second_device 0 '^verified 1048576 bytes$' '' -- \
+    --block:more="$b" --block:data="$a" "$img" -- verify /dev/more 9
+expect random_model 0 '^model ok: 3000 operations$' '' -- \
+    --block:data="$a" --block:more="$b" "$img" -- model /dev/data 3000
+expect bounds 0 '^bounds ok: size 1048576$' '' -- \
+    --block:data="$a" --block:more="$b" "$img" -- bounds /dev/more
+
+# Read-only: writes refused in the guest, the file untouched.
+sum=$(sha256sum <"$a")
+expect read_only 0 '^read-only ok$' '' -- \
+    --block:data="$a",ro --block:more="$b" "$img" -- readonly /dev/data
+result read_only_file_unchanged \
+    "$([ "$(sha256sum <"$a")" = "$sum" ] || echo "the image changed")"
+
+# fsync, then kill -9: nothing that was synced is lost.
+new_image "$tmp/k.img" 2M
+"$husk" --block:data="$tmp/k.img" --block:more="$b" "$img" -- \
+    sync_and_wait /dev/data 3 >"$tmp/bg" 2>&1 </dev/null &
+bgpid=$!
+for _ in $(seq 600); do grep -q '^synced$' "$tmp/bg" && break; sleep 0.1; done
+synced=$(grep -c '^synced$' "$tmp/bg")
+# While it runs, a second monitor must not get the image.
+expect locked 125 '' "^husk: --block:data=$tmp/k.img: in use by another process \(locked\)$" -- \
+    --block:data="$tmp/k.img" --block:more="$tmp/b.img" "$img" -- verify /dev/data 3
+kill -9 "$bgpid"
+wait "$bgpid" 2>/dev/null
+bgpid=""
+[ "$synced" = 1 ] || { echo "    | $(head -3 "$tmp/bg")"; }
+expect fsync_survives_kill9 0 '^verified 2097152 bytes$' '' -- \
+    --block:data="$tmp/k.img" --block:more="$b" "$img" -- verify /dev/data 3
+
+# Hostile raw hypercalls: stopped with 159, and the image unchanged.
+new_image "$tmp/h.img" 1M
+printf 'precious' | dd of="$tmp/h.img" conv=notrunc status=none
+sum=$(sha256sum <"$tmp/h.img")
+for case in \
+    "past_end|sectors 2047\+8 lie past the end of the device \(2048 sectors\)" \
+    "sector_huge|request 0: sectors 36028797018963968\+8 lie past the end" \
+    "count_huge|count 65 is not from 1 to 64" \
+    "count_zero|count 0 is not from 1 to 64" \
+    "len_unaligned|length 1000 is not a multiple of 512" \
+    "len_huge|length 4294966784 is not a multiple" \
+    "buf_outside|buffer 0x[0-9a-f]+\+4096 lies outside guest memory" \
+    "reqs_outside|2 requests at 0x[0-9a-f]+ lie outside guest memory" \
+    "bad_handle|7 is not a block device" \
+    "second_bad|request 1: sectors 2048\+8 lie past the end" \
+    "info_bad_handle|3 is not a block device"; do
+    name=${case%%|*}
+    expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info): .*${case#*|}" -- \
+        --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
+done
+expect hostile_write_ro 159 '' '^husk: ABI violation: block_io: request 0: write to a read-only device$' -- \
+    --mem=32M --block:data="$tmp/h.img",ro "$attack" -- block_write_ro
+result hostile_image_unchanged \
+    "$([ "$(sha256sum <"$tmp/h.img")" = "$sum" ] || echo "the image changed")"
+
+# The monitor's errors for bad --block arguments: one line, status 125.
+new_image "$tmp/odd.img" 1000
+cp "$a" "$tmp/ro.img"
+chmod 444 "$tmp/ro.img"
+expect missing_file 125 '' "^husk: --block:data=$tmp/nope.img: cannot open: No such file or directory$" -- \
+    --block:data="$tmp/nope.img" --block:more="$b" "$img"
+expect bad_option 125 '' "^husk: --block:data=$a,rw: unknown option 'rw' \(the only one is ro\)$" -- \
+    --block:data="$a",rw --block:more="$b" "$img"
+expect empty_spec 125 '' '^husk: --block:data=: expected --block:NAME=FILE$' -- \
+    --block:data= --block:more="$b" "$img"
+expect odd_size 125 '' 'size 1000 is not a non-zero multiple of 512 bytes' -- \
+    --block:data="$tmp/odd.img" --block:more="$b" "$img"
+expect ro_file_without_ro 125 '' 'the file is read-only \(mode 444\); add ,ro' -- \
+    --block:data="$tmp/ro.img" --block:more="$b" "$img"
+expect ro_file_with_ro 0 '^read-only ok$' '' -- \
+    --block:data="$tmp/ro.img",ro --block:more="$b" "$img" -- readonly /dev/data
+expect directory 125 '' "^husk: --block:data=$tmp: cannot open: Is a directory$" -- \
+    --block:data="$tmp" --block:more="$b" "$img"
