@@ -45,7 +45,8 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
-	monitor/hypercall.c monitor/log.c
+	monitor/hypercall.c monitor/log.c monitor/core_calls.c \
+	drivers/console/host.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -138,10 +139,12 @@ demo: all $(BUILD)/examples/hello.husk
 # ---- tests -----------------------------------------------------------
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) | $(SETUP_STAMP)
+# Headers too: gcc's .d for a multi-source link keeps only the last file's.
+UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $^
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^)
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
 	$(wildcard tests/guests/*.c tests/hostile/*.c))
@@ -181,6 +184,16 @@ $(BUILD)/bench/timeit $(BUILD)/bench/kvm_floor: $(BUILD)/bench/%: bench/%.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
+$(BUILD)/bench/blockbench.husk: bench/blockbench.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --block=data -O2 -o $@ $<
+
+$(BUILD)/bench/blockbench-native: bench/blockbench.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -static -o $@ $<
+
 $(BUILD)/bench/hello.husk: bench/hello.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
@@ -193,6 +206,7 @@ $(BUILD)/bench/hello-native: bench/hello.c
 
 bench: all
 	bash bench/boot
+	bash bench/block
 
 clean:
 	rm -rf $(BUILD)

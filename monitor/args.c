@@ -20,6 +20,7 @@ const char husk_usage[] =
     "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
     "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
     "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
+    "  --stats               print the number of VM exits at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
     "\n" HUSK_EXIT_CODES_HELP;
@@ -185,6 +186,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         } else if (strcmp(a, "--version") == 0) {
             cfg->version = true;
             return 0;
+        } else if (strcmp(a, "--stats") == 0) {
+            cfg->stats = true;
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
         } else if (strncmp(a, "--timeout=", 10) == 0) {

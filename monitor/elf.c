@@ -25,6 +25,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* Room the guest needs above its image: heap and stack, at least 1 MiB. */
+#define HUSK_GUEST_MIN_FREE (1ULL << 20)
+
 /* True if [off, off + size) lies inside a buffer of len bytes. */
 static bool in_file(uint64_t off, uint64_t size, size_t len)
 {
@@ -71,10 +74,23 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
     return 0;
 }
 
+/* A device name: NUL-terminated within size, 1-31 of [a-z0-9_]. It ends
+ * up in messages and must match what --block:NAME accepts. */
+static bool valid_name(const char *name, size_t size)
+{
+    size_t i = 0;
+    for (; i < size && name[i] != '\0'; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return i > 0 && i < size;
+}
+
 /* Parse the notes in one PT_NOTE segment; unknown notes are skipped. */
 static int parse_notes(const uint8_t *p, uint64_t size,
-                       struct husk_elf_image *img, bool *have_abi, char *err,
-                       size_t errlen)
+                       struct husk_elf_image *img, bool *have_abi,
+                       bool *have_devices, char *err, size_t errlen)
 {
     while (size > 0) {
         Elf64_Nhdr nh;
@@ -95,6 +111,8 @@ static int parse_notes(const uint8_t *p, uint64_t size,
             if (nh.n_descsz != sizeof(abi))
                 return fail(err, errlen, "bad Husk ABI note size %u",
                             nh.n_descsz);
+            if (*have_abi)
+                return fail(err, errlen, "more than one Husk ABI note");
             memcpy(&abi, desc, sizeof(abi));
             img->abi_version = abi.abi_version;
             *have_abi = true;
@@ -111,17 +129,20 @@ static int parse_notes(const uint8_t *p, uint64_t size,
                 sizeof(hdr) + hdr.count * sizeof(struct husk_note_device))
                 return fail(err, errlen, "bad Husk device note size %u",
                             nh.n_descsz);
-            if (img->device_count != 0)
+            if (*have_devices)
                 return fail(err, errlen, "more than one Husk device note");
+            *have_devices = true;
             for (uint32_t i = 0; i < hdr.count; i++) {
                 struct husk_note_device *d = &img->devices[i];
                 memcpy(d, desc + sizeof(hdr) + i * sizeof(*d), sizeof(*d));
                 if (d->kind != HUSK_DEVICE_BLOCK && d->kind != HUSK_DEVICE_NET)
                     return fail(err, errlen, "device %u has unknown kind %u",
                                 i, d->kind);
-                if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
-                    d->name[0] == '\0')
-                    return fail(err, errlen, "device %u has a bad name", i);
+                if (!valid_name(d->name, sizeof(d->name)))
+                    return fail(err, errlen,
+                                "device %u has a bad name (1-31 characters "
+                                "of a-z, 0-9, _)",
+                                i);
                 for (uint32_t j = 0; j < i; j++)
                     if (strcmp(img->devices[j].name, d->name) == 0)
                         return fail(err, errlen,
@@ -193,7 +214,7 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
     if (check_header(&eh, len, err, errlen) != 0)
         return -1;
 
-    bool have_abi = false, entry_ok = false;
+    bool have_abi = false, have_devices = false, entry_ok = false;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, bytes + eh.e_phoff + i * sizeof(ph), sizeof(ph));
@@ -211,7 +232,7 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
             if (!in_file(ph.p_offset, ph.p_filesz, len))
                 return fail(err, errlen, "note segment lies outside the file");
             if (parse_notes(bytes + ph.p_offset, ph.p_filesz, img, &have_abi,
-                            err, errlen) != 0)
+                            &have_devices, err, errlen) != 0)
                 return -1;
             break;
         case PT_INTERP:
@@ -224,6 +245,11 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
     }
     if (img->segment_count == 0)
         return fail(err, errlen, "no loadable segments");
+    if (img->image_end > HUSK_MEM_MAX - HUSK_GUEST_MIN_FREE)
+        return fail(err, errlen,
+                    "the image ends at 0x%llx and leaves no room for a heap "
+                    "and stack below %lluG",
+                    (unsigned long long)img->image_end, HUSK_MEM_MAX >> 30);
     if (!entry_ok)
         return fail(err, errlen,
                     "entry point 0x%llx is outside every executable segment",
@@ -251,9 +277,6 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
     }
     return 0;
 }
-
-/* Room the guest needs above its image: heap and stack, at least 1 MiB. */
-#define HUSK_GUEST_MIN_FREE (1ULL << 20)
 
 uint64_t husk_elf_min_mem(const struct husk_elf_image *img)
 {

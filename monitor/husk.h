@@ -48,6 +48,7 @@ struct husk_config {
     unsigned device_count;
     struct husk_device_arg devices[HUSK_DEVICES_MAX];
     bool help, version;
+    bool stats; /* print exit counts when the guest stops */
 };
 
 /*
@@ -139,6 +140,7 @@ struct husk_vm {
     int poll_fds[HUSK_POLL_FDS_MAX];
     uint64_t pollable_mask;
     int exit_code;
+    uint64_t exits, hypercalls; /* for --stats */
     char message[640]; /* why the guest was stopped */
 };
 
@@ -146,7 +148,8 @@ struct husk_vm {
 
 /*
  * Host pointer to guest-physical [gpa, gpa + len), or NULL if any byte of
- * it lies outside guest memory or gpa + len overflows. len may be 0.
+ * it lies outside the memory the guest may use (the boot area and
+ * [HUSK_LOAD_MIN, mem_size)) or gpa + len overflows. len may be 0.
  */
 void *husk_gpa_range(const struct husk_vm *vm, uint64_t gpa, uint64_t len);
 

@@ -16,7 +16,8 @@
 /* Map the image file read-only; it is validated as untrusted bytes. */
 static const uint8_t *map_image(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not hang us before the S_ISREG check. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot open the image", path);
     struct stat st;

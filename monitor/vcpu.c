@@ -133,8 +133,16 @@ int husk_vcpu_run(struct husk_vm *vm)
             vm->run->immediate_exit = 0;
             continue;
         }
+        vm->exits++;
+        if (vm->run->exit_reason == KVM_EXIT_MMIO)
+            vm->hypercalls++;
         int status = handle_exit(vm);
-        if (status >= 0)
+        if (status >= 0) {
+            if (vm->cfg->stats)
+                husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
+                           (unsigned long long)vm->exits,
+                           (unsigned long long)vm->hypercalls);
             return status;
+        }
     }
 }

@@ -111,6 +111,13 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "hc_load")) {
         volatile uint64_t v = *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8);
         (void)v;
+    } else if (!strcmp(a, "arg_in_page_tables")) {
+        /* The monitor would write the time into the PML4 if it let this
+         * through: the guest could then remap its own memory. */
+        hypercall(HUSK_HC_WALLCLOCK, 0x3000);
+    } else if (!strcmp(a, "buf_in_gdt")) {
+        cw = (struct husk_hc_console_write){0x1000, 16, 1, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
     } else if (!strcmp(a, "discard_low")) {
         static struct husk_hc_mem_discard d = {0x1000, 0x1000};
         hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * fuzz_args.c: libFuzzer harness for the command line (monitor/args.c).
+ * The input, split on NUL bytes, is argv[1..]; argv[0] is "husk". Each
+ * argument is its own heap block so that ASan sees a read past its NUL.
+ * What the parser accepts must hold the limits main.c and bootinfo.c rely
+ * on; what it refuses must come with a message.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "husk.h"
+
+/* More than HUSK_ARGC_MAX, so that the guest-argument limit is reachable. */
+#define FUZZ_ARGC_MAX 600
+
+#define ENSURE(cond)                                                           \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_args: %s:%d: %s does not hold\n", __FILE__,  \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n < HUSK_DEVICE_NAME_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static void check_config(const struct husk_config *cfg)
+{
+    if (cfg->help || cfg->version)
+        return;
+    ENSURE(cfg->image_path != NULL && cfg->image_path[0] != '\0');
+    ENSURE(cfg->mem_size >= HUSK_MEM_MIN && cfg->mem_size <= HUSK_MEM_MAX);
+    ENSURE(cfg->mem_size % HUSK_MEM_ALIGN == 0);
+    ENSURE(cfg->timeout_s <= HUSK_TIMEOUT_MAX);
+    ENSURE(cfg->guest_argc >= 0 && cfg->guest_argc < HUSK_ARGC_MAX);
+    size_t bytes = strlen(cfg->image_path) + 1;
+    for (int i = 0; i < cfg->guest_argc; i++)
+        bytes += strlen(cfg->guest_argv[i]) + 1;
+    ENSURE(bytes <= HUSK_ARGS_MAX);
+    ENSURE(cfg->guest_argv[cfg->guest_argc] == NULL);
+    ENSURE(cfg->device_count <= HUSK_DEVICES_MAX);
+    for (unsigned i = 0; i < cfg->device_count; i++) {
+        const struct husk_device_arg *d = &cfg->devices[i];
+        ENSURE(d->kind == HUSK_DEVICE_BLOCK || d->kind == HUSK_DEVICE_NET);
+        ENSURE(valid_name(d->name));
+        ENSURE(d->spec != NULL && d->spec[0] != '\0');
+        for (unsigned j = 0; j < i; j++)
+            ENSURE(strcmp(d->name, cfg->devices[j].name) != 0);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char *argv[FUZZ_ARGC_MAX + 2];
+    int argc = 0;
+    argv[argc++] = strdup("husk");
+    size_t start = 0;
+    for (size_t i = 0; i <= size && argc <= FUZZ_ARGC_MAX; i++) {
+        if (i < size && data[i] != '\0')
+            continue;
+        char *a = malloc(i - start + 1);
+        if (a == NULL)
+            break;
+        memcpy(a, data + start, i - start);
+        a[i - start] = '\0';
+        argv[argc++] = a;
+        start = i + 1;
+    }
+    argv[argc] = NULL;
+
+    static struct husk_config cfg;
+    char err[512];
+    memset(err, 0x55, sizeof(err));
+    if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) == 0)
+        check_config(&cfg);
+    else
+        ENSURE(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * fuzz_elf.c: libFuzzer harness for the image checks (monitor/elf.c). The
+ * input is the image file. If husk_elf_parse accepts it, the result must
+ * hold what the loader and bootinfo.c rely on, and husk_elf_load must stay
+ * inside a heap buffer of exactly husk_elf_min_mem bytes (ASan's redzone
+ * sits right after it), as main.c would size guest memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "husk.h"
+
+/* Larger images are valid but too slow to allocate on every input. */
+#define LOAD_MEM_MAX (64ULL << 20)
+
+/* An invariant broke: a bug in elf.c even if no memory was misused. */
+#define ENSURE(cond)                                                           \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_elf: %s:%d: %s does not hold\n", __FILE__,   \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_image(const struct husk_elf_image *img, size_t size)
+{
+    ENSURE(img->segment_count >= 1 &&
+           img->segment_count <= HUSK_ELF_SEGMENTS_MAX);
+    ENSURE(img->abi_version == HUSK_ABI_VERSION);
+    ENSURE(img->phnum >= 1 && img->phnum <= HUSK_ELF_PHNUM_MAX);
+    ENSURE(img->phoff <= size && img->phnum * 56ULL <= size - img->phoff);
+    ENSURE(img->image_end % HUSK_PAGE_SIZE == 0);
+    ENSURE(img->image_end <= HUSK_MEM_MAX);
+    bool entry_in = false;
+    for (unsigned i = 0; i < img->segment_count; i++) {
+        const struct husk_elf_segment *s = &img->segments[i];
+        ENSURE(s->gpa >= HUSK_LOAD_MIN && s->memsz > 0);
+        ENSURE(s->memsz <= HUSK_MEM_MAX && s->gpa <= HUSK_MEM_MAX - s->memsz);
+        ENSURE(s->gpa + s->memsz <= img->image_end);
+        ENSURE(s->filesz <= s->memsz);
+        ENSURE(s->offset <= size && s->filesz <= size - s->offset);
+        for (unsigned j = 0; j < i; j++) {
+            const struct husk_elf_segment *t = &img->segments[j];
+            ENSURE(s->gpa + s->memsz <= t->gpa || t->gpa + t->memsz <= s->gpa);
+        }
+        entry_in |= img->entry >= s->gpa && img->entry - s->gpa < s->memsz;
+    }
+    ENSURE(entry_in);
+    ENSURE(img->device_count <= HUSK_DEVICES_MAX);
+    for (unsigned i = 0; i < img->device_count; i++) {
+        const struct husk_note_device *d = &img->devices[i];
+        ENSURE(d->kind == HUSK_DEVICE_BLOCK || d->kind == HUSK_DEVICE_NET);
+        ENSURE(memchr(d->name, '\0', sizeof(d->name)) != NULL);
+        ENSURE(d->name[0] != '\0');
+    }
+    uint64_t min = husk_elf_min_mem(img);
+    ENSURE(min >= HUSK_MEM_MIN && min % HUSK_MEM_ALIGN == 0);
+    ENSURE(min >= img->image_end + (1ULL << 20));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A copy of exactly size bytes: libFuzzer's buffer is exact too, but
+     * this keeps the harness honest if it is ever driven another way. */
+    uint8_t *bytes = malloc(size ? size : 1);
+    if (bytes == NULL)
+        return 0;
+    memcpy(bytes, data, size);
+    struct husk_elf_image img;
+    char err[512];
+    memset(err, 0x55, sizeof(err));
+    if (husk_elf_parse(bytes, size, &img, err, sizeof(err)) != 0) {
+        ENSURE(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
+    } else {
+        check_image(&img, size);
+        uint64_t mem_size = husk_elf_min_mem(&img);
+        if (mem_size <= LOAD_MEM_MAX) {
+            /* Not calloc: zeroing megabytes would slow the fuzzer down ten
+             * times, and the loader only writes. */
+            uint8_t *mem = malloc(mem_size);
+            if (mem != NULL) {
+                husk_elf_load(&img, bytes, mem);
+                free(mem);
+            }
+        }
+    }
+    free(bytes);
+    return 0;
+}

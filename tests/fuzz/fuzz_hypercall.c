@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * fuzz_hypercall.c: libFuzzer harness for the hypercall path: the
+ * dispatcher (monitor/hypercall.c, gpa.c) and the real handlers behind it
+ * (monitor/core_calls.c, drivers/console/host.c), on a fake VM with 2 MiB
+ * of guest memory. An input is one guest access:
+ *
+ *     offset 0   u8  flags   FLAG_* below
+ *            1   u8  nr      hypercall number (offset nr * 8 in the page)
+ *            2   u16 off     FLAG_RAW_OFF: access at HUSK_HC_BASE - 64 + off
+ *            4   u32 len     FLAG_RAW_LEN: access size (else 8)
+ *            8   u64 arg     the stored value: the argument's GPA, taken
+ *                            modulo mem_size + 64 unless FLAG_RAW_ARG
+ *           16   ...         guest memory at that GPA (the argument struct
+ *                            and whatever follows), else at HUSK_LOAD_MIN
+ *
+ * The monitor's own rules must hold afterwards: a violation sets exit 159
+ * and a message, a stop sets a status, DONE sets neither, and every message
+ * is one line of printable ASCII (abort quotes guest bytes).
+ *
+ * husk_fatal (an _exit) cannot be reached from here: ppoll gets at most
+ * two valid fds and a normalised timeout, and madvise gets page-aligned
+ * ranges inside the mapping that backs guest memory. If it ever were, the
+ * fuzzer would stop with status 125 and run.sh reports it.
+ *
+ * Run it with -close_fd_mask=3 (run.sh does): console_write then writes
+ * the guest's bytes to /dev/null instead of libFuzzer's stderr, and
+ * libFuzzer keeps its own output and the sanitizer's on a copy of stderr.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../drivers/console/console.h"
+#include "husk.h"
+
+#define MEM_SIZE (2ULL << 20) /* above HUSK_LOAD_MIN: mem_discard can pass */
+#define HEADER   16
+
+#define FLAG_LOAD    0x1
+#define FLAG_RAW_OFF 0x2
+#define FLAG_RAW_LEN 0x4
+#define FLAG_RAW_ARG 0x8
+
+static struct husk_vm vm;
+static int report_fd = 2; /* the real stderr, even under -close_fd_mask */
+
+#define ENSURE(cond)                                                           \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            dprintf(report_fd,                                                 \
+                    "fuzz_hypercall: %s:%d: %s does not hold "                 \
+                    "(message: %s)\n",                                         \
+                    __FILE__, __LINE__, #cond, vm.message);                    \
+            abort();                                                           \
+        }                                                                      \
+    } while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    report_fd = dup(STDERR_FILENO); /* before libFuzzer closes fd 2 */
+    int null = open("/dev/null", O_RDWR);
+    int idle[2];
+    /* Heap memory, page-aligned for madvise; ASan guards its end. */
+    vm.mem = aligned_alloc(HUSK_PAGE_SIZE, MEM_SIZE);
+    if (report_fd < 0 || null < 0 || pipe(idle) != 0 || vm.mem == NULL) {
+        perror("fuzz_hypercall: set-up");
+        exit(1);
+    }
+    memset(vm.mem, 0, MEM_SIZE);
+    vm.mem_size = MEM_SIZE;
+    dup2(null, STDOUT_FILENO); /* console_write's stream 1 */
+    /* Handle 0 is always ready (/dev/null), handle 2 never (a pipe). */
+    for (int h = 0; h < HUSK_POLL_FDS_MAX; h++)
+        vm.poll_fds[h] = -1;
+    vm.poll_fds[0] = null;
+    vm.poll_fds[2] = idle[0];
+    vm.pollable_mask = 0x5;
+    husk_core_calls_register(&vm);
+    husk_console_register(&vm);
+    return 0;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* A poll may sleep up to an hour; keep valid timeouts under 1 us. */
+static void shorten_poll(uint64_t gpa, uint32_t len, bool is_write,
+                         uint64_t arg_gpa)
+{
+    if (!is_write || len != 8 || gpa != HUSK_HC_BASE + 8 * HUSK_HC_POLL ||
+        arg_gpa % 8 != 0 || arg_gpa > MEM_SIZE - sizeof(struct husk_hc_poll))
+        return;
+    uint64_t t = load64(vm.mem + arg_gpa);
+    if (t <= HUSK_POLL_TIMEOUT_MAX)
+        t %= 1000;
+    memcpy(vm.mem + arg_gpa, &t, sizeof(t));
+}
+
+static void check_message(void)
+{
+    const char *end = memchr(vm.message, '\0', sizeof(vm.message));
+    ENSURE(end != NULL);
+    for (const char *p = vm.message; p < end; p++)
+        ENSURE(*p >= 0x20 && *p < 0x7f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < HEADER)
+        return 0;
+    uint8_t flags = data[0], nr = data[1];
+    uint16_t off;
+    uint32_t raw_len;
+    memcpy(&off, data + 2, sizeof(off));
+    memcpy(&raw_len, data + 4, sizeof(raw_len));
+    uint64_t arg = load64(data + 8);
+
+    bool is_write = !(flags & FLAG_LOAD);
+    uint64_t gpa = flags & FLAG_RAW_OFF ? HUSK_HC_BASE - 64 + off
+                                        : HUSK_HC_BASE + 8ULL * nr;
+    uint32_t len = flags & FLAG_RAW_LEN ? raw_len : 8;
+    uint64_t arg_gpa = flags & FLAG_RAW_ARG ? arg : arg % (MEM_SIZE + 64);
+
+    /* The rest of the input is guest memory at the argument. */
+    uint64_t dst = arg_gpa < MEM_SIZE ? arg_gpa : HUSK_LOAD_MIN;
+    size_t n = size - HEADER;
+    if (n > MEM_SIZE - dst)
+        n = MEM_SIZE - dst;
+    memcpy(vm.mem + dst, data + HEADER, n);
+    shorten_poll(gpa, len, is_write, arg_gpa);
+
+    uint8_t stored[8];
+    memcpy(stored, &arg_gpa, sizeof(stored));
+    vm.message[0] = '\0';
+    vm.exit_code = 0;
+    enum husk_hc_result r = husk_hc_dispatch(&vm, gpa, len, is_write, stored);
+
+    check_message();
+    switch (r) {
+    case HUSK_HC_DONE:
+        ENSURE(vm.message[0] == '\0' && vm.exit_code == 0);
+        break;
+    case HUSK_HC_STOP:
+        ENSURE(vm.exit_code >= 0 && vm.exit_code <= 255); /* abort: 134 */
+        break;
+    case HUSK_HC_VIOLATION:
+        ENSURE(vm.exit_code == HUSK_EXIT_VIOLATION && vm.message[0] != '\0');
+        break;
+    default:
+        ENSURE(!"a result outside enum husk_hc_result");
+    }
+
+    /* Back to all-zero memory: only the copy and the argument changed. */
+    memset(vm.mem + dst, 0, n);
+    if (arg_gpa < MEM_SIZE) {
+        uint64_t m = MEM_SIZE - arg_gpa < 256 ? MEM_SIZE - arg_gpa : 256;
+        memset(vm.mem + arg_gpa, 0, m);
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/fuzz/seeds.sh BUILD: rewrite the committed seed corpus in
+# tests/fuzz/corpus/. ELF seeds come from tests/cli/mkelf.c (run
+# tests/cli/run.sh BUILD first); the others are written here. Inputs that
+# crashed a harness (regression tests, named crash-*) are kept.
+set -eu
+build=${1:?usage: tests/fuzz/seeds.sh BUILD}
+cd "$(dirname "$0")"
+images=$build/tests/cli/images
+[ -f "$images/valid.husk" ] || { echo "run tests/cli/run.sh $build first" >&2; exit 1; }
+
+mkdir -p corpus/elf corpus/args corpus/hypercall
+for f in valid disk disk_twice overlap low bigbss abi999 entry badnote phnum; do
+    cp "$images/$f.husk" "corpus/elf/$f"
+done
+
+# fuzz_args: argv[1..] separated by NUL bytes.
+a() { printf -- "$2" >"corpus/args/$1"; }
+a image 'app.husk'
+a mem_and_guest_args '--mem=64M\0app.husk\0--\0alice\0bob'
+a devices '--block:disk=a.img,ro\0--net:eth0=tap0\0app.husk'
+a timeout '--timeout=5\0--mem=1G\0app.husk\0--'
+a help '--help'
+a bad_mem '--mem=99999999999999999999G\0app.husk'
+
+# fuzz_hypercall: flags nr off(le16) len(le32) arg(le64), then guest memory
+# at arg (see the comment at the top of fuzz_hypercall.c).
+h() { printf -- "$2" >"corpus/hypercall/$1"; }
+# exit(42): struct husk_hc_exit at 0x100000
+h exit '\0\x01\0\0\0\0\0\0\0\0\x10\0\0\0\0\0*\0\0\0\0\0\0\0'
+# console_write of 5 bytes at 0x100018 to stdout, ret after
+h console '\0\x03\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x18\0\x10\0\0\0\0\0\x05\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0hello'
+# abort with an 8-byte message at 0x100010
+h abort '\0\x02\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x10\0\x10\0\0\0\0\0\x08\0\0\0\0\0\0\0bad\nday!'
+# wallclock
+h wallclock '\0\x04\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# poll: timeout 100 ns, wait for handles 0 and 2
+h poll '\0\x05\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x64\0\0\0\0\0\0\0\x05\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# mem_discard of one page at 0x180000
+h discard '\0\x06\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\x10\0\0\0\0\0\0'
+# a 4-byte load at hypercall page offset 0x44 (raw offset and length)
+h load '\x07\0\x84\0\x04\0\0\0\0\0\x10\0\0\0\0\0'
