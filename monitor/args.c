@@ -3,7 +3,6 @@
 /* args.c: parse the command line into a struct husk_config (pure). */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +23,6 @@ const char husk_usage[] =
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
     "\n" HUSK_EXIT_CODES_HELP;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int husk_parse_size(const char *s, uint64_t *out)
 {
@@ -77,16 +64,16 @@ static int parse_mem(const char *value, struct husk_config *cfg, char *err,
 {
     uint64_t size;
     if (husk_parse_size(value, &size) != 0)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "--mem=%s: not a size (try --mem=64M or --mem=1G)", value);
     if (size < HUSK_MEM_MIN)
-        return fail(err, errlen, "--mem=%s: too small; the minimum is %lluM",
+        return husk_errorf(err, errlen, "--mem=%s: too small; the minimum is %lluM",
                     value, HUSK_MEM_MIN >> 20);
     if (size > HUSK_MEM_MAX)
-        return fail(err, errlen, "--mem=%s: too large; the maximum is %lluG",
+        return husk_errorf(err, errlen, "--mem=%s: too large; the maximum is %lluG",
                     value, HUSK_MEM_MAX >> 30);
     if (size % HUSK_MEM_ALIGN != 0)
-        return fail(err, errlen, "--mem=%s: must be a multiple of 2M", value);
+        return husk_errorf(err, errlen, "--mem=%s: must be a multiple of 2M", value);
     cfg->mem_size = size;
     return 0;
 }
@@ -99,7 +86,7 @@ static int parse_timeout(const char *value, struct husk_config *cfg,
     unsigned long n = strtoul(value, &end, 10);
     if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
         n == 0 || n > HUSK_TIMEOUT_MAX)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "--timeout=%s: expected whole seconds from 1 to %u",
                     value, HUSK_TIMEOUT_MAX);
     cfg->timeout_s = (unsigned)n;
@@ -125,20 +112,20 @@ static int parse_device(const char *arg, const char *prefix, uint32_t kind,
     const char *name = arg + strlen(prefix);
     const char *eq = strchr(name, '=');
     if (eq == NULL || eq[1] == '\0')
-        return fail(err, errlen, "%s: expected %sNAME=%s", arg, prefix,
+        return husk_errorf(err, errlen, "%s: expected %sNAME=%s", arg, prefix,
                     kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
     size_t len = (size_t)(eq - name);
     if (!valid_device_name(name, len))
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "%s: device name must be 1-%d characters of a-z, 0-9, _",
                     arg, HUSK_DEVICE_NAME_MAX - 1);
     for (unsigned i = 0; i < cfg->device_count; i++)
         if (strlen(cfg->devices[i].name) == len &&
             memcmp(cfg->devices[i].name, name, len) == 0)
-            return fail(err, errlen, "%s: device '%.*s' is given twice", arg,
+            return husk_errorf(err, errlen, "%s: device '%.*s' is given twice", arg,
                         (int)len, name);
     if (cfg->device_count == HUSK_DEVICES_MAX)
-        return fail(err, errlen, "%s: too many devices (at most %d)", arg,
+        return husk_errorf(err, errlen, "%s: too many devices (at most %d)", arg,
                     HUSK_DEVICES_MAX);
     struct husk_device_arg *d = &cfg->devices[cfg->device_count++];
     d->kind = kind;
@@ -156,10 +143,10 @@ static int check_guest_args(const struct husk_config *cfg, char *err,
     for (int i = 0; i < cfg->guest_argc; i++)
         bytes += strlen(cfg->guest_argv[i]) + 1;
     if (cfg->guest_argc + 1 > HUSK_ARGC_MAX)
-        return fail(err, errlen, "too many guest arguments (at most %d)",
+        return husk_errorf(err, errlen, "too many guest arguments (at most %d)",
                     HUSK_ARGC_MAX - 1);
     if (bytes > HUSK_ARGS_MAX)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "guest arguments too long (%zu bytes; at most %d)", bytes,
                     HUSK_ARGS_MAX);
     return 0;
@@ -198,13 +185,13 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         } else if (strncmp(a, "--net:", 6) == 0) {
             rc = parse_device(a, "--net:", HUSK_DEVICE_NET, cfg, err, errlen);
         } else if (a[0] == '-' && a[1] != '\0') {
-            rc = fail(err, errlen, "%s: unknown option (see husk --help)", a);
+            rc = husk_errorf(err, errlen, "%s: unknown option (see husk --help)", a);
         } else if (cfg->image_path == NULL) {
             if (a[0] == '\0')
-                rc = fail(err, errlen, "the image path is empty");
+                rc = husk_errorf(err, errlen, "the image path is empty");
             cfg->image_path = a;
         } else {
-            rc = fail(err, errlen,
+            rc = husk_errorf(err, errlen,
                       "%s: unexpected argument; guest arguments go after --",
                       a);
         }
@@ -212,7 +199,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             return -1;
     }
     if (cfg->image_path == NULL)
-        return fail(err, errlen, "no image given (usage: husk [OPTIONS] "
+        return husk_errorf(err, errlen, "no image given (usage: husk [OPTIONS] "
                                  "IMAGE [-- ARGS]; see husk --help)");
     return check_guest_args(cfg, err, errlen);
 }

@@ -7,23 +7,10 @@
  * every sum is checked for overflow.
  */
 #include <elf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "husk.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Room the guest needs above its image: heap and stack, at least 1 MiB. */
 #define HUSK_GUEST_MIN_FREE (1ULL << 20)
@@ -43,34 +30,34 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
                         size_t errlen)
 {
     if (len < SELFMAG || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-        return fail(err, errlen, "not an ELF file");
+        return husk_errorf(err, errlen, "not an ELF file");
     if (len < sizeof(Elf64_Ehdr))
-        return fail(err, errlen, "truncated ELF header (%zu bytes)", len);
+        return husk_errorf(err, errlen, "truncated ELF header (%zu bytes)", len);
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-        return fail(err, errlen, "not a 64-bit ELF file (class %u)",
+        return husk_errorf(err, errlen, "not a 64-bit ELF file (class %u)",
                     eh->e_ident[EI_CLASS]);
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, "not a little-endian ELF file");
+        return husk_errorf(err, errlen, "not a little-endian ELF file");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-        return fail(err, errlen, "unknown ELF version");
+        return husk_errorf(err, errlen, "unknown ELF version");
     if (eh->e_machine != EM_X86_64)
-        return fail(err, errlen, "built for another machine (e_machine %u, "
+        return husk_errorf(err, errlen, "built for another machine (e_machine %u, "
                                  "expected x86-64)",
                     eh->e_machine);
     if (eh->e_type == ET_DYN)
-        return fail(err, errlen, "position-independent or shared object; "
+        return husk_errorf(err, errlen, "position-independent or shared object; "
                                  "build the image with husk-cc");
     if (eh->e_type != ET_EXEC)
-        return fail(err, errlen, "not an executable (e_type %u)", eh->e_type);
+        return husk_errorf(err, errlen, "not an executable (e_type %u)", eh->e_type);
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
-        return fail(err, errlen, "bad program header size %u",
+        return husk_errorf(err, errlen, "bad program header size %u",
                     eh->e_phentsize);
     if (eh->e_phnum == 0 || eh->e_phnum > HUSK_ELF_PHNUM_MAX)
-        return fail(err, errlen, "%u program headers (expected 1 to %d)",
+        return husk_errorf(err, errlen, "%u program headers (expected 1 to %d)",
                     eh->e_phnum, HUSK_ELF_PHNUM_MAX);
     if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
                  len))
-        return fail(err, errlen, "program headers lie outside the file");
+        return husk_errorf(err, errlen, "program headers lie outside the file");
     return 0;
 }
 
@@ -95,13 +82,13 @@ static int parse_notes(const uint8_t *p, uint64_t size,
     while (size > 0) {
         Elf64_Nhdr nh;
         if (size < sizeof(nh))
-            return fail(err, errlen, "truncated ELF note");
+            return husk_errorf(err, errlen, "truncated ELF note");
         memcpy(&nh, p, sizeof(nh));
         uint64_t name_sz = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
         uint64_t desc_sz = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
         uint64_t total = sizeof(nh) + name_sz + desc_sz;
         if (total > size)
-            return fail(err, errlen, "ELF note runs past its segment");
+            return husk_errorf(err, errlen, "ELF note runs past its segment");
         const char *name = (const char *)p + sizeof(nh);
         const uint8_t *desc = p + sizeof(nh) + name_sz;
         bool ours = nh.n_namesz == sizeof(HUSK_NOTE_NAME) &&
@@ -109,43 +96,43 @@ static int parse_notes(const uint8_t *p, uint64_t size,
         if (ours && nh.n_type == HUSK_NOTE_ABI) {
             struct husk_note_abi abi;
             if (nh.n_descsz != sizeof(abi))
-                return fail(err, errlen, "bad Husk ABI note size %u",
+                return husk_errorf(err, errlen, "bad Husk ABI note size %u",
                             nh.n_descsz);
             if (*have_abi)
-                return fail(err, errlen, "more than one Husk ABI note");
+                return husk_errorf(err, errlen, "more than one Husk ABI note");
             memcpy(&abi, desc, sizeof(abi));
             img->abi_version = abi.abi_version;
             *have_abi = true;
         } else if (ours && nh.n_type == HUSK_NOTE_DEVICES) {
             struct husk_note_devices hdr;
             if (nh.n_descsz < sizeof(hdr))
-                return fail(err, errlen, "truncated Husk device note");
+                return husk_errorf(err, errlen, "truncated Husk device note");
             memcpy(&hdr, desc, sizeof(hdr));
             if (hdr.count > HUSK_DEVICES_MAX)
-                return fail(err, errlen,
+                return husk_errorf(err, errlen,
                             "image declares %u devices (at most %d)",
                             hdr.count, HUSK_DEVICES_MAX);
             if (nh.n_descsz !=
                 sizeof(hdr) + hdr.count * sizeof(struct husk_note_device))
-                return fail(err, errlen, "bad Husk device note size %u",
+                return husk_errorf(err, errlen, "bad Husk device note size %u",
                             nh.n_descsz);
             if (*have_devices)
-                return fail(err, errlen, "more than one Husk device note");
+                return husk_errorf(err, errlen, "more than one Husk device note");
             *have_devices = true;
             for (uint32_t i = 0; i < hdr.count; i++) {
                 struct husk_note_device *d = &img->devices[i];
                 memcpy(d, desc + sizeof(hdr) + i * sizeof(*d), sizeof(*d));
                 if (d->kind != HUSK_DEVICE_BLOCK && d->kind != HUSK_DEVICE_NET)
-                    return fail(err, errlen, "device %u has unknown kind %u",
+                    return husk_errorf(err, errlen, "device %u has unknown kind %u",
                                 i, d->kind);
                 if (!valid_name(d->name, sizeof(d->name)))
-                    return fail(err, errlen,
+                    return husk_errorf(err, errlen,
                                 "device %u has a bad name (1-31 characters "
                                 "of a-z, 0-9, _)",
                                 i);
                 for (uint32_t j = 0; j < i; j++)
                     if (strcmp(img->devices[j].name, d->name) == 0)
-                        return fail(err, errlen,
+                        return husk_errorf(err, errlen,
                                     "device '%s' is declared twice", d->name);
             }
             img->device_count = hdr.count;
@@ -160,32 +147,32 @@ static int add_segment(const Elf64_Phdr *ph, size_t len,
                        struct husk_elf_image *img, char *err, size_t errlen)
 {
     if (ph->p_filesz > ph->p_memsz)
-        return fail(err, errlen, "segment at 0x%llx: file size exceeds "
+        return husk_errorf(err, errlen, "segment at 0x%llx: file size exceeds "
                                  "memory size",
                     (unsigned long long)ph->p_paddr);
     if (!in_file(ph->p_offset, ph->p_filesz, len))
-        return fail(err, errlen, "segment at 0x%llx lies outside the file",
+        return husk_errorf(err, errlen, "segment at 0x%llx lies outside the file",
                     (unsigned long long)ph->p_paddr);
     if (ph->p_paddr != ph->p_vaddr)
-        return fail(err, errlen, "segment at 0x%llx: physical and virtual "
+        return husk_errorf(err, errlen, "segment at 0x%llx: physical and virtual "
                                  "addresses differ",
                     (unsigned long long)ph->p_vaddr);
     if (ph->p_paddr < HUSK_LOAD_MIN || ph->p_memsz > HUSK_MEM_MAX ||
         ph->p_paddr > HUSK_MEM_MAX - ph->p_memsz)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "segment 0x%llx+0x%llx lies outside guest memory "
                     "(images load between 0x%llx and 0x%llx)",
                     (unsigned long long)ph->p_paddr,
                     (unsigned long long)ph->p_memsz, HUSK_LOAD_MIN,
                     HUSK_MEM_MAX);
     if (img->segment_count == HUSK_ELF_SEGMENTS_MAX)
-        return fail(err, errlen, "more than %d loadable segments",
+        return husk_errorf(err, errlen, "more than %d loadable segments",
                     HUSK_ELF_SEGMENTS_MAX);
     uint64_t start = ph->p_paddr, end = ph->p_paddr + ph->p_memsz;
     for (unsigned i = 0; i < img->segment_count; i++) {
         const struct husk_elf_segment *s = &img->segments[i];
         if (start < s->gpa + s->memsz && s->gpa < end)
-            return fail(err, errlen,
+            return husk_errorf(err, errlen,
                         "segments 0x%llx+0x%llx and 0x%llx+0x%llx overlap",
                         (unsigned long long)s->gpa,
                         (unsigned long long)s->memsz,
@@ -230,35 +217,35 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
             break;
         case PT_NOTE:
             if (!in_file(ph.p_offset, ph.p_filesz, len))
-                return fail(err, errlen, "note segment lies outside the file");
+                return husk_errorf(err, errlen, "note segment lies outside the file");
             if (parse_notes(bytes + ph.p_offset, ph.p_filesz, img, &have_abi,
                             &have_devices, err, errlen) != 0)
                 return -1;
             break;
         case PT_INTERP:
         case PT_DYNAMIC:
-            return fail(err, errlen, "dynamically linked; build the image "
+            return husk_errorf(err, errlen, "dynamically linked; build the image "
                                      "with husk-cc");
         default: /* PT_TLS, PT_GNU_STACK, ...: the guest's business */
             break;
         }
     }
     if (img->segment_count == 0)
-        return fail(err, errlen, "no loadable segments");
+        return husk_errorf(err, errlen, "no loadable segments");
     if (img->image_end > HUSK_MEM_MAX - HUSK_GUEST_MIN_FREE)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "the image ends at 0x%llx and leaves no room for a heap "
                     "and stack below %lluG",
                     (unsigned long long)img->image_end, HUSK_MEM_MAX >> 30);
     if (!entry_ok)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "entry point 0x%llx is outside every executable segment",
                     (unsigned long long)eh.e_entry);
     if (!have_abi)
-        return fail(err, errlen, "not a Husk image (no Husk ABI note); build "
+        return husk_errorf(err, errlen, "not a Husk image (no Husk ABI note); build "
                                  "it with husk-cc");
     if (img->abi_version != HUSK_ABI_VERSION)
-        return fail(err, errlen,
+        return husk_errorf(err, errlen,
                     "built for Husk ABI %u, but this monitor speaks ABI %u; "
                     "rebuild the image with this release's husk-cc",
                     img->abi_version, HUSK_ABI_VERSION);

@@ -18,6 +18,10 @@
 
 /* ---- log.c ---- */
 
+/* Format a one-line reason into err (errlen bytes) and return -1: the
+ * failure path of the pure parsers (args, ELF, device specs). */
+int husk_errorf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Print "husk: <message>" on stderr (one write). */
 void husk_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "husk: <message>: strerror(errno)" and _exit(code). */

@@ -28,6 +28,15 @@ static void vlog(const char *fmt, va_list ap, int errnum)
     (void)unused;
 }
 
+int husk_errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void husk_warnx(const char *fmt, ...)
 {
     va_list ap;

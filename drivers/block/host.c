@@ -34,20 +34,16 @@ int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
     const char *comma = strchr(spec, ',');
     size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
     *read_only = false;
-    if (len == 0) {
-        snprintf(err, errlen, "no file given (expected FILE or FILE,ro)");
-        return -1;
-    }
-    if (len >= pathlen) {
-        snprintf(err, errlen, "file name too long");
-        return -1;
-    }
+    if (len == 0)
+        return husk_errorf(err, errlen,
+                           "no file given (expected FILE or FILE,ro)");
+    if (len >= pathlen)
+        return husk_errorf(err, errlen, "file name too long");
     if (comma != NULL) {
-        if (strcmp(comma + 1, "ro") != 0) {
-            snprintf(err, errlen, "unknown option '%s' (the only one is ro)",
-                     comma + 1);
-            return -1;
-        }
+        if (strcmp(comma + 1, "ro") != 0)
+            return husk_errorf(err, errlen,
+                               "unknown option '%s' (the only one is ro)",
+                               comma + 1);
         *read_only = true;
     }
     memcpy(path, spec, len);
