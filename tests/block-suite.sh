@@ -11,6 +11,7 @@ img=$build/tests/guests/blockio.husk
 attack=$build/tests/hostile/attack_block.husk
 tmp=$(mktemp -d)
 bgpid=""
+. "$(dirname "$0")/lib.sh"
 trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 result() { # name why(empty = pass)
@@ -30,17 +31,7 @@ expect() { # name status stdout-regex stderr-regex -- husk args...
     local name=$1 want=$2 out_re=$3 err_re=$4
     shift 5
     boot "$@"
-    local got=$? why=""
-    if [ "$got" != "$want" ]; then
-        why="exit status $got, expected $want"
-    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$tmp/out"; then
-        why="stdout does not match /$out_re/"
-    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$tmp/err"; then
-        why="stderr does not match /$err_re/"
-    elif grep -q 'runtime error\|AddressSanitizer' "$tmp/err"; then
-        why="sanitizer report"
-    fi
-    result "$name" "$why"
+    result "$name" "$(why_failed $? "$want" "$out_re" "$err_re" "$tmp/out" "$tmp/err")"
 }
 
 new_image() { rm -f "$1"; truncate -s "$2" "$1"; }

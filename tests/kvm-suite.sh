@@ -7,6 +7,7 @@
 set -u
 build=$1 husk=$2 label=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -20,17 +21,8 @@ run_case() { # dir name program options args exit out_re err_re
     # shellcheck disable=SC2086 # options and args are word lists
     timeout --foreground -k 5 60 "$husk" $opts "$image" -- $args \
         >"$tmp/out" 2>"$tmp/err" </dev/null
-    local got=$?
-    local why=""
-    if [ "$got" != "$want" ]; then
-        why="exit status $got, expected $want"
-    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$tmp/out"; then
-        why="stdout does not match /$out_re/"
-    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$tmp/err"; then
-        why="stderr does not match /$err_re/"
-    elif grep -q 'runtime error\|AddressSanitizer' "$tmp/err"; then
-        why="sanitizer report"
-    fi
+    local got=$? why
+    why=$(why_failed "$got" "$want" "$out_re" "$err_re" "$tmp/out" "$tmp/err")
     if [ -z "$why" ]; then
         echo "PASS $label/$dir/$name"
     else

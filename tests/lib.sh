@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# tests/lib.sh: what the booting suites share. Source it.
+
+# why_failed GOT WANT OUT_RE ERR_RE OUT_FILE ERR_FILE: print why a run with
+# status GOT and these outputs does not meet the expectation (empty
+# regexes match anything), or nothing if it does. A sanitizer report in
+# stderr always fails.
+why_failed() {
+    local got=$1 want=$2 out_re=$3 err_re=$4 out=$5 err=$6
+    if [ "$got" != "$want" ]; then
+        echo "exit status $got, expected $want"
+    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$out"; then
+        echo "stdout does not match /$out_re/"
+    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$err"; then
+        echo "stderr does not match /$err_re/"
+    elif grep -q 'runtime error\|AddressSanitizer' "$err"; then
+        echo "sanitizer report"
+    fi
+}
