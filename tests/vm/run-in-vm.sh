@@ -18,7 +18,8 @@
 # Options:
 #   --timeout SECONDS  stop the VM after that long (default 1800): exit 124
 #   --mem SIZE         the VM's memory, as qemu's -m takes it (default 2G)
-#   --smp N            virtual CPUs (default 2)
+#   --smp N            virtual CPUs (default 1: more can hang the VM, see
+#                      below)
 #   --env NAME         pass the host's variable NAME to COMMAND (repeatable)
 # Environment:
 #   HUSK_VM_CACHE      kernel, busybox and initramfs cache (default build/vm)
@@ -28,6 +29,8 @@
 #   HUSK_VM_VERBOSE=1  say how long qemu ran
 #   HUSK_VM_APPEND     more kernel parameters (husk_debug=1: init's steps
 #                      with the VM's uptime)
+#   HUSK_VM_QEMU_ARGS  more qemu arguments (split at blanks), such as
+#                      "-monitor unix:/tmp/mon,server=on,wait=off"
 #   HUSK_VM_KERNEL     a kernel version to use (default: the newest cached,
 #                      else what Debian's linux-image-amd64 depends on)
 # Exit status: COMMAND's, 124 on timeout, 125 when the VM could not run
@@ -40,11 +43,21 @@
 # AVX2, XSAVE, FSGSBASE and RDRAND. EPYC, EPYC-Rome and EPYC-Milan work
 # too but lose features TCG lacks (with a warning each) and a few more.
 #
-# Cost: about 4-5 s of CPU to boot to COMMAND, 1-2 s of that in the
-# kernel and its modules (the kernel parameters below skip the slow parts:
-# mitigations, crypto self-tests, the TSC check), 0.3 s to power off.
-# Inside, emulated code runs 20-50 times slower than native; exec of a
-# dynamic binary is about 0.1-0.2 s, a KVM exit round trip 35-50 us.
+# One vCPU: with two (multi-threaded TCG), the VM livelocked now and then
+# within minutes of running the kvm suite: both vCPUs looping through the
+# int3 handler at a static-key site in __schedule (preempt_notifier_key,
+# which KVM flips with every VM it creates and destroys, so the kernel
+# live-patches that code with text_poke_bp while the other vCPU runs it);
+# QEMU 7.2's TCG seemingly keeps running the stale translation of the
+# patched code. With one vCPU nothing modifies code under another.
+#
+# Cost, on an idle 2-core machine: about 3.5 s per run of a trivial
+# COMMAND, 2.8 s of it to boot (the kernel is booted uncompressed through
+# its PVH entry, and the kernel parameters below skip slow parts:
+# mitigations, crypto self-tests, the TSC check). Inside, emulated code
+# runs about 50 times slower than native: a fork takes 10 ms, an exec of
+# a dynamic binary 60 ms, a KVM exit round trip (guest, KVM, user space
+# and back) 35-40 us; the kvm suite (33 cases) takes about 30 s.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -56,7 +69,7 @@ usage() {
     exit 2
 }
 
-timeout=1800 mem=2G smp=2 envs=()
+timeout=1800 mem=2G smp=1 envs=()
 while [ $# -gt 0 ]; do
     case $1 in
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
@@ -228,6 +241,7 @@ share_opts=()
     share_opts=(-virtfs "local,path=$share,mount_tag=share,security_model=none,multidevs=remap")
 mkfifo "$run/console.fifo"
 start=$(date +%s%N)
+# shellcheck disable=SC2086 # HUSK_VM_QEMU_ARGS is a word list
 qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HUSK_VM_CPU:-max}" \
     -smp "$smp" -m "$mem" -machine q35 \
     -nographic -nodefaults -no-reboot -serial stdio -monitor none \
@@ -235,17 +249,21 @@ qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HUSK_VM_CPU:-max}" \
     -append "console=ttyS0 quiet loglevel=0 panic=-1 mitigations=off cryptomgr.notests tsc=reliable no_timer_check nowatchdog audit=0 husk_tag=$tag husk_share=$share husk_kvm_amd=${HUSK_VM_KVM_AMD:-} ${HUSK_VM_APPEND:-}" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$run,mount_tag=husk,security_model=none" \
-    ${share_opts[@]+"${share_opts[@]}"} \
+    ${share_opts[@]+"${share_opts[@]}"} ${HUSK_VM_QEMU_ARGS:-} \
     </dev/null >"$run/console.fifo" 2>"$run/qemu.err" &
 qpid=$!
-# Stop qemu after the timeout; this watcher ends by itself with qemu.
+# Stop qemu after the timeout, by the clock (a count of sleeps drifts on a
+# busy machine); this watcher ends by itself with qemu.
 (
-    for ((i = 0; i < timeout * 10; i++)); do
-        kill -0 "$qpid" 2>/dev/null || exit 0
-        sleep 0.1
+    deadline=$(($(printf '%(%s)T' -1) + timeout))
+    while kill -0 "$qpid" 2>/dev/null; do
+        if [ "$(printf '%(%s)T' -1)" -ge "$deadline" ]; then
+            : >"$run/timed-out"
+            kill "$qpid" 2>/dev/null
+            exit 0
+        fi
+        sleep 0.2
     done
-    : >"$run/timed-out"
-    kill "$qpid" 2>/dev/null
 ) &
 # The console: pass on what comes between the markers as it comes, keep
 # all of it. init.sh puts a newline before the end marker in case the
