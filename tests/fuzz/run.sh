@@ -23,8 +23,8 @@ CFLAGS=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined
 
 # name: the monitor sources the harness needs
 declare -A sources=(
-    [elf]="monitor/elf.c"
-    [args]="monitor/args.c"
+    [elf]="monitor/elf.c monitor/log.c"
+    [args]="monitor/args.c monitor/log.c"
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c
                  monitor/core_calls.c drivers/console/host.c"
 )
