@@ -117,7 +117,7 @@ static void setup_gdt(struct husk_vm *vm)
 
 static struct kvm_cpuid2 *supported_cpuid(struct husk_vm *vm)
 {
-    for (unsigned n = 64; n <= 4096; n *= 2) {
+    for (unsigned n = 256; n <= 4096; n *= 2) { /* 256: no retry on today's CPUs */
         struct kvm_cpuid2 *c =
             calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
         if (c == NULL)

@@ -30,6 +30,11 @@ void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)
     if (mem == MAP_FAILED)
         husk_fatal(HUSK_EXIT_MONITOR, "cannot map %llu MiB of guest memory",
                    (unsigned long long)(mem_size >> 20));
+    /* Small pages only: with transparent huge pages, the guest's first
+     * touch of its page tables, image and stack faulted in whole 2 MiB
+     * pages (peak RSS 3.7 MiB for hello, 1.7 MiB without; no measurable
+     * boot-time difference). Failure is harmless: no THP, no effect. */
+    madvise(mem, mem_size, MADV_NOHUGEPAGE);
     vm->mem = mem;
     vm->mem_size = mem_size;
     struct kvm_userspace_memory_region region = {
