@@ -70,6 +70,13 @@ $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	$(call say,LD-SAN,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
 
+# A test-only monitor that makes a forbidden system call right after the
+# filter is armed (tests/sandbox-suite.sh expects SIGSYS). Never installed.
+$(BUILD)/test/husk-probe: $(MONITOR_SRCS) $(wildcard monitor/*.h) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,LD-TEST,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_SECCOMP_PROBE -o $@ $(MONITOR_SRCS) -lseccomp
+
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
 GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c drivers/block/guest.c
@@ -174,7 +181,7 @@ $(BUILD)/tests/hostile/attack_block.husk: tests/hostile/attack.c $(GUEST_LIB)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -I. -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/hostile/attack_block.husk
 
-check: all $(BUILD)/asan/husk $(BUILD)/tests/unit $(TEST_IMAGES)
+check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run
 
 # ---- benchmarks (not tests: `make bench` or bench/boot) -----------------

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef HUSK_TEST_SECCOMP_PROBE
+#include <fcntl.h>
+#endif
 
 #include "husk.h"
 
@@ -70,4 +73,11 @@ void husk_sandbox_apply(struct husk_vm *vm)
     if (seccomp_load(ctx) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot install the seccomp filter");
     seccomp_release(ctx);
+#ifdef HUSK_TEST_SECCOMP_PROBE
+    /* Test build only (build/test/husk-probe, never the release binary):
+     * a call outside the allowlist must kill the process with SIGSYS. */
+    if (open("/", O_RDONLY) >= 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "seccomp probe: open was allowed");
+    husk_fatalx(HUSK_EXIT_MONITOR, "seccomp probe: open failed, not killed");
+#endif
 }
