@@ -8,6 +8,8 @@
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #ifdef HUSK_TEST_SECCOMP_PROBE
@@ -19,8 +21,21 @@
 #define RULE(ctx, call, ...)                                                \
     seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
 
+/* Before the filter: nothing of the guest's memory may reach a core file,
+ * and no other process of this user may ptrace into it. */
+static void limit_process(void)
+{
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "setrlimit(RLIMIT_CORE)");
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_DUMPABLE)");
+}
+
 void husk_sandbox_apply(struct husk_vm *vm)
 {
+    limit_process();
+    /* seccomp_load also sets PR_SET_NO_NEW_PRIVS (libseccomp's default). */
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (ctx == NULL)
         husk_fatalx(HUSK_EXIT_MONITOR, "seccomp_init failed");

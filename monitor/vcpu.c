@@ -43,8 +43,15 @@ static int report_crash(struct husk_vm *vm, const char *why)
     struct kvm_sregs s;
     bool have_regs = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0;
     bool have_sregs = ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0;
-    if (!have_regs) {
-        husk_warnx("guest crashed: %s (registers unavailable)", why);
+    /* AMD SVM leaves the VMCB undefined after a shutdown, so KVM resets
+     * the vCPU: what we would print is the reset state, not the crash. */
+    bool reset = have_regs && have_sregs && r.rip == 0xfff0 &&
+                 s.cs.selector == 0xf000;
+    if (!have_regs || reset) {
+        husk_warnx("guest crashed: %s (registers unavailable: %s)", why,
+                   reset ? "this KVM reset the vCPU at the triple fault, "
+                           "as it does on AMD SVM"
+                         : "KVM_GET_REGS failed");
         return HUSK_EXIT_CRASH;
     }
     husk_warnx("guest crashed: %s at rip=0x%llx", why,
