@@ -114,6 +114,9 @@ static long block_rw(struct block_dev *dev, uint32_t op, unsigned char *buf,
     bool head = off % SECTOR != 0 || end < (first + 1) * SECTOR;
     bool tail = end % SECTOR != 0 && last != first;
     uint64_t mid0 = head ? first + 1 : first, mid1 = tail ? last : last + 1;
+    /* Bytes of the caller's buffer in the partial first and last sector. */
+    size_t head_len = SECTOR - off % SECTOR < len ? SECTOR - off % SECTOR : len;
+    size_t tail_len = (size_t)(end - last * SECTOR);
     struct batch b = {.dev = dev};
 
     if (op == HUSK_BLOCK_OP_WRITE && (head || tail)) {
@@ -125,14 +128,10 @@ static long block_rw(struct block_dev *dev, uint32_t op, unsigned char *buf,
         batch_flush(&b);
         if (b.error != 0)
             return b.error;
-        if (head) {
-            size_t n = end < (first + 1) * SECTOR ? len
-                                                   : SECTOR - off % SECTOR;
-            __builtin_memcpy(head_buf + off % SECTOR, buf, n);
-        }
+        if (head)
+            __builtin_memcpy(head_buf + off % SECTOR, buf, head_len);
         if (tail)
-            __builtin_memcpy(tail_buf, buf + (last * SECTOR - off),
-                             end - last * SECTOR);
+            __builtin_memcpy(tail_buf, buf + (last * SECTOR - off), tail_len);
     }
     if (head)
         batch_add(&b, op, first, head_buf, SECTOR);
@@ -145,14 +144,10 @@ static long block_rw(struct block_dev *dev, uint32_t op, unsigned char *buf,
     if (b.error != 0)
         return b.error;
     if (op == HUSK_BLOCK_OP_READ) {
-        if (head) {
-            size_t n = end < (first + 1) * SECTOR ? len
-                                                   : SECTOR - off % SECTOR;
-            __builtin_memcpy(buf, head_buf + off % SECTOR, n);
-        }
+        if (head)
+            __builtin_memcpy(buf, head_buf + off % SECTOR, head_len);
         if (tail)
-            __builtin_memcpy(buf + (last * SECTOR - off), tail_buf,
-                             end - last * SECTOR);
+            __builtin_memcpy(buf + (last * SECTOR - off), tail_buf, tail_len);
     }
     return (long)len;
 }
