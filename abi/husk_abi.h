@@ -46,7 +46,9 @@
 #define HUSK_HC_BLOCK_INFO 8
 #define HUSK_HC_BLOCK_IO 9
 #define HUSK_HC_BLOCK_FLUSH 10
-/* 16..23: network devices (a later ABI addition). */
+#define HUSK_HC_NET_INFO 16
+#define HUSK_HC_NET_IO 17
+/* 18..23: reserved for network devices. */
 
 /* Results carried in `ret` fields: only conditions the guest cannot
  * foresee. An invalid argument is never a result: it stops the guest. */
@@ -243,6 +245,65 @@ struct husk_hc_block_flush {
     int64_t result;  /* OUT: 0, or -HUSK_EIO */
 };
 HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
+
+/*
+ * Network devices: Ethernet frames to and from a host tap device. Frames
+ * carry no checksum and no preamble: a destination MAC, a source MAC, an
+ * EtherType and at most mtu bytes of payload.
+ */
+#define HUSK_ETH_HLEN 14
+#define HUSK_NET_MTU_MIN 68   /* IPv4's minimum */
+#define HUSK_NET_MTU_MAX 9000 /* jumbo frames */
+#define HUSK_NET_FRAME_MAX (HUSK_NET_MTU_MAX + HUSK_ETH_HLEN)
+#define HUSK_NET_BATCH_MAX 64 /* frames per direction per net_io */
+
+/* HUSK_HC_NET_INFO: a network device's link and IPv4 configuration, as
+ * given on the monitor's command line. */
+struct husk_hc_net_info {
+    uint32_t handle;       /* IN: a network device's handle (boot info) */
+    uint32_t mtu;          /* OUT: frames are at most mtu + HUSK_ETH_HLEN */
+    uint8_t mac[6];        /* OUT: the guest's MAC address */
+    uint8_t prefix_len;    /* OUT: IPv4 prefix length, 0..32 */
+    uint8_t _pad0;
+    uint32_t ipv4_addr;    /* OUT: network byte order; 0 = none given */
+    uint32_t ipv4_gateway; /* OUT: network byte order; 0 = none */
+};
+HUSK_ABI_CHECK(struct husk_hc_net_info, 24);
+
+/*
+ * One frame buffer in a net_io batch. Transmit: len is the frame's length
+ * (HUSK_ETH_HLEN .. mtu + HUSK_ETH_HLEN) and cap MUST be 0. Receive: cap
+ * is the buffer's size (at least mtu + HUSK_ETH_HLEN, so that no frame is
+ * ever cut) and the monitor sets len to the received frame's length.
+ */
+struct husk_net_frame {
+    uint64_t buf_gpa; /* IN */
+    uint32_t len;     /* IN (transmit) or OUT (receive) */
+    uint32_t cap;     /* IN: receive buffer size; 0 for transmit */
+};
+HUSK_ABI_CHECK(struct husk_net_frame, 16);
+
+/*
+ * HUSK_HC_NET_IO: transmit a batch of frames, then receive up to rx_count
+ * frames, in one exit. When no frame is waiting the monitor waits up to
+ * timeout_ns for the first one (0: do not wait). Frames the host cannot
+ * take (its queue is full) are dropped and not counted in tx_sent, as a
+ * NIC drops them; a frame that is invalid in any way stops the guest. Both
+ * batches are checked whole before any frame moves.
+ */
+struct husk_hc_net_io {
+    uint32_t handle;     /* IN */
+    uint32_t tx_count;   /* IN: 0..HUSK_NET_BATCH_MAX */
+    uint64_t tx_gpa;     /* IN: struct husk_net_frame[tx_count] */
+    uint32_t rx_count;   /* IN: 0..HUSK_NET_BATCH_MAX buffers offered */
+    uint32_t rx_filled;  /* OUT: frames received, into rx[0..rx_filled) */
+    uint64_t rx_gpa;     /* IN: struct husk_net_frame[rx_count] */
+    uint64_t timeout_ns; /* IN: <= HUSK_POLL_TIMEOUT_MAX */
+    uint32_t tx_sent;    /* OUT: frames the host took */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_hc_net_io, 48);
+HUSK_ABI_OFFSET(struct husk_hc_net_io, timeout_ns, 32);
 
 #endif /* !__ASSEMBLER__ */
 #endif /* HUSK_ABI_H */
