@@ -42,11 +42,12 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 
 # ---- the monitor -----------------------------------------------------
 
-MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c
+MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c \
+	drivers/net/host.c drivers/net/spec.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
 	monitor/hypercall.c monitor/log.c monitor/core_calls.c \
-	drivers/console/host.c
+	drivers/console/host.c drivers/net/spec.c drivers/net/host.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -151,7 +152,7 @@ UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
 	$(wildcard tests/guests/*.c tests/hostile/*.c))

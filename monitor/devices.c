@@ -9,6 +9,7 @@
 
 #include "../drivers/block/block.h"
 #include "../drivers/console/console.h"
+#include "../drivers/net/net.h"
 #include "husk.h"
 
 static const char *kind_name(uint32_t kind)
@@ -53,6 +54,7 @@ void husk_devices_match(const struct husk_config *cfg,
 /* Every device back end; the console is not one: every guest has it. */
 static const struct husk_device_ops *const backends[] = {
     &husk_block_ops,
+    &husk_net_ops,
 };
 
 const struct husk_device_ops *husk_device_ops_of(uint32_t kind)
@@ -70,15 +72,24 @@ void husk_devices_open(struct husk_vm *vm)
     for (unsigned h = 0; h < vm->cfg->device_count; h++) {
         const struct husk_device_arg *d = &vm->cfg->devices[h];
         const struct husk_device_ops *ops = husk_device_ops_of(d->kind);
-        if (ops == NULL) /* the network back end arrives in a later release */
+        if (ops == NULL)
             husk_fatalx(HUSK_EXIT_MONITOR,
-                        "--%s:%s: %s devices are not available in this "
-                        "version of husk",
-                        kind_name(d->kind), d->name, kind_name(d->kind));
+                        "internal error: no back end for --%s:%s",
+                        kind_name(d->kind), d->name);
         ops->open(vm, h, d);
         if (!(kinds_registered & (1U << d->kind))) {
             ops->register_calls(vm);
             kinds_registered |= 1U << d->kind;
         }
+    }
+}
+
+void husk_devices_report_stats(struct husk_vm *vm)
+{
+    for (unsigned h = 0; h < vm->cfg->device_count; h++) {
+        const struct husk_device_ops *ops =
+            husk_device_ops_of(vm->cfg->devices[h].kind);
+        if (ops != NULL && ops->report_stats != NULL)
+            ops->report_stats(vm, h);
     }
 }

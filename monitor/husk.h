@@ -194,6 +194,8 @@ struct husk_device_ops {
     /* Allow the system calls device `handle` needs, restricted to its own
      * fds (ctx is a scmp_filter_ctx). Returns 0, or -1 on failure. */
     int (*sandbox_rules)(struct husk_vm *vm, unsigned handle, void *ctx);
+    /* Print device `handle`'s counters for --stats (optional). */
+    void (*report_stats)(struct husk_vm *vm, unsigned handle);
 };
 
 /* The back end for a kind, or NULL. */
@@ -207,6 +209,8 @@ void husk_devices_match(const struct husk_config *cfg,
                         const struct husk_elf_image *img);
 /* Open each device's host side and register its hypercalls. */
 void husk_devices_open(struct husk_vm *vm);
+/* Print each device's --stats counters. */
+void husk_devices_report_stats(struct husk_vm *vm);
 
 /* ---- kvm.c: VM, memory, vCPU ---- */
 

@@ -149,6 +149,8 @@ int husk_vcpu_run(struct husk_vm *vm)
                 husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
                            (unsigned long long)vm->exits,
                            (unsigned long long)vm->hypercalls);
+            if (vm->cfg->stats)
+                husk_devices_report_stats(vm);
             return status;
         }
     }

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * drivers/net/host.c: network devices, each an existing host tap device
+ * attached at start-up (before the sandbox). Two hypercalls: net_info
+ * (link and IPv4 settings) and net_io, which moves a batch of frames each
+ * way in one exit and can wait for the first incoming one. The monitor
+ * never parses a frame: it checks lengths and buffers, and drops what
+ * the host sends that the guest could not take (frames longer than the
+ * guest's MTU, runts).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "../../monitor/husk.h"
+#include "net.h"
+
+/* Frames the host sends in one net_io beyond the guest's buffers that
+ * the monitor may drop (too long, too short) before it returns: bounds
+ * the time one call can take under a flood. */
+#define DROP_BUDGET (4 * HUSK_NET_BATCH_MAX)
+
+struct net {
+    int fd;
+    struct husk_net_config cfg;
+    uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
+    uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped;
+};
+
+/* Read the tap's MTU from the host; 0 if it cannot be read. */
+static uint32_t tap_mtu(const char *name)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return 0;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, name, strlen(name));
+    int rc = ioctl(s, SIOCGIFMTU, &ifr);
+    close(s);
+    return rc == 0 && ifr.ifr_mtu > 0 ? (uint32_t)ifr.ifr_mtu : 0;
+}
+
+/* Attach to the existing tap `name`; never create one (that needs
+ * privileges the monitor should not use, and hides typos). */
+static int open_tap(const char *dev, const char *name)
+{
+    if (if_nametoindex(name) == 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "%s: no network interface '%s' here (create it first: "
+                    "ip tuntap add %s mode tap)",
+                    dev, name, name);
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot open /dev/net/tun", dev);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, name, strlen(name));
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+        if (errno == EBUSY)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "%s: tap '%s' is in use by another process", dev,
+                        name);
+        if (errno == EINVAL)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "%s: '%s' is not a tap device (a tun device, or not "
+                        "tun/tap at all)",
+                        dev, name);
+        if (errno == EPERM)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "%s: not allowed to attach tap '%s' (create it with "
+                        "ip tuntap add %s mode tap user $USER)",
+                        dev, name, name);
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot attach tap '%s'", dev,
+                   name);
+    }
+    return fd;
+}
+
+static void net_open(struct husk_vm *vm, unsigned handle,
+                     const struct husk_device_arg *arg)
+{
+    char err[256], dev[64];
+    snprintf(dev, sizeof(dev), "--net:%s", arg->name);
+    struct husk_net_config cfg;
+    if (husk_net_parse_spec(arg->spec, &cfg, err, sizeof(err)) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "%s=%s: %s", dev, arg->spec, err);
+    int fd = open_tap(dev, cfg.tap);
+    if (cfg.mtu == 0) {
+        uint32_t mtu = tap_mtu(cfg.tap);
+        cfg.mtu = mtu < HUSK_NET_MTU_MIN   ? 1500
+                  : mtu > HUSK_NET_MTU_MAX ? HUSK_NET_MTU_MAX
+                                           : mtu;
+    }
+    if (!cfg.mac_given) {
+        /* A random, locally administered unicast address. */
+        if (getrandom(cfg.mac, sizeof(cfg.mac), 0) != sizeof(cfg.mac))
+            husk_fatal(HUSK_EXIT_MONITOR, "%s: getrandom", dev);
+        cfg.mac[0] = (uint8_t)((cfg.mac[0] & 0xfc) | 0x02);
+    }
+    husk_net_attach(vm, handle, fd, &cfg);
+}
+
+void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
+                     const struct husk_net_config *cfg)
+{
+    struct net *n = calloc(1, sizeof(*n));
+    if (n == NULL)
+        husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
+    n->fd = fd;
+    n->cfg = *cfg;
+    n->frame_max = cfg->mtu + HUSK_ETH_HLEN;
+    vm->devices[handle] = n;
+    vm->poll_fds[handle] = fd;
+    vm->pollable_mask |= 1ULL << handle;
+}
+
+/* The network device with this handle, or NULL if there is none. */
+static struct net *net_of(struct husk_vm *vm, uint32_t handle)
+{
+    if (handle >= vm->cfg->device_count ||
+        vm->cfg->devices[handle].kind != HUSK_DEVICE_NET)
+        return NULL;
+    return vm->devices[handle];
+}
+
+static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_net_info *a = arg;
+    struct net *n = net_of(vm, a->handle);
+    if (n == NULL)
+        return husk_violation(vm, "net_info: %u is not a network device",
+                              a->handle);
+    /* Every other field is OUT: filled whatever the guest left there. */
+    a->mtu = n->cfg.mtu;
+    memcpy(a->mac, n->cfg.mac, sizeof(a->mac));
+    a->prefix_len = n->cfg.prefix_len;
+    a->_pad0 = 0;
+    a->ipv4_addr = n->cfg.ipv4_addr;
+    a->ipv4_gateway = n->cfg.ipv4_gateway;
+    return HUSK_HC_DONE;
+}
+
+/* Copy a batch's descriptors out of guest memory; NULL after recording
+ * the violation. */
+static struct husk_net_frame *batch(struct husk_vm *vm, const char *dir,
+                                    uint32_t count, uint64_t gpa,
+                                    struct husk_net_frame *copy)
+{
+    if (count > HUSK_NET_BATCH_MAX) {
+        husk_violation(vm, "net_io: %s count %u exceeds %d", dir, count,
+                       HUSK_NET_BATCH_MAX);
+        return NULL;
+    }
+    if (gpa % 8 != 0) {
+        husk_violation(vm, "net_io: %s frames 0x%llx not 8-byte aligned",
+                       dir, (unsigned long long)gpa);
+        return NULL;
+    }
+    struct husk_net_frame *g =
+        husk_gpa_range(vm, gpa, (uint64_t)count * sizeof(*g));
+    if (g == NULL) {
+        husk_violation(vm,
+                       "net_io: %u %s frames at 0x%llx lie outside guest "
+                       "memory",
+                       count, dir, (unsigned long long)gpa);
+        return NULL;
+    }
+    memcpy(copy, g, count * sizeof(*g));
+    return g;
+}
+
+/* Check every descriptor of both batches; fills the host buffers. */
+static bool check_frames(struct husk_vm *vm, const struct net *n,
+                         const struct husk_net_frame *tx, uint32_t tx_count,
+                         void **tx_buf, const struct husk_net_frame *rx,
+                         uint32_t rx_count, void **rx_buf)
+{
+    for (uint32_t i = 0; i < tx_count; i++) {
+        if (tx[i].cap != 0) {
+            husk_violation(vm, "net_io: tx frame %u: cap is not zero", i);
+            return false;
+        }
+        if (tx[i].len < HUSK_ETH_HLEN || tx[i].len > n->frame_max) {
+            husk_violation(vm,
+                           "net_io: tx frame %u: length %u is not from %d "
+                           "to %u (MTU %u + Ethernet header)",
+                           i, tx[i].len, HUSK_ETH_HLEN, n->frame_max,
+                           n->cfg.mtu);
+            return false;
+        }
+        if ((tx_buf[i] = husk_gpa_range(vm, tx[i].buf_gpa, tx[i].len)) ==
+            NULL) {
+            husk_violation(vm,
+                           "net_io: tx frame %u: buffer 0x%llx+%u lies "
+                           "outside guest memory",
+                           i, (unsigned long long)tx[i].buf_gpa, tx[i].len);
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < rx_count; i++) {
+        if (rx[i].cap < n->frame_max) {
+            husk_violation(vm,
+                           "net_io: rx buffer %u: cap %u is less than a "
+                           "whole frame (%u)",
+                           i, rx[i].cap, n->frame_max);
+            return false;
+        }
+        if ((rx_buf[i] = husk_gpa_range(vm, rx[i].buf_gpa, rx[i].cap)) ==
+            NULL) {
+            husk_violation(vm,
+                           "net_io: rx buffer %u: 0x%llx+%u lies outside "
+                           "guest memory",
+                           i, (unsigned long long)rx[i].buf_gpa, rx[i].cap);
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
+                         uint32_t count, void *const *buf)
+{
+    uint32_t sent = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        ssize_t w;
+        do
+            w = write(n->fd, buf[i], tx[i].len);
+        while (w < 0 && errno == EINTR);
+        /* EAGAIN (queue full), EIO (the tap is down): dropped, as a NIC
+         * whose link is busy or down drops frames. */
+        if (w == (ssize_t)tx[i].len)
+            sent++;
+        else
+            n->tx_dropped++;
+    }
+    n->tx_frames += sent;
+    return sent;
+}
+
+/* Read one frame into buf (room for frame_max bytes). Returns its length,
+ * 0 if a frame was dropped, -1 if none is waiting. */
+static long receive_one(struct net *n, void *buf)
+{
+    /* The spill catches frames longer than the guest can take, so that
+     * they are seen whole and dropped rather than cut. */
+    static uint8_t spill[65536];
+    struct iovec iov[2] = {{buf, n->frame_max}, {spill, sizeof(spill)}};
+    ssize_t r;
+    do
+        r = readv(n->fd, iov, 2);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1; /* EAGAIN; an error on the tap counts as nothing */
+    if (r < HUSK_ETH_HLEN || (size_t)r > n->frame_max) {
+        n->rx_dropped++;
+        return 0;
+    }
+    return r;
+}
+
+static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
+                        uint32_t count, void *const *buf, uint64_t timeout_ns)
+{
+    uint32_t filled = 0;
+    unsigned dropped = 0;
+    bool waited = false;
+    while (filled < count && dropped < DROP_BUDGET) {
+        long len = receive_one(n, buf[filled]);
+        if (len > 0) {
+            guest_rx[filled++].len = (uint32_t)len;
+            continue;
+        }
+        if (len == 0) {
+            dropped++;
+            continue;
+        }
+        if (filled > 0 || waited || timeout_ns == 0)
+            break;
+        struct pollfd p = {.fd = n->fd, .events = POLLIN};
+        struct timespec ts = {
+            .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
+            .tv_nsec = (long)(timeout_ns % 1000000000ULL),
+        };
+        if (ppoll(&p, 1, &ts, NULL) < 0 && errno != EINTR)
+            husk_fatal(HUSK_EXIT_MONITOR, "net_io: ppoll");
+        waited = true; /* one wait: a signal or a timeout returns */
+    }
+    n->rx_frames += filled;
+    return filled;
+}
+
+static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_net_io *a = arg;
+    struct net *n = net_of(vm, a->handle);
+    if (n == NULL)
+        return husk_violation(vm, "net_io: %u is not a network device",
+                              a->handle);
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "net_io: padding is not zero");
+    if (a->timeout_ns > HUSK_POLL_TIMEOUT_MAX)
+        return husk_violation(vm, "net_io: timeout %llu ns exceeds one hour",
+                              (unsigned long long)a->timeout_ns);
+    struct husk_net_frame tx[HUSK_NET_BATCH_MAX], rx[HUSK_NET_BATCH_MAX];
+    void *tx_buf[HUSK_NET_BATCH_MAX], *rx_buf[HUSK_NET_BATCH_MAX];
+    struct husk_net_frame *guest_rx = NULL;
+    if (a->tx_count > 0 &&
+        batch(vm, "tx", a->tx_count, a->tx_gpa, tx) == NULL)
+        return HUSK_HC_VIOLATION;
+    if (a->rx_count > 0 &&
+        (guest_rx = batch(vm, "rx", a->rx_count, a->rx_gpa, rx)) == NULL)
+        return HUSK_HC_VIOLATION;
+    if (!check_frames(vm, n, tx, a->tx_count, tx_buf, rx, a->rx_count,
+                      rx_buf))
+        return HUSK_HC_VIOLATION;
+    a->tx_sent = transmit(n, tx, a->tx_count, tx_buf);
+    a->rx_filled = a->rx_count == 0
+                       ? 0
+                       : receive(n, guest_rx, a->rx_count, rx_buf,
+                                 a->timeout_ns);
+    return HUSK_HC_DONE;
+}
+
+void husk_net_register(struct husk_vm *vm)
+{
+    if (husk_hc_register(vm, HUSK_HC_NET_INFO, "net_info",
+                         sizeof(struct husk_hc_net_info), hc_net_info) != 0 ||
+        husk_hc_register(vm, HUSK_HC_NET_IO, "net_io",
+                         sizeof(struct husk_hc_net_io), hc_net_io) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "internal error: net registration failed");
+}
+
+static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
+{
+    const struct net *n = vm->devices[handle];
+    scmp_datum_t fd = (scmp_datum_t)n->fd;
+    int rc = 0;
+    /* net_io: frames out (write) and in (readv); its wait is ppoll, which
+     * the core rules already allow. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                           SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(readv), 1,
+                           SCMP_A0(SCMP_CMP_EQ, fd));
+    return rc == 0 ? 0 : -1;
+}
+
+static void net_report_stats(struct husk_vm *vm, unsigned handle)
+{
+    const struct net *n = vm->devices[handle];
+    husk_warnx("stats: net %s: %llu frames out, %llu in; dropped %llu out, "
+               "%llu in",
+               vm->cfg->devices[handle].name,
+               (unsigned long long)n->tx_frames,
+               (unsigned long long)n->rx_frames,
+               (unsigned long long)n->tx_dropped,
+               (unsigned long long)n->rx_dropped);
+}
+
+const struct husk_device_ops husk_net_ops = {
+    .kind = HUSK_DEVICE_NET,
+    .open = net_open,
+    .register_calls = husk_net_register,
+    .sandbox_rules = net_sandbox_rules,
+    .report_stats = net_report_stats,
+};
