@@ -122,7 +122,47 @@ $(BUILD)/husk-cc: guest/husk-cc
 	$(Q)cp $< $@
 	$(Q)chmod +x $@
 
-GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc
+# ---- the network stack: lwIP and the sockets, linked by husk-cc --net ---
+
+LWIP := $(BUILD)/src/lwip/tree
+LWIP_STAMP := $(BUILD)/src/lwip/.stamp
+# The raw-API core, IPv4, Ethernet: no threads, no lwIP sockets or netconn.
+LWIP_SRCS := $(addprefix $(LWIP)/src/,core/init.c core/def.c \
+	core/inet_chksum.c core/ip.c core/mem.c core/memp.c core/netif.c \
+	core/pbuf.c core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c \
+	core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c)
+NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c
+LWIP_INC := -Inet/include -isystem $(LWIP)/src/include
+# lwIP is third-party code: built as it is, without our warning list.
+LWIP_CFLAGS := $(filter-out -W% -MMD -MP,$(GUEST_CFLAGS)) -w $(LWIP_INC)
+
+$(LWIP_STAMP): net/fetch-lwip.sh | $(SETUP_STAMP)
+	$(Q)bash net/fetch-lwip.sh $(abspath $(BUILD))
+
+$(LWIP_SRCS): $(LWIP_STAMP)
+	@true
+
+$(BUILD)/lwip-obj/%.o: $(LWIP)/src/%.c $(LIBC) net/include/lwipopts.h \
+		net/include/arch/cc.h
+	@mkdir -p $(dir $@)
+	$(call say,CC-LWIP,$*.c)
+	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<
+
+$(BUILD)/net-obj/%.o: %.c $(LIBC) $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC-GUEST,$<)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(LWIP_INC) -c -o $@ $<
+
+$(BUILD)/lib/libhusk-net.a: $(NET_SRCS:%.c=$(BUILD)/net-obj/%.o) \
+		$(LWIP_SRCS:$(LWIP)/src/%.c=$(BUILD)/lwip-obj/%.o)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc \
+	$(BUILD)/lib/libhusk-net.a
 
 all: $(BUILD)/husk $(GUEST_LIB)
 .DEFAULT_GOAL := all
@@ -222,4 +262,4 @@ clean:
 .PHONY: all demo check bench clean
 .DELETE_ON_ERROR:
 
--include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj -name '*.d' -type f 2>/dev/null)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -19,9 +20,11 @@ struct fd_entry {
     const struct husk_file_ops *ops;
     void *priv;
     int status_flags; /* O_NONBLOCK, O_APPEND as set by fcntl */
+    uint64_t gen;     /* which file: epoll notices a closed, reused fd */
 };
 
 static struct fd_entry fds[FD_MAX];
+static uint64_t generations;
 
 static struct fd_entry *lookup(int fd)
 {
@@ -34,11 +37,46 @@ int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv)
 {
     for (int fd = min_fd < 0 ? 0 : min_fd; fd < FD_MAX; fd++) {
         if (fds[fd].ops == NULL) {
-            fds[fd] = (struct fd_entry){ops, priv, 0};
+            fds[fd] = (struct fd_entry){ops, priv, 0, ++generations};
             return fd;
         }
     }
     return -EMFILE;
+}
+
+void husk_fd_set_status(int fd, int flags)
+{
+    struct fd_entry *f = lookup(fd);
+    if (f == NULL)
+        return;
+    f->status_flags = flags & (O_NONBLOCK | O_APPEND);
+    if (f->ops->set_flags != NULL)
+        f->ops->set_flags(f->priv, f->status_flags);
+}
+
+void *husk_fd_priv(int fd, const struct husk_file_ops *ops)
+{
+    struct fd_entry *f = lookup(fd);
+    return f != NULL && f->ops == ops ? f->priv : NULL;
+}
+
+int husk_fd_is_open(int fd)
+{
+    return lookup(fd) != NULL;
+}
+
+int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen)
+{
+    struct fd_entry *f = lookup(fd);
+    if (seq != NULL)
+        *seq = 0;
+    if (f == NULL)
+        return POLLNVAL;
+    if (gen != NULL)
+        *gen = f->gen;
+    if (f->ops->poll == NULL)
+        return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+    return f->ops->poll(f->priv, seq);
 }
 
 long husk_sys_read(int fd, void *buf, size_t len)
@@ -194,7 +232,7 @@ long husk_sys_openat(int dirfd, const char *path, int flags, int mode)
             return -ENOENT;
     long fd = husk_block_open(path + sizeof(prefix) - 1, flags);
     if (fd >= 0)
-        fds[fd].status_flags = flags & (O_NONBLOCK | O_APPEND);
+        husk_fd_set_status((int)fd, flags);
     return fd;
 }
 
@@ -210,7 +248,7 @@ long husk_sys_fcntl(int fd, int cmd, long arg)
     case F_GETFL:
         return f->status_flags | O_RDWR;
     case F_SETFL:
-        f->status_flags = (int)(arg & (O_NONBLOCK | O_APPEND));
+        husk_fd_set_status(fd, (int)arg);
         return 0;
     default:
         return -EINVAL;

@@ -58,9 +58,24 @@ struct husk_file_ops {
     long (*fstat)(void *priv, struct stat *st);
     long (*lseek)(void *priv, off_t offset, int whence);
     long (*close)(void *priv);
+    /* The POLL* events that would not block now (without it: always
+     * readable and writable). *seq, if seq is not NULL, gets a number that
+     * changes whenever new input, space or an error arrives (EPOLLET). */
+    int (*poll)(void *priv, uint32_t *seq);
+    /* F_SETFL: the new O_NONBLOCK/O_APPEND status flags (optional). */
+    void (*set_flags)(void *priv, int flags);
 };
 /* Install ops at the lowest free fd >= min_fd; returns it or -EMFILE. */
 int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv);
+/* Set an fd's status flags (O_NONBLOCK, O_APPEND), as fcntl F_SETFL. */
+void husk_fd_set_status(int fd, int flags);
+/* fd's private data if it is open with these ops, else NULL. */
+void *husk_fd_priv(int fd, const struct husk_file_ops *ops);
+/* Whether fd is open at all. */
+int husk_fd_is_open(int fd);
+/* The ready events of fd (POLLNVAL if it is not open); *seq as for the
+ * poll op, and *gen a number that differs for each file ever installed. */
+int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen);
 long husk_sys_read(int fd, void *buf, size_t len);
 long husk_sys_write(int fd, const void *buf, size_t len);
 long husk_sys_readv(int fd, const struct iovec *iov, int iovcnt);
@@ -74,6 +89,41 @@ long husk_sys_pread(int fd, void *buf, size_t len, off_t off);
 long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
 long husk_sys_fsync(int fd);
 long husk_sys_openat(int dirfd, const char *path, int flags, int mode);
+
+/* ---- waiting (poll.c) ---- */
+/*
+ * Let time pass until deadline_ns, or less: runs the network (frames in
+ * and out, lwIP's timers) when the image has one, else sleeps. Returns
+ * after at most one wait; callers re-check what they wait for and loop.
+ */
+void husk_idle(uint64_t deadline_ns);
+/* husk_idle until the monotonic clock reaches deadline_ns (sleep). */
+void husk_idle_until(uint64_t deadline_ns);
+/*
+ * The shape of every wait: call scan(ctx) (it returns what is ready, or a
+ * negative errno) until it is non-zero or the deadline passes, with
+ * husk_idle in between. Before it gives up on a passed deadline it runs
+ * the network once without waiting, so that a frame already at the host
+ * is seen, as a kernel would have seen it. Returns scan's last result.
+ */
+long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline_ns);
+long husk_sys_poll(void *fds, unsigned long nfds, int timeout_ms);
+long husk_sys_ppoll(void *fds, unsigned long nfds, const struct timespec *ts);
+long husk_sys_select(int nfds, void *r, void *w, void *e, struct timeval *tv);
+long husk_sys_pselect6(int nfds, void *r, void *w, void *e,
+                       const struct timespec *ts);
+/* epoll.c */
+long husk_sys_epoll_create1(int flags);
+long husk_sys_epoll_ctl(int epfd, int op, int fd, void *event);
+long husk_sys_epoll_wait(int epfd, void *events, int maxevents,
+                         int timeout_ms);
+
+/* ---- the network, when the image has one (net/; weak: absent without
+ * husk-cc --net; it starts itself as a constructor, once musl is up) ---- */
+void husk_net_poll(uint64_t deadline_ns) __attribute__((weak));
+void husk_net_flush(void) __attribute__((weak));
+long husk_net_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                      long a6) __attribute__((weak));
 
 /* ---- block devices (drivers/block/guest.c) ---- */
 void husk_block_init(void);

@@ -81,6 +81,8 @@ _Noreturn void husk_panic(const char *msg)
 
 _Noreturn void husk_exit(int status)
 {
+    if (husk_net_flush != NULL) /* frames still queued, e.g. a last FIN */
+        husk_net_flush();
     struct husk_hc_exit a = {.status = status};
     husk_hypercall(HUSK_HC_EXIT, &a);
     for (;;) /* the monitor never resumes a stopped guest */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
 
 #include "guest.h"
@@ -45,6 +46,20 @@ static long unsupported(long n)
         husk_console_note(line);
     }
     return -ENOSYS;
+}
+
+/* Socket calls in an image built without a network device. */
+static long no_network(long n, long fd)
+{
+    static bool told;
+    if (!told) {
+        told = true;
+        husk_console_note("husk: this image has no network stack (build it "
+                          "with husk-cc --net=NAME); socket calls fail\n");
+    }
+    if (n == SYS_socket || n == SYS_socketpair)
+        return -EAFNOSUPPORT;
+    return husk_fd_is_open((int)fd) ? -ENOTSOCK : -EBADF;
 }
 
 /* Signal calls succeed; their "old" result is the all-zero default. */
@@ -95,6 +110,47 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_lseek((int)a1, (off_t)a2, (int)a3);
     case SYS_fcntl:
         return husk_sys_fcntl((int)a1, (int)a2, a3);
+    /* waiting for fds */
+    case SYS_poll:
+        return husk_sys_poll((void *)a1, (unsigned long)a2, (int)a3);
+    case SYS_ppoll:
+        return husk_sys_ppoll((void *)a1, (unsigned long)a2,
+                              (const void *)a3);
+    case SYS_select:
+        return husk_sys_select((int)a1, (void *)a2, (void *)a3, (void *)a4,
+                               (void *)a5);
+    case SYS_pselect6:
+        return husk_sys_pselect6((int)a1, (void *)a2, (void *)a3,
+                                 (void *)a4, (const void *)a5);
+    case SYS_epoll_create:
+        return a1 > 0 ? husk_sys_epoll_create1(0) : -EINVAL;
+    case SYS_epoll_create1:
+        return husk_sys_epoll_create1((int)a1);
+    case SYS_epoll_ctl:
+        return husk_sys_epoll_ctl((int)a1, (int)a2, (int)a3, (void *)a4);
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait: /* no signals: the mask is moot */
+        return husk_sys_epoll_wait((int)a1, (void *)a2, (int)a3, (int)a4);
+    /* sockets: net/ when the image has a network device */
+    case SYS_socket:
+    case SYS_socketpair:
+    case SYS_bind:
+    case SYS_connect:
+    case SYS_listen:
+    case SYS_accept:
+    case SYS_accept4:
+    case SYS_sendto:
+    case SYS_recvfrom:
+    case SYS_sendmsg:
+    case SYS_recvmsg:
+    case SYS_shutdown:
+    case SYS_getsockname:
+    case SYS_getpeername:
+    case SYS_setsockopt:
+    case SYS_getsockopt:
+        if (husk_net_syscall != NULL)
+            return husk_net_syscall(n, a1, a2, a3, a4, a5, a6);
+        return no_network(n, a1);
     /* memory */
     case SYS_brk:
         return husk_sys_brk((uintptr_t)a1);

@@ -147,7 +147,7 @@ long husk_sys_nanosleep(const struct timespec *req, struct timespec *rem)
     uint64_t ns;
     if (timespec_ns(req, &ns) != 0)
         return -EINVAL;
-    husk_sleep_until(add_sat(husk_monotonic_ns(), ns));
+    husk_idle_until(add_sat(husk_monotonic_ns(), ns));
     if (rem != NULL)
         *rem = (struct timespec){0, 0}; /* nothing interrupts a sleep */
     return 0;
@@ -165,9 +165,9 @@ long husk_sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
         return -EINVAL;
     uint64_t mono = husk_monotonic_ns();
     if (flags & TIMER_ABSTIME)
-        husk_sleep_until(ns > now ? add_sat(mono, ns - now) : mono);
+        husk_idle_until(ns > now ? add_sat(mono, ns - now) : mono);
     else
-        husk_sleep_until(add_sat(mono, ns));
+        husk_idle_until(add_sat(mono, ns));
     if (rem != NULL && !(flags & TIMER_ABSTIME))
         *rem = (struct timespec){0, 0};
     return 0;

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * lwipopts.h: how Husk builds lwIP 2.1. One thread and no interrupts
+ * (NO_SYS, the raw API); net/ provides the sockets. Memory comes from
+ * lwIP's own fixed pools and heap, so a guest under attack (a flood of
+ * connections, of frames) runs out of lwIP buffers and drops, instead of
+ * growing without bound. Sizes are for servers with a few hundred
+ * connections; the pools are zeroed BSS, and only what is used costs host
+ * memory (apart from the pools' free lists, which lwIP writes at init).
+ */
+#ifndef HUSK_LWIPOPTS_H
+#define HUSK_LWIPOPTS_H
+
+#define NO_SYS 1
+#define LWIP_TIMERS 1
+#define SYS_LIGHTWEIGHT_PROT 0 /* nothing runs concurrently */
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0 /* net/socket.c is the sockets layer */
+#define LWIP_CALLBACK_API 1
+
+/* ---- memory ---- */
+#define MEM_ALIGNMENT 8
+#define MEM_SIZE (4 * 1024 * 1024) /* PBUF_RAM: outgoing TCP data, UDP */
+#define MEMP_NUM_PBUF 64
+#define MEMP_NUM_UDP_PCB 32
+#define MEMP_NUM_TCP_PCB 512
+#define MEMP_NUM_TCP_PCB_LISTEN 16
+#define MEMP_NUM_TCP_SEG 2048
+#define MEMP_NUM_ARP_QUEUE 64
+#define MEMP_NUM_REASSDATA 8
+#define PBUF_POOL_SIZE 256 /* incoming frames */
+#define PBUF_POOL_BUFSIZE 1536
+
+/* ---- link and IP ---- */
+#define LWIP_ETHERNET 1
+#define LWIP_ARP 1
+#define ARP_TABLE_SIZE 64
+#define ARP_QUEUEING 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0 /* later: the sockets layer keeps AF_INET6 possible */
+#define IP_FORWARD 0
+#define IP_REASSEMBLY 1
+#define IP_FRAG 1
+#define IP_REASS_MAX_PBUFS 64 /* a 64 KiB UDP datagram in 1500-byte frames */
+#define IP_DEFAULT_TTL 64
+#define IP_SOF_BROADCAST 1
+#define IP_SOF_BROADCAST_RECV 1
+#define LWIP_ICMP 1 /* answers ping */
+#define LWIP_RAW 0
+#define LWIP_DHCP 0
+#define LWIP_AUTOIP 0
+#define LWIP_IGMP 0
+#define LWIP_DNS 0
+#define LWIP_UDP 1
+#define LWIP_NETIF_LOOPBACK 1 /* 127.0.0.1 and the guest's own address */
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_LOOPBACK_MAX_PBUFS 256
+
+/* ---- TCP ---- */
+#define LWIP_TCP 1
+#define TCP_MSS 1460
+#define TCP_WND (44 * TCP_MSS) /* 64240: the most without window scaling */
+#define TCP_SND_BUF (44 * TCP_MSS)
+#define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_QUEUE_OOSEQ 1
+#define TCP_OOSEQ_MAX_PBUFS 32
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_DEFAULT_LISTEN_BACKLOG 128
+#define LWIP_TCP_KEEPALIVE 1
+#define SO_REUSE 1
+#define LWIP_CHECKSUM_ON_COPY 1
+#define LWIP_CHKSUM_ALGORITHM 3
+
+/* ---- what is left out ---- */
+#define LWIP_STATS 0
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK 0
+#define LWIP_NETIF_HOSTNAME 0
+#define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1 /* musl has them */
+
+#endif
