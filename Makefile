@@ -209,6 +209,12 @@ $(BUILD)/tests/guests/blockio.husk: tests/guests/blockio.c $(GUEST_LIB)
 	$(Q)$(BUILD)/husk-cc --block=data --block=more -O2 -Wall -Wextra -Werror \
 	    -o $@ $<
 
+# Network test images (net_*.c) declare one network device, "service".
+$(BUILD)/tests/guests/net_%.husk: tests/guests/net_%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --net=service -O2 -Wall -Wextra -Werror -o $@ $<
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
