@@ -64,19 +64,19 @@ $(BUILD)/asan/obj/%.o: %.c | $(SETUP_STAMP)
 
 $(BUILD)/husk: $(MONITOR_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,LD,$@)
-	$(Q)$(CC) -o $@ $^ -lseccomp
+	$(Q)$(CC) -o $@ $^ -lseccomp -lpthread
 
 # The ASan/UBSan monitor: for the test suite only, never installed.
 $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	$(call say,LD-SAN,$@)
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp -lpthread
 
 # A test-only monitor that makes a forbidden system call right after the
 # filter is armed (tests/sandbox-suite.sh expects SIGSYS). Never installed.
 $(BUILD)/test/husk-probe: $(MONITOR_SRCS) $(wildcard monitor/*.h) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,LD-TEST,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_SECCOMP_PROBE -o $@ $(MONITOR_SRCS) -lseccomp
+	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_SECCOMP_PROBE -o $@ $(MONITOR_SRCS) -lseccomp -lpthread
 
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
@@ -220,6 +220,12 @@ $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I. -o $@ $<
+
+# Attacks on the network calls, from an image with one network device.
+$(BUILD)/tests/hostile/net_%.husk: tests/hostile/net_%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --net=service -O2 -Wall -Wextra -Werror -I. -o $@ $<
 
 # The same attacks, from an image with one block device ("data").
 $(BUILD)/tests/hostile/attack_block.husk: tests/hostile/attack.c $(GUEST_LIB)

@@ -46,6 +46,8 @@
 #define HUSK_HC_BLOCK_INFO 8
 #define HUSK_HC_BLOCK_IO 9
 #define HUSK_HC_BLOCK_FLUSH 10
+#define HUSK_HC_BLOCK_QUEUE 11
+#define HUSK_HC_BLOCK_KICK 12
 #define HUSK_HC_NET_INFO 16
 #define HUSK_HC_NET_IO 17
 /* 18..23: reserved for network devices. */
@@ -245,6 +247,56 @@ struct husk_hc_block_flush {
     int64_t result;  /* OUT: 0, or -HUSK_EIO */
 };
 HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
+
+/*
+ * A block device's request queue: block_io without an exit per batch.
+ * The guest puts requests into entries[submitted % SIZE] and then raises
+ * `submitted` (a free-running count); a monitor I/O thread that polls the
+ * queue serves them in order and marks each entry done by writing its
+ * sequence number + 1 into `done` (after `result`). While the thread
+ * sleeps (it does after a short idle spell) `monitor_sleeping` is 1 and
+ * the guest must call HUSK_HC_BLOCK_KICK, which serves the queue at once
+ * (in the exit) and wakes the thread. A guest that has waited long for a
+ * completion may kick too. Requests are checked as block_io checks them,
+ * every batch the monitor takes whole before any I/O; a bad one stops the
+ * guest. The guest must not change an entry between submitting it and
+ * seeing it done.
+ */
+#define HUSK_BLOCK_QUEUE_SIZE 64 /* entries; a power of two */
+struct husk_block_qentry {
+    struct husk_block_request req; /* IN, and req.result OUT */
+    uint32_t done;                 /* OUT: the entry's sequence number + 1 */
+    uint32_t _pad0[7];             /* a cache line per entry */
+};
+HUSK_ABI_CHECK(struct husk_block_qentry, 64);
+
+struct husk_block_queue {
+    uint32_t submitted;        /* IN: requests handed over, ever (mod 2^32) */
+    uint32_t _pad0[15];
+    uint32_t consumed;         /* OUT: requests the monitor has taken */
+    uint32_t monitor_sleeping; /* OUT: 1 = no thread polls: kick */
+    uint32_t _pad1[14];
+    struct husk_block_qentry entries[HUSK_BLOCK_QUEUE_SIZE];
+};
+HUSK_ABI_OFFSET(struct husk_block_queue, consumed, 64);
+HUSK_ABI_OFFSET(struct husk_block_queue, entries, 128);
+HUSK_ABI_CHECK(struct husk_block_queue, 128 + 64 * HUSK_BLOCK_QUEUE_SIZE);
+
+/* HUSK_HC_BLOCK_QUEUE: give the device a queue (once per device). */
+struct husk_hc_block_queue {
+    uint32_t handle;    /* IN */
+    uint32_t _pad0;
+    uint64_t queue_gpa; /* IN: page-aligned struct husk_block_queue, zeroed */
+};
+HUSK_ABI_CHECK(struct husk_hc_block_queue, 16);
+
+/* HUSK_HC_BLOCK_KICK: serve the device's queue now; returns once every
+ * request submitted before the call is done. */
+struct husk_hc_block_kick {
+    uint32_t handle; /* IN */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_hc_block_kick, 8);
 
 /*
  * Network devices: Ethernet frames to and from a host tap device. Frames

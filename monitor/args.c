@@ -19,6 +19,12 @@ const char husk_usage[] =
     "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
     "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
     "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
+    "  --io-thread=auto|on|off  serve device queues from a polling I/O\n"
+    "                        thread, without exits (auto: when two CPUs\n"
+    "                        or more are available; off: every batch of\n"
+    "                        requests costs an exit)\n"
+    "  --io-spin=MICROSECONDS  how long the I/O thread polls for more work\n"
+    "                        before it sleeps (default 200)\n"
     "  --stats               print the number of VM exits at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
@@ -90,6 +96,37 @@ static int parse_timeout(const char *value, struct husk_config *cfg,
                     "--timeout=%s: expected whole seconds from 1 to %u",
                     value, HUSK_TIMEOUT_MAX);
     cfg->timeout_s = (unsigned)n;
+    return 0;
+}
+
+static int parse_io_thread(const char *value, struct husk_config *cfg,
+                           char *err, size_t errlen)
+{
+    if (strcmp(value, "auto") == 0)
+        cfg->io_thread = HUSK_IO_AUTO;
+    else if (strcmp(value, "on") == 0)
+        cfg->io_thread = HUSK_IO_ON;
+    else if (strcmp(value, "off") == 0)
+        cfg->io_thread = HUSK_IO_OFF;
+    else
+        return husk_errorf(err, errlen,
+                           "--io-thread=%s: expected auto, on or off", value);
+    return 0;
+}
+
+static int parse_io_spin(const char *value, struct husk_config *cfg,
+                         char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(value, &end, 10);
+    if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+        n == 0 || n > 1000000)
+        return husk_errorf(err, errlen,
+                           "--io-spin=%s: expected microseconds from 1 to "
+                           "1000000",
+                           value);
+    cfg->io_spin_us = (unsigned)n;
     return 0;
 }
 
@@ -177,6 +214,10 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             cfg->stats = true;
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
+        } else if (strncmp(a, "--io-thread=", 12) == 0) {
+            rc = parse_io_thread(a + 12, cfg, err, errlen);
+        } else if (strncmp(a, "--io-spin=", 10) == 0) {
+            rc = parse_io_spin(a + 10, cfg, err, errlen);
         } else if (strncmp(a, "--timeout=", 10) == 0) {
             rc = parse_timeout(a + 10, cfg, err, errlen);
         } else if (strncmp(a, "--block:", 8) == 0) {

@@ -93,3 +93,11 @@ void husk_devices_report_stats(struct husk_vm *vm)
             ops->report_stats(vm, h);
     }
 }
+
+bool husk_devices_want_io_thread(const struct husk_config *cfg)
+{
+    for (unsigned h = 0; h < cfg->device_count; h++)
+        if (cfg->devices[h].kind == HUSK_DEVICE_BLOCK)
+            return true; /* block queues */
+    return false;
+}

@@ -43,6 +43,8 @@ struct husk_device_arg {
     const char *spec; /* points into argv */
 };
 
+enum husk_io_mode { HUSK_IO_AUTO, HUSK_IO_ON, HUSK_IO_OFF };
+
 struct husk_config {
     const char *image_path;
     uint64_t mem_size;
@@ -53,6 +55,8 @@ struct husk_config {
     struct husk_device_arg devices[HUSK_DEVICES_MAX];
     bool help, version;
     bool stats; /* print exit counts when the guest stops */
+    enum husk_io_mode io_thread; /* --io-thread */
+    unsigned io_spin_us;         /* --io-spin; 0: the default */
 };
 
 /*
@@ -143,6 +147,7 @@ struct husk_vm {
     /* Host fds the poll hypercall waits on, indexed by device handle. */
     int poll_fds[HUSK_POLL_FDS_MAX];
     uint64_t pollable_mask;
+    struct husk_io *io; /* the I/O thread and the queues it serves */
     int exit_code;
     uint64_t exits, hypercalls; /* for --stats */
     char message[640]; /* why the guest was stopped */
@@ -209,6 +214,8 @@ void husk_devices_match(const struct husk_config *cfg,
                         const struct husk_elf_image *img);
 /* Open each device's host side and register its hypercalls. */
 void husk_devices_open(struct husk_vm *vm);
+/* Whether a configured device can use the I/O thread's queues. */
+bool husk_devices_want_io_thread(const struct husk_config *cfg);
 /* Print each device's --stats counters. */
 void husk_devices_report_stats(struct husk_vm *vm);
 
@@ -240,6 +247,35 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 /* Write boot information (argv, devices, clock, phdrs); returns its GPA. */
 uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
                              const uint8_t *image_bytes);
+
+/* ---- iothread.c: serving device queues without exits ---- */
+
+/* A device's queue, as the I/O thread and kicks serve it. */
+struct husk_io_queue {
+    /* Serve what the guest has submitted; never blocks on the guest.
+     * Returns requests served, or -1 with a one-line reason in why. */
+    long (*serve)(struct husk_vm *vm, void *ctx, char *why, size_t whylen);
+    /* Tell the guest whether it must kick (the thread sleeps). */
+    void (*set_sleeping)(void *ctx, bool sleeping);
+    void *ctx;
+};
+
+/* Start the I/O thread (before the sandbox) if a device may want it and
+ * --io-thread allows: auto starts it when two CPUs or more are ours. */
+void husk_io_start(struct husk_vm *vm, bool needed);
+bool husk_io_running(const struct husk_vm *vm);
+/* Allow what the I/O thread needs, if it runs (ctx: scmp_filter_ctx). */
+int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx);
+/* Add a queue (the guest set one up); the thread polls it from now on. */
+void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q);
+/* A kick: serve q now in this thread and wake the I/O thread. Returns as
+ * q->serve does. */
+long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q,
+                  char *why, size_t whylen);
+/* Whether the I/O thread stopped the guest; if so, sets vm->message and
+ * vm->exit_code. */
+bool husk_io_stopped(struct husk_vm *vm);
+void husk_io_report_stats(struct husk_vm *vm);
 
 /* ---- sandbox.c ---- */
 

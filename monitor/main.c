@@ -79,6 +79,7 @@ int main(int argc, char *argv[])
     munmap((void *)image, image_len);
     close(vm.kvm_fd);
 
+    husk_io_start(&vm, husk_devices_want_io_thread(&cfg));
     husk_timeout_arm(&vm);
     husk_sandbox_apply(&vm);
     /* _exit: nothing is left to flush, and the filter allows no more. */

@@ -83,6 +83,9 @@ void husk_sandbox_apply(struct husk_vm *vm)
         if (ops != NULL && ops->sandbox_rules != NULL)
             rc |= ops->sandbox_rules(vm, h, ctx);
     }
+    rc |= husk_io_sandbox_rules(vm, ctx);
+    /* One filter for every thread: the I/O thread exists already. */
+    rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
     if (seccomp_load(ctx) != 0)

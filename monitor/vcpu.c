@@ -132,6 +132,10 @@ int husk_vcpu_run(struct husk_vm *vm)
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno != EINTR && errno != EAGAIN)
                 husk_fatal(HUSK_EXIT_MONITOR, "KVM_RUN");
+            if (husk_io_stopped(vm)) {
+                husk_warnx("ABI violation: %s", vm->message);
+                return HUSK_EXIT_VIOLATION;
+            }
             if (timed_out) {
                 husk_warnx("guest stopped: --timeout=%u expired",
                            vm->cfg->timeout_s);
@@ -149,8 +153,10 @@ int husk_vcpu_run(struct husk_vm *vm)
                 husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
                            (unsigned long long)vm->exits,
                            (unsigned long long)vm->hypercalls);
-            if (vm->cfg->stats)
+            if (vm->cfg->stats) {
                 husk_devices_report_stats(vm);
+                husk_io_report_stats(vm);
+            }
             return status;
         }
     }

@@ -98,6 +98,23 @@ for case in \
     expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info): .*${case#*|}" -- \
         --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
 done
+for case in \
+    "kick_no_queue|block_kick: device 0 has no queue" \
+    "queue_misaligned|block_queue: 0x[0-9a-f]+\+4224 is not a page-aligned range of guest memory" \
+    "queue_outside|block_queue: 0x[0-9a-f]+\+4224 is not a page-aligned range" \
+    "queue_twice|block_queue: device 0 already has a queue" \
+    "queue_overrun|block queue: 65 requests submitted, 0 taken: more than its 64 entries" \
+    "queue_past_end|block queue: request 0: sectors 2047\+8 lie past the end" \
+    "queue_second_bad|block queue: request 1: sectors 2048\+8 lie past the end"; do
+    name=${case%%|*}
+    expect "hostile_$name" 159 '' "^husk: ABI violation: ${case#*|}" -- \
+        --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
+done
+# The I/O thread finds the bad request itself (no kick) and stops the
+# guest: forced on, and polling long enough, even on one CPU.
+expect hostile_queue_thread 159 '' '^husk: ABI violation: block queue: request 0: buffer 0x[0-9a-f]+\+4096 lies outside guest memory$' -- \
+    --mem=32M --io-thread=on --io-spin=1000000 --timeout=60 \
+    --block:data="$tmp/h.img" "$attack" -- block_queue_thread
 expect hostile_write_ro 159 '' '^husk: ABI violation: block_io: request 0: write to a read-only device$' -- \
     --mem=32M --block:data="$tmp/h.img",ro "$attack" -- block_write_ro
 result hostile_image_unchanged \

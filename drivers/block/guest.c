@@ -24,7 +24,17 @@ struct block_dev {
     uint64_t capacity;
     bool read_only;
     const char *name; /* in the boot information */
+    struct husk_block_queue *queue;
+    uint32_t submitted; /* requests handed to the queue, ever */
 };
+
+/* One request queue per device, each page-aligned (the ABI's rule). Zero
+ * BSS: pages no device uses cost the host nothing. */
+static union {
+    struct husk_block_queue q;
+    _Alignas(4096) unsigned char page[8192];
+} queues[HUSK_DEVICES_MAX];
+_Static_assert(sizeof(struct husk_block_queue) <= 8192, "queue size");
 
 struct block_file {
     struct block_dev *dev;
@@ -44,13 +54,30 @@ void husk_block_init(void)
             continue;
         struct husk_hc_block_info info = {.handle = d->handle};
         husk_hypercall(HUSK_HC_BLOCK_INFO, &info);
-        devs[dev_count++] = (struct block_dev){
+        devs[dev_count] = (struct block_dev){
             .handle = d->handle,
             .capacity = info.capacity,
             .read_only = info.flags & HUSK_BLOCK_READ_ONLY,
             .name = d->name,
         };
+        dev_count++;
     }
+}
+
+/* The device's queue, set up on first use: a guest that never touches
+ * a device pays neither the exit nor the pages. */
+static struct husk_block_queue *queue_of(struct block_dev *dev)
+{
+    if (dev->queue == NULL) {
+        struct husk_block_queue *q = &queues[dev - devs].q;
+        struct husk_hc_block_queue setup = {
+            .handle = dev->handle,
+            .queue_gpa = (uintptr_t)q,
+        };
+        husk_hypercall(HUSK_HC_BLOCK_QUEUE, &setup);
+        dev->queue = q;
+    }
+    return dev->queue;
 }
 
 /* ---- batches of sector requests ---- */
@@ -62,19 +89,54 @@ struct batch {
     int error;
 };
 
+/* How long to wait for the I/O thread before kicking: above the time a
+ * request takes when the host's page cache has the data. */
+#define KICK_AFTER_NS 100000ULL
+
+static void kick(struct block_dev *dev)
+{
+    struct husk_hc_block_kick k = {.handle = dev->handle};
+    husk_hypercall(HUSK_HC_BLOCK_KICK, &k);
+}
+
+/* Hand the batch to the device's queue and wait until it is done. While
+ * the monitor's I/O thread polls the queue this costs no exit; when it
+ * sleeps (or there is none), one kick serves the whole batch. */
 static void batch_flush(struct batch *b)
 {
     if (b->count == 0)
         return;
-    struct husk_hc_block_io io = {
-        .handle = b->dev->handle,
-        .count = b->count,
-        .reqs_gpa = (uintptr_t)b->reqs,
-    };
-    husk_hypercall(HUSK_HC_BLOCK_IO, &io);
+    struct block_dev *dev = b->dev;
+    struct husk_block_queue *q = queue_of(dev);
+    uint32_t base = dev->submitted;
     for (unsigned i = 0; i < b->count; i++)
-        if (b->reqs[i].result != 0)
+        q->entries[(base + i) % HUSK_BLOCK_QUEUE_SIZE].req = b->reqs[i];
+    dev->submitted = base + b->count;
+    __atomic_store_n(&q->submitted, dev->submitted, __ATOMIC_RELEASE);
+    /* Dekker with the I/O thread: publish, fence, then read its flag. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    bool kicked = false;
+    if (__atomic_load_n(&q->monitor_sleeping, __ATOMIC_RELAXED)) {
+        kick(dev);
+        kicked = true;
+    }
+    uint64_t give_up = husk_monotonic_ns() + KICK_AFTER_NS;
+    for (unsigned i = 0; i < b->count; i++) {
+        struct husk_block_qentry *e =
+            &q->entries[(base + i) % HUSK_BLOCK_QUEUE_SIZE];
+        while (__atomic_load_n(&e->done, __ATOMIC_ACQUIRE) != base + i + 1) {
+            if (kicked)
+                husk_panic("block: a kicked request is not done");
+            if (husk_monotonic_ns() < give_up) {
+                __builtin_ia32_pause();
+                continue;
+            }
+            kick(dev); /* it returns when every request is done */
+            kicked = true;
+        }
+        if (e->req.result != 0)
             b->error = -EIO;
+    }
     b->count = 0;
 }
 

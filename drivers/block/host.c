@@ -26,6 +26,12 @@ struct block {
     int fd;
     uint64_t capacity;
     bool read_only;
+    /* The request queue in guest memory (HUSK_HC_BLOCK_QUEUE), served by
+     * the I/O thread and by kicks; `taken` is the monitor's own count of
+     * requests taken, never read back from the guest. */
+    struct husk_block_queue *queue;
+    uint32_t taken;
+    struct husk_io_queue io;
 };
 
 int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
@@ -132,52 +138,63 @@ static enum husk_hc_result hc_block_info(struct husk_vm *vm, void *arg)
     return HUSK_HC_DONE;
 }
 
-/* Check one request; returns the host buffer, or NULL after recording
- * the violation. */
+/* Check one request; returns the host buffer, or NULL with the reason in
+ * why (the I/O thread must not touch vm->message, so no husk_violation). */
 static void *check_request(struct husk_vm *vm, const struct block *b,
-                           unsigned i, const struct husk_block_request *r)
+                           unsigned i, const struct husk_block_request *r,
+                           char *why, size_t whylen)
 {
     if (r->op != HUSK_BLOCK_OP_READ && r->op != HUSK_BLOCK_OP_WRITE) {
-        husk_violation(vm, "block_io: request %u: unknown op %u", i, r->op);
+        husk_errorf(why, whylen, "request %u: unknown op %u", i, r->op);
         return NULL;
     }
     if (r->_pad0 != 0) {
-        husk_violation(vm, "block_io: request %u: padding is not zero", i);
+        husk_errorf(why, whylen, "request %u: padding is not zero", i);
         return NULL;
     }
     if (r->op == HUSK_BLOCK_OP_WRITE && b->read_only) {
-        husk_violation(vm, "block_io: request %u: write to a read-only "
-                           "device",
-                       i);
+        husk_errorf(why, whylen, "request %u: write to a read-only device",
+                    i);
         return NULL;
     }
     if (r->len == 0 || r->len > HUSK_BLOCK_IO_MAX ||
         r->len % HUSK_BLOCK_SECTOR != 0) {
-        husk_violation(vm,
-                       "block_io: request %u: length %u is not a multiple "
-                       "of %d from %d to %u",
-                       i, r->len, HUSK_BLOCK_SECTOR, HUSK_BLOCK_SECTOR,
-                       HUSK_BLOCK_IO_MAX);
+        husk_errorf(why, whylen,
+                    "request %u: length %u is not a multiple of %d from %d "
+                    "to %u",
+                    i, r->len, HUSK_BLOCK_SECTOR, HUSK_BLOCK_SECTOR,
+                    HUSK_BLOCK_IO_MAX);
         return NULL;
     }
     uint64_t sectors = b->capacity / HUSK_BLOCK_SECTOR;
     uint64_t count = r->len / HUSK_BLOCK_SECTOR;
     if (r->sector > sectors || count > sectors - r->sector) {
-        husk_violation(vm,
-                       "block_io: request %u: sectors %llu+%llu lie past "
-                       "the end of the device (%llu sectors)",
-                       i, (unsigned long long)r->sector,
-                       (unsigned long long)count,
-                       (unsigned long long)sectors);
+        husk_errorf(why, whylen,
+                    "request %u: sectors %llu+%llu lie past the end of the "
+                    "device (%llu sectors)",
+                    i, (unsigned long long)r->sector,
+                    (unsigned long long)count, (unsigned long long)sectors);
         return NULL;
     }
     void *buf = husk_gpa_range(vm, r->buf_gpa, r->len);
     if (buf == NULL)
-        husk_violation(vm,
-                       "block_io: request %u: buffer 0x%llx+%u lies outside "
-                       "guest memory",
-                       i, (unsigned long long)r->buf_gpa, r->len);
+        husk_errorf(why, whylen,
+                    "request %u: buffer 0x%llx+%u lies outside guest memory",
+                    i, (unsigned long long)r->buf_gpa, r->len);
     return buf;
+}
+
+/* Check a whole batch (copied out of guest memory) before any of it runs;
+ * the host buffers go to bufs. false with the reason in why. */
+static bool check_batch(struct husk_vm *vm, const struct block *b,
+                        const struct husk_block_request *reqs, unsigned n,
+                        void **bufs, char *why, size_t whylen)
+{
+    for (unsigned i = 0; i < n; i++)
+        if ((bufs[i] = check_request(vm, b, i, &reqs[i], why, whylen)) ==
+            NULL)
+            return false;
+    return true;
 }
 
 /* One transfer, all of it or an error: pread/pwrite may move less. */
@@ -222,10 +239,10 @@ static enum husk_hc_result hc_block_io(struct husk_vm *vm, void *arg)
     /* Copy and check the whole batch before any I/O. */
     struct husk_block_request reqs[HUSK_BLOCK_BATCH_MAX];
     void *bufs[HUSK_BLOCK_BATCH_MAX];
+    char why[256];
     memcpy(reqs, guest_reqs, a->count * sizeof(reqs[0]));
-    for (unsigned i = 0; i < a->count; i++)
-        if ((bufs[i] = check_request(vm, b, i, &reqs[i])) == NULL)
-            return HUSK_HC_VIOLATION;
+    if (!check_batch(vm, b, reqs, a->count, bufs, why, sizeof(why)))
+        return husk_violation(vm, "block_io: %s", why);
     for (unsigned i = 0; i < a->count; i++)
         guest_reqs[i].result =
             transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
@@ -246,6 +263,102 @@ static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
     return HUSK_HC_DONE;
 }
 
+/* ---- the request queue ---- */
+
+/* Serve what the guest has submitted to b's queue since the last time
+ * (the caller holds the I/O lock). Each batch taken is checked whole
+ * first, as block_io checks. */
+static long queue_serve(struct husk_vm *vm, void *ctx, char *why,
+                        size_t whylen)
+{
+    struct block *b = ctx;
+    struct husk_block_queue *q = b->queue;
+    uint32_t submitted = __atomic_load_n(&q->submitted, __ATOMIC_ACQUIRE);
+    uint32_t n = submitted - b->taken;
+    if (n == 0)
+        return 0;
+    if (n > HUSK_BLOCK_QUEUE_SIZE) {
+        husk_errorf(why, whylen,
+                    "block queue: %u requests submitted, %u taken: more "
+                    "than its %d entries",
+                    submitted, b->taken, HUSK_BLOCK_QUEUE_SIZE);
+        return -1;
+    }
+    struct husk_block_request reqs[HUSK_BLOCK_QUEUE_SIZE];
+    void *bufs[HUSK_BLOCK_QUEUE_SIZE];
+    for (uint32_t i = 0; i < n; i++) /* one copy: read each field once */
+        memcpy(&reqs[i],
+               &q->entries[(b->taken + i) % HUSK_BLOCK_QUEUE_SIZE].req,
+               sizeof(reqs[i]));
+    char reason[256];
+    if (!check_batch(vm, b, reqs, n, bufs, reason, sizeof(reason))) {
+        husk_errorf(why, whylen, "block queue: %s", reason);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t seq = b->taken + i;
+        struct husk_block_qentry *e = &q->entries[seq % HUSK_BLOCK_QUEUE_SIZE];
+        e->req.result = transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
+                                 (off_t)(reqs[i].sector * HUSK_BLOCK_SECTOR));
+        __atomic_store_n(&e->done, seq + 1, __ATOMIC_RELEASE);
+    }
+    b->taken = submitted;
+    __atomic_store_n(&q->consumed, submitted, __ATOMIC_RELEASE);
+    return n;
+}
+
+static void queue_set_sleeping(void *ctx, bool sleeping)
+{
+    struct block *b = ctx;
+    __atomic_store_n(&b->queue->monitor_sleeping, sleeping ? 1 : 0,
+                     __ATOMIC_SEQ_CST);
+}
+
+static enum husk_hc_result hc_block_queue(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_block_queue *a = arg;
+    struct block *b = block_of(vm, a->handle);
+    if (b == NULL)
+        return husk_violation(vm, "block_queue: %u is not a block device",
+                              a->handle);
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "block_queue: padding is not zero");
+    if (b->queue != NULL)
+        return husk_violation(vm, "block_queue: device %u already has a "
+                                  "queue",
+                              a->handle);
+    struct husk_block_queue *q;
+    if (a->queue_gpa % HUSK_PAGE_SIZE != 0 ||
+        (q = husk_gpa_range(vm, a->queue_gpa, sizeof(*q))) == NULL)
+        return husk_violation(vm,
+                              "block_queue: 0x%llx+%zu is not a page-aligned "
+                              "range of guest memory",
+                              (unsigned long long)a->queue_gpa, sizeof(*q));
+    b->queue = q;
+    b->taken = __atomic_load_n(&q->submitted, __ATOMIC_ACQUIRE);
+    b->io = (struct husk_io_queue){queue_serve, queue_set_sleeping, b};
+    husk_io_add_queue(vm, b->io);
+    return HUSK_HC_DONE;
+}
+
+static enum husk_hc_result hc_block_kick(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_block_kick *a = arg;
+    struct block *b = block_of(vm, a->handle);
+    if (b == NULL)
+        return husk_violation(vm, "block_kick: %u is not a block device",
+                              a->handle);
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "block_kick: padding is not zero");
+    if (b->queue == NULL)
+        return husk_violation(vm, "block_kick: device %u has no queue",
+                              a->handle);
+    char why[512];
+    if (husk_io_kick(vm, &b->io, why, sizeof(why)) < 0)
+        return husk_violation(vm, "%s", why);
+    return HUSK_HC_DONE;
+}
+
 static void block_register(struct husk_vm *vm)
 {
     if (husk_hc_register(vm, HUSK_HC_BLOCK_INFO, "block_info",
@@ -255,7 +368,13 @@ static void block_register(struct husk_vm *vm)
                          sizeof(struct husk_hc_block_io), hc_block_io) != 0 ||
         husk_hc_register(vm, HUSK_HC_BLOCK_FLUSH, "block_flush",
                          sizeof(struct husk_hc_block_flush),
-                         hc_block_flush) != 0)
+                         hc_block_flush) != 0 ||
+        husk_hc_register(vm, HUSK_HC_BLOCK_QUEUE, "block_queue",
+                         sizeof(struct husk_hc_block_queue),
+                         hc_block_queue) != 0 ||
+        husk_hc_register(vm, HUSK_HC_BLOCK_KICK, "block_kick",
+                         sizeof(struct husk_hc_block_kick),
+                         hc_block_kick) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: block registration failed");
 }

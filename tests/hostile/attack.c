@@ -28,6 +28,63 @@ static uint64_t mem_end(void)
     return (sp + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 }
 
+/* Attacks on the block request queue (HUSK_HC_BLOCK_QUEUE / KICK). The
+ * guest never opened /dev/data, so libhusk has set up no queue yet. */
+static _Alignas(4096) struct husk_block_queue q;
+
+static int queue_attack(const char *a, uint64_t end, unsigned char *buf,
+                        uint64_t sectors)
+{
+    static struct husk_hc_block_queue setup = {.handle = 0};
+    static struct husk_hc_block_kick kick = {.handle = 0};
+    setup.queue_gpa = (uintptr_t)&q;
+    struct husk_block_request good = {HUSK_BLOCK_OP_WRITE, 4096, 0,
+                                      (uintptr_t)buf, 0, 0};
+    if (!strcmp(a, "kick_no_queue")) {
+        hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+        return 0;
+    }
+    if (!strcmp(a, "queue_misaligned"))
+        setup.queue_gpa += 8;
+    else if (!strcmp(a, "queue_outside"))
+        setup.queue_gpa = end - 4096; /* the queue is longer than a page */
+    hypercall(HUSK_HC_BLOCK_QUEUE, (uintptr_t)&setup);
+    if (!strcmp(a, "queue_twice")) {
+        hypercall(HUSK_HC_BLOCK_QUEUE, (uintptr_t)&setup);
+    } else if (!strcmp(a, "queue_overrun")) {
+        q.submitted = HUSK_BLOCK_QUEUE_SIZE + 1;
+        hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+    } else if (!strcmp(a, "queue_past_end") || !strcmp(a, "queue_second_bad")) {
+        memset(buf, 0xee, 4096);
+        q.entries[0].req = good;
+        q.entries[1].req = good;
+        q.entries[1].req.sector = sectors; /* past the end */
+        q.submitted = 2;
+        if (!strcmp(a, "queue_past_end"))
+            q.entries[0].req.sector = sectors - 1;
+        hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+    } else if (!strcmp(a, "queue_thread")) {
+        /* A good request through a kick wakes the I/O thread; a bad one
+         * submitted without a kick must then be caught by the thread. */
+        q.entries[0].req = (struct husk_block_request){
+            HUSK_BLOCK_OP_READ, 4096, 0, (uintptr_t)buf, 0, 0};
+        q.submitted = 1;
+        hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+        q.entries[1].req = q.entries[0].req;
+        q.entries[1].req.buf_gpa = end - 100;
+        __atomic_store_n(&q.submitted, 2, __ATOMIC_RELEASE);
+        for (long i = 0; i < 20000000000L; i++)
+            __builtin_ia32_pause(); /* the monitor stops us long before */
+        printf("the I/O thread did not stop the guest\n");
+        return 1;
+    } else if (strcmp(a, "queue_misaligned") && strcmp(a, "queue_outside")) {
+        printf("unknown queue attack\n");
+        return 1;
+    }
+    printf("survived block_%s\n", a);
+    return 0;
+}
+
 /* Raw block hypercalls on handle 0 (the image declares one block device,
  * "data", when built as attack_block.husk). Each must stop the guest. */
 static int block_attack(const char *a, uint64_t end)
@@ -38,6 +95,8 @@ static int block_attack(const char *a, uint64_t end)
     static struct husk_hc_block_info info = {.handle = 0};
     hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
     uint64_t sectors = info.capacity / 512;
+    if (!strncmp(a, "queue_", 6) || !strcmp(a, "kick_no_queue"))
+        return queue_attack(a, end, buf, sectors);
     r[0] = (struct husk_block_request){HUSK_BLOCK_OP_WRITE, 4096, 0,
                                        (uintptr_t)buf, 0, 0};
     io = (struct husk_hc_block_io){0, 1, (uintptr_t)r};

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * iothread.c: the monitor's I/O thread, which serves device queues in
+ * guest memory while the vCPU runs, so that a request costs no exit.
+ *
+ * It polls every queue while there is work and for a short idle spell
+ * after (spin_ns), then tells the guest it sleeps (each queue's
+ * monitor_sleeping flag) and blocks on an eventfd. From then on the guest
+ * kicks: a hypercall that serves the queue in the vCPU thread at once and
+ * wakes this thread for what follows. Both threads serve under one mutex,
+ * so a kick returns only when everything submitted before it is done.
+ * The sleep handshake is Dekker's: each side publishes its flag, then a
+ * full fence, then reads the other's; neither can miss the other.
+ *
+ * A bad request found here stops the guest: the reason goes to its own
+ * buffer, then the vCPU thread is interrupted (immediate_exit and
+ * SIGUSR1) and reports it as an ABI violation. This thread then serves
+ * nothing more.
+ *
+ * With fewer than two CPUs to run on, a polling thread only takes time
+ * from the vCPU, so --io-thread=auto (the default) does not start it; the
+ * queues then work by kicks alone, an exit per batch as block_io costs.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <linux/kvm.h>
+#include <seccomp.h>
+
+#include "husk.h"
+
+#define QUEUES_MAX HUSK_DEVICES_MAX
+#define SPIN_NS_DEFAULT 200000ULL /* 200 us: longer than a typical gap */
+
+struct husk_io {
+    pthread_mutex_t lock;
+    int efd;                  /* the thread sleeps reading it */
+    bool running;             /* the thread exists */
+    bool sleeping;            /* the thread sleeps (under lock) */
+    atomic_bool stopped;      /* a violation was found here */
+    pid_t pid, vcpu_tid; /* where SIGUSR1 goes (a direct tgkill) */
+    unsigned count;
+    struct husk_io_queue queues[QUEUES_MAX];
+    uint64_t served_by_thread, served_by_kick, wakeups; /* --stats */
+    char why[sizeof(((struct husk_vm *)0)->message)];
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct husk_io *io_of(struct husk_vm *vm)
+{
+    if (vm->io == NULL) {
+        struct husk_io *io = calloc(1, sizeof(*io));
+        if (io == NULL)
+            husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
+        pthread_mutex_init(&io->lock, NULL);
+        io->efd = -1;
+        vm->io = io;
+    }
+    return vm->io;
+}
+
+static void publish_sleeping(struct husk_io *io, bool sleeping)
+{
+    for (unsigned i = 0; i < io->count; i++)
+        io->queues[i].set_sleeping(io->queues[i].ctx, sleeping);
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* Serve every queue once (lock held). Returns requests served, or -1
+ * after a violation (its reason in io->why). */
+static long serve_all(struct husk_vm *vm, struct husk_io *io)
+{
+    long total = 0;
+    for (unsigned i = 0; i < io->count; i++) {
+        long n = io->queues[i].serve(vm, io->queues[i].ctx, io->why,
+                                     sizeof(io->why));
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    return total;
+}
+
+/* Stop the guest from this thread: the vCPU thread reports io->why. */
+static void stop_guest(struct husk_vm *vm, struct husk_io *io)
+{
+    atomic_store(&io->stopped, true);
+    vm->run->immediate_exit = 1;
+    syscall(SYS_tgkill, io->pid, io->vcpu_tid, SIGUSR1);
+}
+
+/* After a violation: serve nothing more, until the process exits. */
+static _Noreturn void park(struct husk_vm *vm, struct husk_io *io)
+{
+    stop_guest(vm, io);
+    pthread_mutex_unlock(&io->lock);
+    for (;;) { /* the vCPU thread exits the process very soon */
+        uint64_t v;
+        ssize_t unused = read(io->efd, &v, sizeof(v));
+        (void)unused;
+    }
+}
+
+static void *io_main(void *arg)
+{
+    struct husk_vm *vm = arg;
+    struct husk_io *io = vm->io;
+    uint64_t spin_ns = vm->cfg->io_spin_us != 0
+                           ? (uint64_t)vm->cfg->io_spin_us * 1000
+                           : SPIN_NS_DEFAULT;
+    uint64_t last_work = 0; /* start asleep: no queue exists yet */
+    pthread_mutex_lock(&io->lock);
+    for (;;) {
+        long n = serve_all(vm, io);
+        if (n < 0)
+            park(vm, io);
+        if (n > 0) {
+            io->served_by_thread += (uint64_t)n;
+            last_work = now_ns();
+            continue;
+        }
+        if (now_ns() - last_work < spin_ns) {
+            pthread_mutex_unlock(&io->lock);
+            __builtin_ia32_pause();
+            pthread_mutex_lock(&io->lock);
+            continue;
+        }
+        /* Going to sleep: say so, then look once more (the guest may have
+         * submitted just before it could see the flag). */
+        publish_sleeping(io, true);
+        if ((n = serve_all(vm, io)) != 0) {
+            publish_sleeping(io, false);
+            if (n < 0)
+                park(vm, io);
+            io->served_by_thread += (uint64_t)n;
+            last_work = now_ns();
+            continue;
+        }
+        io->sleeping = true;
+        pthread_mutex_unlock(&io->lock);
+        uint64_t v;
+        ssize_t r;
+        do
+            r = read(io->efd, &v, sizeof(v));
+        while (r < 0 && errno == EINTR);
+        pthread_mutex_lock(&io->lock);
+        io->sleeping = false;
+        io->wakeups++;
+        publish_sleeping(io, false);
+        last_work = now_ns();
+    }
+}
+
+static unsigned cpus_available(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 1;
+    return (unsigned)CPU_COUNT(&set);
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig; /* only to interrupt KVM_RUN or a wait in a hypercall */
+}
+
+void husk_io_start(struct husk_vm *vm, bool needed)
+{
+    enum husk_io_mode mode = vm->cfg->io_thread;
+    if (!needed || mode == HUSK_IO_OFF ||
+        (mode == HUSK_IO_AUTO && cpus_available() < 2))
+        return;
+    struct husk_io *io = io_of(vm);
+    io->efd = eventfd(0, EFD_CLOEXEC);
+    if (io->efd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "I/O thread: eventfd");
+    io->pid = getpid();
+    io->vcpu_tid = gettid();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    if (sigaction(SIGUSR1, &sa, NULL) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "I/O thread: sigaction");
+    /* The thread must not take the signals meant for the vCPU thread. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    pthread_t t;
+    int rc = pthread_create(&t, NULL, io_main, vm);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        errno = rc;
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot start the I/O thread");
+    }
+    io->running = true;
+    io->sleeping = false; /* it will say so itself */
+}
+
+bool husk_io_running(const struct husk_vm *vm)
+{
+    return vm->io != NULL && vm->io->running;
+}
+
+int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx)
+{
+    const struct husk_io *io = vm->io;
+    if (io == NULL || !io->running)
+        return 0;
+    scmp_datum_t efd = (scmp_datum_t)io->efd;
+    int rc = 0;
+    /* The thread sleeps reading the eventfd; a kick writes it. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+                           SCMP_A0(SCMP_CMP_EQ, efd));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                           SCMP_A0(SCMP_CMP_EQ, efd));
+    /* The two threads share a mutex: private futex waits and wakes. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+                           SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+                           SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+    /* A violation found by the thread interrupts the vCPU thread. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 3,
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)io->pid),
+                           SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)io->vcpu_tid),
+                           SCMP_A2(SCMP_CMP_EQ, SIGUSR1));
+    return rc == 0 ? 0 : -1;
+}
+
+void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q)
+{
+    struct husk_io *io = io_of(vm);
+    pthread_mutex_lock(&io->lock);
+    if (io->count == QUEUES_MAX)
+        husk_fatalx(HUSK_EXIT_MONITOR, "internal error: too many queues");
+    io->queues[io->count++] = q;
+    /* Until the thread is awake and says otherwise, the guest kicks. */
+    q.set_sleeping(q.ctx, true);
+    pthread_mutex_unlock(&io->lock);
+}
+
+long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q,
+                  char *why, size_t whylen)
+{
+    struct husk_io *io = io_of(vm);
+    pthread_mutex_lock(&io->lock);
+    long n = q->serve(vm, q->ctx, why, whylen);
+    if (n > 0)
+        io->served_by_kick += (uint64_t)n;
+    /* The guest is doing I/O: have the thread poll for what follows. */
+    if (n >= 0 && io->running && io->sleeping) {
+        uint64_t one = 1;
+        ssize_t unused = write(io->efd, &one, sizeof(one));
+        (void)unused;
+        io->sleeping = false; /* no second write before it wakes */
+    }
+    pthread_mutex_unlock(&io->lock);
+    return n;
+}
+
+bool husk_io_stopped(struct husk_vm *vm)
+{
+    struct husk_io *io = vm->io;
+    if (io == NULL || !atomic_load(&io->stopped))
+        return false;
+    snprintf(vm->message, sizeof(vm->message), "%s", io->why);
+    vm->exit_code = HUSK_EXIT_VIOLATION;
+    return true;
+}
+
+void husk_io_report_stats(struct husk_vm *vm)
+{
+    struct husk_io *io = vm->io;
+    if (io == NULL)
+        return;
+    husk_warnx("stats: queued requests: %llu served by the I/O thread "
+               "(%s, woken %llu times), %llu by kicks",
+               (unsigned long long)io->served_by_thread,
+               io->running ? "running" : "not started",
+               (unsigned long long)io->wakeups,
+               (unsigned long long)io->served_by_kick);
+}
