@@ -128,10 +128,24 @@ all: $(BUILD)/husk $(GUEST_LIB)
 
 # ---- examples and the demo -------------------------------------------
 
-$(BUILD)/examples/%.husk: examples/%.c $(GUEST_LIB)
+EXAMPLE_HDRS := $(wildcard examples/*.h)
+$(BUILD)/examples/%.husk: examples/%.c $(EXAMPLE_HDRS) $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
-	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)$(BUILD)/husk-cc $(HUSK_DEVICES) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The network examples: each declares one network device, "service".
+NET_EXAMPLES := tcp_echo http udp_echo tcp_client
+$(NET_EXAMPLES:%=$(BUILD)/examples/%.husk): HUSK_DEVICES := --net=service
+
+# The same sources as native Linux programs: the network suite's
+# baseline, and the host side of the unikernel network tests.
+NATIVE_CFLAGS := -std=gnu11 -O2 -g $(WARN)
+$(BUILD)/examples/native/%: examples/%.c $(EXAMPLE_HDRS) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -o $@ $<
+NET_NATIVE := $(NET_EXAMPLES:%=$(BUILD)/examples/native/%)
 
 DEMO := $(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
 demo: all $(BUILD)/examples/hello.husk
