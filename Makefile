@@ -195,6 +195,13 @@ $(BUILD)/tests/hostile/attack_block.husk: tests/hostile/attack.c $(GUEST_LIB)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -I. -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/hostile/attack_block.husk
 
+# The host-side network test tools (tests/net/).
+NET_TOOLS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(wildcard tests/net/*.c))
+$(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -D_GNU_SOURCE -o $@ $<
+
 check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run
 
