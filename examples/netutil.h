@@ -48,6 +48,11 @@ static inline unsigned long parse_number(const char *prog, const char *opt,
     return v;
 }
 
+static inline unsigned parse_port(const char *prog, const char *s)
+{
+    return (unsigned)parse_number(prog, "--port", s, 1, 65535);
+}
+
 static inline int set_nonblocking(int fd)
 {
     int flags = fcntl(fd, F_GETFL);

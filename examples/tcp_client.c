@@ -194,7 +194,7 @@ int main(int argc, char *argv[])
         if (o == 'H')
             host = optarg;
         else if (o == 'p')
-            port = (unsigned)parse_number(PROG, "--port", optarg, 1, 65535);
+            port = parse_port(PROG, optarg);
         else if (o == 'P')
             path = optarg;
         else if (o == 's')

@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
     };
     for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         if (o == 'p')
-            port = (unsigned)parse_number(PROG, "--port", optarg, 1, 65535);
+            port = parse_port(PROG, optarg);
         else if (o == 'm')
             max_clients = parse_number(PROG, "--max-clients", optarg, 1, 100000);
         else

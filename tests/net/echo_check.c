@@ -297,7 +297,7 @@ int main(int argc, char *argv[])
         if (o == 'H')
             host = optarg;
         else if (o == 'p')
-            port = (unsigned)parse_number(PROG, "--port", optarg, 1, 65535);
+            port = parse_port(PROG, optarg);
         else if (o == 'b')
             bytes = parse_size(PROG, "--bytes", optarg);
         else if (o == 'c')
