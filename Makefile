@@ -37,6 +37,13 @@ $(SETUP_STAMP): scripts/setup-host.sh
 	bash scripts/setup-host.sh
 	@touch $@
 
+# What the tests need beyond the build (tests/packages.txt): installed by
+# make check, not by make.
+TEST_SETUP_STAMP := $(BUILD)/.setup-test-done
+$(TEST_SETUP_STAMP): scripts/setup-host.sh tests/packages.txt | $(SETUP_STAMP)
+	bash scripts/setup-host.sh --src-only $$(sed 's/#.*//' tests/packages.txt)
+	@touch $@
+
 $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 	bash guest/musl/build.sh $(abspath $(BUILD))
 
@@ -202,7 +209,9 @@ $(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_S
 	$(call say,CC,$<)
 	$(Q)$(CC) $(NATIVE_CFLAGS) -D_GNU_SOURCE -o $@ $<
 
-check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES)
+check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
+		$(NET_NATIVE) $(NET_TOOLS) $(NET_EXAMPLES:%=$(BUILD)/examples/%.husk) \
+		$(TEST_SETUP_STAMP)
 	BUILD=$(BUILD) bash tests/run
 
 # ---- benchmarks (not tests: `make bench` or bench/boot) -----------------
