@@ -170,12 +170,13 @@ if [ ! -x "$cache/busybox/bin/busybox" ]; then
     fetch "$cache/busybox" busybox-static
 fi
 
-# --- The initramfs: busybox, init.sh, and the modules KVM and 9p need, in
-# dependency order (read from each module's own "depends=" field: the
+# --- The initramfs: busybox, init.sh, and the modules KVM and 9p need,
+# and tun and veth for the network tests' taps and veth pairs (network
+# namespaces and AF_PACKET are built in), in dependency order (read from each module's own "depends=" field: the
 # package has no modules.dep, depmod makes it at install time). Rebuilt
 # only when one of its inputs changes. ------------------------------------
 mdir=lib/modules/$kver/kernel
-wanted=(kvm-amd 9p 9pnet_virtio virtio_pci)
+wanted=(kvm-amd 9p 9pnet_virtio virtio_pci tun veth)
 key=$( { echo "$kver" "${wanted[*]}"; cat "$here/init.sh" "$cache/busybox/bin/busybox"; } |
     sha256sum | cut -c1-16)
 initrd=$cache/initrd-$key.cpio.gz
