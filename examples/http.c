@@ -17,6 +17,7 @@
 #define _GNU_SOURCE /* memmem */
 #endif
 #include <getopt.h>
+#include <stddef.h>
 #include <strings.h>
 #include <sys/epoll.h>
 
@@ -264,15 +265,18 @@ static void on_readable(struct conn *c)
             return;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return;
-        return close_conn(c); /* closed, broken, or too talkative */
+        close_conn(c); /* closed, broken, or too talkative */
+        return;
     }
     ssize_t r = recv(c->fd, c->in + c->in_len, REQ_MAX - c->in_len, 0);
-    if (r == 0)
-        c->eof = 1;
-    else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        return close_conn(c);
-    else if (r > 0)
+    if (r > 0)
         c->in_len += (size_t)r;
+    else if (r == 0)
+        c->eof = 1;
+    else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        close_conn(c);
+        return;
+    }
     if (serve(c) < 0)
         close_conn(c);
 }
@@ -297,7 +301,8 @@ static void accept_all(void)
             close(fd);
             continue;
         }
-        *c = (struct conn){.fd = fd};
+        memset(c, 0, offsetof(struct conn, in)); /* all but the buffer */
+        c->fd = fd;
         n_conns++;
     }
     struct epoll_event ev = {.events = 0, .data.ptr = NULL}; /* pause */

@@ -106,8 +106,10 @@ static void body(const char *p, size_t n)
 static void take(const char *p, size_t n, int raw)
 {
     rx.received += n;
-    if (raw)
-        return body(p, n);
+    if (raw) {
+        body(p, n);
+        return;
+    }
     while (n > 0) {
         if (rx.state == IN_HEAD) {
             /* Copy a byte at a time until the blank line: heads are small,
