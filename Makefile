@@ -37,6 +37,13 @@ $(SETUP_STAMP): scripts/setup-host.sh
 	bash scripts/setup-host.sh
 	@touch $@
 
+# What the tests need beyond the build (tests/packages.txt): installed by
+# make check, not by make.
+TEST_SETUP_STAMP := $(BUILD)/.setup-test-done
+$(TEST_SETUP_STAMP): scripts/setup-host.sh tests/packages.txt | $(SETUP_STAMP)
+	bash scripts/setup-host.sh --src-only $$(sed 's/#.*//' tests/packages.txt)
+	@touch $@
+
 $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 	bash guest/musl/build.sh $(abspath $(BUILD))
 
@@ -169,10 +176,24 @@ all: $(BUILD)/husk $(GUEST_LIB)
 
 # ---- examples and the demo -------------------------------------------
 
-$(BUILD)/examples/%.husk: examples/%.c $(GUEST_LIB)
+EXAMPLE_HDRS := $(wildcard examples/*.h)
+$(BUILD)/examples/%.husk: examples/%.c $(EXAMPLE_HDRS) $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
-	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)$(BUILD)/husk-cc $(HUSK_DEVICES) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The network examples: each declares one network device, "service".
+NET_EXAMPLES := tcp_echo http udp_echo tcp_client
+$(NET_EXAMPLES:%=$(BUILD)/examples/%.husk): HUSK_DEVICES := --net=service
+
+# The same sources as native Linux programs: the network suite's
+# baseline, and the host side of the unikernel network tests.
+NATIVE_CFLAGS := -std=gnu11 -O2 -g $(WARN)
+$(BUILD)/examples/native/%: examples/%.c $(EXAMPLE_HDRS) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -o $@ $<
+NET_NATIVE := $(NET_EXAMPLES:%=$(BUILD)/examples/native/%)
 
 DEMO := $(BUILD)/husk --mem=32M $(BUILD)/examples/hello.husk -- from Husk
 demo: all $(BUILD)/examples/hello.husk
@@ -234,7 +255,16 @@ $(BUILD)/tests/hostile/attack_block.husk: tests/hostile/attack.c $(GUEST_LIB)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -I. -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/hostile/attack_block.husk
 
-check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES)
+# The host-side network test tools (tests/net/).
+NET_TOOLS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(wildcard tests/net/*.c))
+$(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -D_GNU_SOURCE -o $@ $<
+
+check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
+		$(NET_NATIVE) $(NET_TOOLS) $(NET_EXAMPLES:%=$(BUILD)/examples/%.husk) \
+		$(TEST_SETUP_STAMP)
 	BUILD=$(BUILD) bash tests/run
 
 # ---- benchmarks (not tests: `make bench` or bench/boot) -----------------

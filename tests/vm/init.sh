@@ -67,6 +67,11 @@ for fs in proc:/proc sysfs:/sys devtmpfs:/dev tmpfs:/tmp tmpfs:/run \
         finish 125 "cannot mount ${fs#*:}"
 done
 chmod 1777 /host/tmp /host/dev/shm
+# What udev adds on a Debian system: bash's <(...) needs /dev/fd.
+for f in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 \
+    stderr:/proc/self/fd/2; do
+    [ -e "/host/dev/${f%%:*}" ] || ln -s "${f#*:}" "/host/dev/${f%%:*}"
+done
 mkdir -p /host/run/husk-vm
 mount --bind /husk /host/run/husk-vm || finish 125 "cannot bind the run directory"
 if [ -n "$share" ]; then

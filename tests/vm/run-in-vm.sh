@@ -170,8 +170,9 @@ if [ ! -x "$cache/busybox/bin/busybox" ]; then
     fetch "$cache/busybox" busybox-static
 fi
 
-# --- The initramfs: busybox, init.sh, and the modules KVM and 9p need, in
-# dependency order (read from each module's own "depends=" field: the
+# --- The initramfs: busybox, init.sh, and the modules KVM and 9p need,
+# and tun and veth for the network tests' taps and veth pairs (network
+# namespaces and AF_PACKET are built in), in dependency order (read from each module's own "depends=" field: the
 # package has no modules.dep, depmod makes it at install time). Rebuilt
 # only when one of its inputs changes. ------------------------------------
 mdir=lib/modules/$kver/kernel
