@@ -43,6 +43,7 @@
 #define HUSK_HC_WALLCLOCK 4
 #define HUSK_HC_POLL 5
 #define HUSK_HC_MEM_DISCARD 6
+#define HUSK_HC_FAULT 7
 #define HUSK_HC_BLOCK_INFO 8
 #define HUSK_HC_BLOCK_IO 9
 #define HUSK_HC_BLOCK_FLUSH 10
@@ -200,6 +201,19 @@ struct husk_hc_mem_discard {
     uint64_t len; /* IN: page-aligned, > 0 */
 };
 HUSK_ABI_CHECK(struct husk_hc_mem_discard, 16);
+
+/*
+ * HUSK_HC_FAULT: made by the monitor's exception stub (not by libhusk)
+ * when the guest takes an exception: the frame the CPU and the stub
+ * pushed. The monitor reports the crash and stops the guest (139).
+ */
+struct husk_hc_fault {
+    uint64_t rax;    /* IN: saved by the stub */
+    uint64_t vector; /* IN: 0..31 */
+    uint64_t error;  /* IN: the CPU's error code, or 0 */
+    uint64_t rip, cs, rflags, rsp, ss; /* IN: as the CPU pushed them */
+};
+HUSK_ABI_CHECK(struct husk_hc_fault, 64);
 
 /* HUSK_HC_BLOCK_INFO: the geometry of a block device. */
 #define HUSK_BLOCK_READ_ONLY (1U << 0)

@@ -7,8 +7,8 @@
  * (slow, and SSE there fails), and on hardware KVM nothing is lost. So the
  * monitor builds all privileged state itself: identity page tables with
  * the user bit on guest memory and supervisor-only pages for its own
- * structures, a GDT with ring-3 segments, a TSS, and no IDT (any guest
- * exception becomes a triple fault, which the run loop reports as a crash).
+ * structures, a GDT with ring-3 segments, a TSS, and an IDT whose gates
+ * lead to a ring-3 stub that reports the exception (trap_x86_64.c).
  */
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -79,6 +79,8 @@ static void setup_page_tables(struct husk_vm *vm)
         uint64_t pte = 0;
         if (gpa < HUSK_BOOT_GPA)
             pte = gpa | PTE_P | PTE_RW;
+        else if (gpa == HUSK_TRAP_CODE_GPA)
+            pte = gpa | PTE_P | PTE_US; /* the monitor's stub: read-only */
         else if (gpa < HUSK_BOOT_END || gpa >= HUSK_LOAD_MIN)
             pte = gpa | user;
         pt0[gpa / HUSK_PAGE_SIZE] = pte;
@@ -218,8 +220,8 @@ static void setup_sregs(struct husk_vm *vm, uint64_t cr4)
     s.ldt = ldt;
     s.gdt.base = HUSK_GDT_GPA;
     s.gdt.limit = GDT_ENTRIES * 8 - 1;
-    s.idt.base = 0;
-    s.idt.limit = 0;
+    s.idt.base = HUSK_IDT_GPA;
+    s.idt.limit = 32 * 16 - 1; /* the exceptions (trap_x86_64.c) */
     s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
     s.cr3 = HUSK_PML4_GPA;
     s.cr4 = cr4;
@@ -232,6 +234,7 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa)
 {
     setup_page_tables(vm);
     setup_gdt(vm);
+    husk_trap_setup(vm, SEL_USER_CODE);
     uint64_t cr4 = setup_cpuid(vm);
     setup_sregs(vm, cr4);
 

@@ -22,6 +22,7 @@ enum husk_exit_code {
     "124 --timeout expired;\n"                                              \
     "125 monitor error (usage, image, KVM); 134 guest abort; "              \
     "139 guest crash;\n"                                                    \
-    "159 guest ABI violation.\n"
+    "159 guest ABI violation; 128+N stopped by signal N (SIGTERM, SIGINT,\n" \
+    "SIGHUP: after the --stats report).\n"
 
 #endif

@@ -238,9 +238,19 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 #define HUSK_PDPT_GPA 0x4000ULL
 #define HUSK_PT0_GPA 0x5000ULL    /* 4 KiB pages of the first 2 MiB */
 #define HUSK_PD_HC_GPA 0x6000ULL  /* the GiB that holds the hypercall page */
+#define HUSK_IDT_GPA 0x7000ULL    /* 32 exception gates (trap_x86_64.c) */
 #define HUSK_PD_GPA 0x10000ULL    /* one page per GiB of memory, up to 32 */
 #define HUSK_BOOT_GPA 0x40000ULL  /* boot info, then argv, phdrs (user) */
+#define HUSK_TRAP_CODE_GPA 0x44000ULL  /* the exception stub (user, read-only) */
+#define HUSK_TRAP_STACK_TOP 0x46000ULL /* its stack: 0x45000-0x45fff (user) */
 #define HUSK_BOOT_END 0x48000ULL
+
+/* ---- trap_x86_64.c: exceptions become crash reports ---- */
+
+/* The IDT, the stub and IST1 (called by husk_cpu_setup). */
+void husk_trap_setup(struct husk_vm *vm, uint16_t code_selector);
+/* Register HUSK_HC_FAULT. */
+void husk_trap_register(struct husk_vm *vm);
 
 /* ---- bootinfo.c ---- */
 
@@ -284,8 +294,15 @@ void husk_sandbox_apply(struct husk_vm *vm);
 
 /* ---- vcpu.c ---- */
 
-/* Start the --timeout clock (before the sandbox: it needs sigaction). */
+/* Start the --timeout clock and catch SIGTERM, SIGINT and SIGHUP, which
+ * stop the guest with status 128 + the signal after the report (before
+ * the sandbox: it needs sigaction). */
 void husk_timeout_arm(struct husk_vm *vm);
+
+struct kvm_regs;
+struct kvm_sregs;
+/* The register dump of a crash report (sregs may be NULL). */
+void husk_print_registers(const struct kvm_regs *r, const struct kvm_sregs *s);
 
 /* Run the guest until it stops; returns the monitor's exit status. */
 int husk_vcpu_run(struct husk_vm *vm);

@@ -72,6 +72,7 @@ int main(int argc, char *argv[])
     vm.cfg = &cfg;
     husk_vm_create(&vm, cfg.mem_size);
     husk_core_calls_register(&vm);
+    husk_trap_register(&vm);
     husk_devices_open(&vm);
     husk_elf_load(&img, image, vm.mem);
     husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);

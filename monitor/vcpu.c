@@ -11,7 +11,7 @@
 
 #include "husk.h"
 
-static volatile sig_atomic_t timed_out;
+static volatile sig_atomic_t timed_out, stop_signal;
 static struct kvm_run *volatile run_for_signal;
 
 static void on_alarm(int sig)
@@ -23,16 +23,33 @@ static void on_alarm(int sig)
         run_for_signal->immediate_exit = 1;
 }
 
-void husk_timeout_arm(struct husk_vm *vm)
+/* SIGTERM, SIGINT, SIGHUP: stop the guest as the shell would stop a
+ * process (status 128 + the signal), but report first (--stats). */
+static void on_stop(int sig)
 {
-    if (vm->cfg->timeout_s == 0)
-        return;
-    run_for_signal = vm->run;
+    stop_signal = sig;
+    if (run_for_signal != NULL)
+        run_for_signal->immediate_exit = 1;
+}
+
+static void catch(int sig, void (*fn)(int))
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_alarm;
-    if (sigaction(SIGALRM, &sa, NULL) < 0)
+    sa.sa_handler = fn;
+    if (sigaction(sig, &sa, NULL) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "sigaction");
+}
+
+void husk_timeout_arm(struct husk_vm *vm)
+{
+    run_for_signal = vm->run;
+    catch(SIGTERM, on_stop);
+    catch(SIGINT, on_stop);
+    catch(SIGHUP, on_stop);
+    if (vm->cfg->timeout_s == 0)
+        return;
+    catch(SIGALRM, on_alarm);
     alarm(vm->cfg->timeout_s);
 }
 
@@ -56,6 +73,12 @@ static int report_crash(struct husk_vm *vm, const char *why)
     }
     husk_warnx("guest crashed: %s at rip=0x%llx", why,
                (unsigned long long)r.rip);
+    husk_print_registers(&r, have_sregs ? &s : NULL);
+    return HUSK_EXIT_CRASH;
+}
+
+void husk_print_registers(const struct kvm_regs *r, const struct kvm_sregs *s)
+{
     char dump[1024];
     int n = snprintf(
         dump, sizeof(dump),
@@ -64,18 +87,18 @@ static int report_crash(struct husk_vm *vm, const char *why)
         "husk:   rsi=%016llx rdi=%016llx r8 =%016llx r9 =%016llx\n"
         "husk:   r10=%016llx r11=%016llx r12=%016llx r13=%016llx\n"
         "husk:   r14=%016llx r15=%016llx\n",
-        r.rip, r.rsp, r.rbp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
-        r.rdi, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15);
-    if (have_sregs && n > 0 && n < (int)sizeof(dump))
+        r->rip, r->rsp, r->rbp, r->rflags, r->rax, r->rbx, r->rcx, r->rdx,
+        r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14,
+        r->r15);
+    if (s != NULL && n > 0 && n < (int)sizeof(dump))
         n += snprintf(dump + n, sizeof(dump) - (size_t)n,
                       "husk:   cr2=%016llx (last page-fault address) "
                       "cs=%04x fs.base=%016llx\n",
-                      s.cr2, s.cs.selector, s.fs.base);
+                      s->cr2, s->cs.selector, s->fs.base);
     if (n > (int)sizeof(dump))
         n = sizeof(dump);
     ssize_t unused = write(STDERR_FILENO, dump, (size_t)n);
     (void)unused;
-    return HUSK_EXIT_CRASH;
 }
 
 /* Handle one exit. Returns -1 to run on, or the monitor's exit status. */
@@ -126,38 +149,46 @@ static int handle_exit(struct husk_vm *vm)
     return report_crash(vm, why);
 }
 
+/* Why KVM_RUN was interrupted: a status to stop with, or -1 to run on. */
+static int interrupted(struct husk_vm *vm)
+{
+    if (husk_io_stopped(vm)) {
+        husk_warnx("ABI violation: %s", vm->message);
+        return HUSK_EXIT_VIOLATION;
+    }
+    if (stop_signal != 0) {
+        husk_warnx("guest stopped: %s", strsignal(stop_signal));
+        return 128 + stop_signal;
+    }
+    if (timed_out) {
+        husk_warnx("guest stopped: --timeout=%u expired", vm->cfg->timeout_s);
+        return HUSK_EXIT_TIMEOUT;
+    }
+    vm->run->immediate_exit = 0;
+    return -1;
+}
+
 int husk_vcpu_run(struct husk_vm *vm)
 {
-    for (;;) {
+    int status = -1;
+    while (status < 0) {
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno != EINTR && errno != EAGAIN)
                 husk_fatal(HUSK_EXIT_MONITOR, "KVM_RUN");
-            if (husk_io_stopped(vm)) {
-                husk_warnx("ABI violation: %s", vm->message);
-                return HUSK_EXIT_VIOLATION;
-            }
-            if (timed_out) {
-                husk_warnx("guest stopped: --timeout=%u expired",
-                           vm->cfg->timeout_s);
-                return HUSK_EXIT_TIMEOUT;
-            }
-            vm->run->immediate_exit = 0;
+            status = interrupted(vm);
             continue;
         }
         vm->exits++;
         if (vm->run->exit_reason == KVM_EXIT_MMIO)
             vm->hypercalls++;
-        int status = handle_exit(vm);
-        if (status >= 0) {
-            if (vm->cfg->stats)
-                husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
-                           (unsigned long long)vm->exits,
-                           (unsigned long long)vm->hypercalls);
-            if (vm->cfg->stats) {
-                husk_devices_report_stats(vm);
-                husk_io_report_stats(vm);
-            }
-            return status;
-        }
+        status = handle_exit(vm);
     }
+    if (vm->cfg->stats) {
+        husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
+                   (unsigned long long)vm->exits,
+                   (unsigned long long)vm->hypercalls);
+        husk_devices_report_stats(vm);
+        husk_io_report_stats(vm);
+    }
+    return status;
 }
