@@ -136,7 +136,8 @@ LWIP_STAMP := $(BUILD)/src/lwip/.stamp
 # The raw-API core, IPv4, Ethernet: no threads, no lwIP sockets or netconn.
 LWIP_SRCS := $(addprefix $(LWIP)/src/,core/init.c core/def.c \
 	core/inet_chksum.c core/ip.c core/mem.c core/memp.c core/netif.c \
-	core/pbuf.c core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c \
+	core/pbuf.c core/stats.c core/tcp.c core/tcp_in.c core/tcp_out.c \
+	core/timeouts.c \
 	core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c)
 NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c

@@ -140,26 +140,34 @@ struct wait {
     int max;
 };
 
-/* One pass over the interest list, from where the last one stopped. */
+/* Entries whose file was closed leave the list (order kept). */
+static void drop_closed(struct epoll *ep)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ep->count; i++)
+        if (husk_fd_generation(ep->entries[i].fd) == ep->entries[i].gen)
+            ep->entries[kept++] = ep->entries[i];
+    ep->count = kept;
+}
+
+/* One pass over the interest list, each entry once, starting where the
+ * last pass stopped (so that, with more ready files than maxevents, all
+ * get their turn). */
 static long scan(void *ctx)
 {
     struct wait *w = ctx;
     struct epoll *ep = w->ep;
+    drop_closed(ep);
+    if (ep->count == 0)
+        return 0;
     int n = 0;
-    size_t visited = 0;
-    while (visited < ep->count && n < w->max) {
-        size_t i = (ep->next + visited) % ep->count;
-        struct entry *e = &ep->entries[i];
-        uint32_t seq;
-        uint64_t gen = 0;
-        int ev = husk_fd_poll(e->fd, &seq, &gen);
-        if ((ev & POLLNVAL) || gen != e->gen) { /* closed: leave the list */
-            drop(ep, e);
-            continue; /* the last entry moved into slot i */
-        }
-        visited++;
+    size_t visited = 0, start = ep->next % ep->count;
+    for (; visited < ep->count && n < w->max; visited++) {
+        struct entry *e = &ep->entries[(start + visited) % ep->count];
         if (e->events == 0) /* a oneshot that has fired */
             continue;
+        uint32_t seq;
+        int ev = husk_fd_poll(e->fd, &seq, NULL);
         /* POLL* and EPOLL* bits are the same numbers. */
         uint32_t ready = (uint32_t)ev & (e->events | EPOLLERR | EPOLLHUP);
         if (ready == 0)
@@ -174,8 +182,7 @@ static long scan(void *ctx)
         if (e->events & EPOLLONESHOT)
             e->events = 0;
     }
-    if (ep->count > 0)
-        ep->next = (ep->next + visited) % ep->count;
+    ep->next = (start + visited) % ep->count;
     return n;
 }
 

@@ -65,6 +65,12 @@ int husk_fd_is_open(int fd)
     return lookup(fd) != NULL;
 }
 
+uint64_t husk_fd_generation(int fd)
+{
+    struct fd_entry *f = lookup(fd);
+    return f != NULL ? f->gen : 0;
+}
+
 int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen)
 {
     struct fd_entry *f = lookup(fd);

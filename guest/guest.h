@@ -73,6 +73,8 @@ void husk_fd_set_status(int fd, int flags);
 void *husk_fd_priv(int fd, const struct husk_file_ops *ops);
 /* Whether fd is open at all. */
 int husk_fd_is_open(int fd);
+/* Which file fd is (a number never reused), or 0 if it is not open. */
+uint64_t husk_fd_generation(int fd);
 /* The ready events of fd (POLLNVAL if it is not open); *seq as for the
  * poll op, and *gen a number that differs for each file ever installed. */
 int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen);
@@ -122,6 +124,9 @@ long husk_sys_epoll_wait(int epfd, void *events, int maxevents,
  * husk-cc --net; it starts itself as a constructor, once musl is up) ---- */
 void husk_net_poll(uint64_t deadline_ns) __attribute__((weak));
 void husk_net_flush(void) __attribute__((weak));
+/* Run the network once without waiting if it has not run for a while;
+ * true if it ran. */
+_Bool husk_net_step_if_stale(void) __attribute__((weak));
 long husk_net_syscall(long n, long a1, long a2, long a3, long a4, long a5,
                       long a6) __attribute__((weak));
 

@@ -63,8 +63,12 @@ long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
     bool stepped = false;
     for (;;) {
         long n = scan(ctx);
-        if (n != 0)
+        if (n != 0) {
+            /* Ready at once, every time: the network must still run. */
+            if (n > 0 && husk_net_step_if_stale != NULL)
+                husk_net_step_if_stale();
             return n;
+        }
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline) {
             if (stepped || husk_net_poll == NULL)

@@ -23,13 +23,27 @@ struct tcp_pcb;
 struct udp_pcb;
 struct sock;
 
-/* A received datagram and where it came from (UDP). */
+/* A received datagram, copied out of lwIP's pbufs, and its sender. */
 struct dgram {
     struct dgram *next;
-    struct pbuf *p;
     ip_addr_t from;
     uint16_t port;
+    size_t len;
+    uint8_t data[];
 };
+
+/* Received TCP bytes not yet read (rxq.c). */
+struct rxchunk;
+struct rxq {
+    struct rxchunk *head, *tail;
+    size_t bytes;
+};
+/* Copy p's bytes to the end; -1 (nothing taken) if memory is short. */
+int husk_rxq_append(struct rxq *q, const struct pbuf *p);
+/* Copy out up to the iovec's length, consuming unless peek. */
+size_t husk_rxq_take(struct rxq *q, const struct iovec *iov, int iovcnt,
+                     bool peek);
+void husk_rxq_clear(struct rxq *q);
 
 /* One protocol's side of the socket calls; NULL: not supported (the
  * caller answers EOPNOTSUPP). Every call returns a result or -errno. */
@@ -83,11 +97,12 @@ struct sock {
         struct tcp_pcb *tcp;
         struct udp_pcb *udp;
     } pcb;
-    /* TCP: received bytes not yet read (a pbuf chain; rx_off bytes of
-     * its first pbuf are consumed), and whether the peer sent FIN. */
-    struct pbuf *rx;
-    uint16_t rx_off;
+    /* TCP: received bytes not yet read, and whether the peer sent FIN. */
+    struct rxq rx;
     bool rx_eof;
+    /* TCP: lwIP had no memory for this socket's data (tcp_sock.c). */
+    bool tx_blocked;
+    uint32_t tx_blocked_at;
     /* TCP listeners: connections not yet accepted. */
     struct sock **backlog;
     int backlog_max, backlog_head, backlog_count;

@@ -199,30 +199,13 @@ long husk_iov_len(const struct iovec *iov, int iovcnt)
     return (long)total;
 }
 
-/* A non-blocking call that finds nothing runs the network once if it has
- * not run for this long: a program that polls a socket in a loop of its
- * own still gets its data, and an event loop (which runs the network in
- * epoll_wait just before) pays no extra exit. */
-#define STALE_NS 1000000ULL
-static uint64_t last_step_ns;
-
-static bool step_if_stale(void)
-{
-    uint64_t now = husk_monotonic_ns();
-    if (now - last_step_ns < STALE_NS)
-        return false;
-    last_step_ns = now;
-    husk_net_poll(now);
-    return true;
-}
-
 long husk_sock_wait(struct sock *s, bool (*ready)(struct sock *s),
                     bool for_send, bool dontwait)
 {
     if (ready(s))
         return 0;
-    if (s->nonblock || dontwait)
-        return step_if_stale() && ready(s) ? 0 : -EAGAIN;
+    if (s->nonblock || dontwait) /* a loop on EAGAIN must still progress */
+        return husk_net_step_if_stale() && ready(s) ? 0 : -EAGAIN;
     uint64_t timeout = for_send ? s->sndtimeo_ns : s->rcvtimeo_ns;
     uint64_t deadline =
         timeout == 0 ? UINT64_MAX : husk_monotonic_ns() + timeout;
@@ -230,7 +213,6 @@ long husk_sock_wait(struct sock *s, bool (*ready)(struct sock *s),
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline)
             return -EAGAIN;
-        last_step_ns = now;
         husk_idle(deadline);
     }
     return 0;

@@ -15,6 +15,7 @@
 
 #include "lwip/init.h"
 #include "lwip/netif.h"
+#include "lwip/pbuf.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
 
@@ -99,8 +100,25 @@ static bool loopback_pending(void)
     return false;
 }
 
+/* When the network last ran: husk_net_step_if_stale runs it again after
+ * STALE_NS, so that a program that never waits (it finds something ready
+ * every time, or loops on EAGAIN) still gets its frames in and out. An
+ * event loop that waits runs the network anyway and pays nothing more. */
+#define STALE_NS 1000000ULL
+static uint64_t last_poll_ns;
+
+bool husk_net_step_if_stale(void)
+{
+    uint64_t now = husk_monotonic_ns();
+    if (now - last_poll_ns < STALE_NS)
+        return false;
+    husk_net_poll(now);
+    return true;
+}
+
 void husk_net_poll(uint64_t deadline_ns)
 {
+    last_poll_ns = husk_monotonic_ns();
     /* Loopback first: what the guest sent itself is ready at once. */
     netif_poll_all();
     uint64_t now = husk_monotonic_ns();
@@ -123,6 +141,9 @@ void husk_net_poll(uint64_t deadline_ns)
     }
     netif_poll_all();
     sys_check_timeouts();
+    /* The pool ran dry while TCP held out-of-order segments: drop those
+     * (the peers send them again) so that frames can be received. */
+    PBUF_CHECK_FREE_OOSEQ();
 }
 
 void husk_net_flush(void)

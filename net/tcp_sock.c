@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lwip/pbuf.h"
+#include "lwip/stats.h"
 #include "lwip/tcp.h"
 
 #include "../guest/guest.h"
@@ -29,10 +30,33 @@
 
 static void detach(struct tcp_pcb *pcb);
 
-static void free_chain(struct pbuf *p)
+/* Room for more unacknowledged data in lwIP's heap: what is left of the
+ * budget (lwipopts.h), so that ACKs and ARP replies always find memory. */
+static size_t tx_room(void)
 {
-    if (p != NULL) /* lwIP asserts on NULL */
-        pbuf_free(p);
+    size_t used = lwip_stats.mem.used;
+    return used < HUSK_TX_BUDGET ? HUSK_TX_BUDGET - used : 0;
+}
+
+/* lwIP's memory for outgoing data (its heap, its segment pool) can run
+ * out before a socket's send buffer does. A socket that hit that waits
+ * (and polls unwritable) until some connection's data is acknowledged
+ * or dropped, which frees memory: `freed` counts those events. */
+static uint32_t freed;
+
+static bool mem_blocked(const struct sock *s)
+{
+    return s->tx_blocked && s->tx_blocked_at == freed;
+}
+
+/* Open the window by n bytes read (tcp_recved takes a u16_t). */
+static void window_open(struct tcp_pcb *pcb, size_t n)
+{
+    while (pcb != NULL && n > 0) {
+        u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
+        tcp_recved(pcb, k);
+        n -= k;
+    }
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -44,12 +68,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     } else if (s->shut_rd) { /* after SHUT_RD, data is dropped */
         tcp_recved(pcb, p->tot_len);
         pbuf_free(p);
-    } else if (s->rx == NULL) {
-        s->rx = p;
-    } else if ((uint32_t)s->rx->tot_len + p->tot_len > 0xffff) {
-        return ERR_MEM; /* lwIP keeps it and offers it again later */
+    } else if (husk_rxq_append(&s->rx, p) != 0) {
+        return ERR_MEM; /* no memory: lwIP keeps it, offers it again */
     } else {
-        pbuf_cat(s->rx, p);
+        pbuf_free(p); /* copied: the pool pbuf goes back at once */
     }
     husk_sock_event(s);
     return ERR_OK;
@@ -58,6 +80,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     (void)pcb, (void)len;
+    freed++;
     husk_sock_event(arg);
     return ERR_OK;
 }
@@ -80,15 +103,18 @@ static void on_err(void *arg, err_t err)
 {
     struct sock *s = arg;
     s->pcb.tcp = NULL;
+    freed++; /* whatever it had queued is free now */
     if (s->state == SS_CONNECTING)
         s->err = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+    else if (err == ERR_CLSD) /* closed in order after our shutdown */
+        s->rx_eof = true;
     else
         s->err = err == ERR_ABRT ? ETIMEDOUT : husk_sock_errno(err);
     s->state = SS_CLOSED;
     husk_sock_event(s);
     if (s->listener != NULL) { /* never accepted: nobody will see it */
         backlog_remove(s->listener, s);
-        free_chain(s->rx);
+        husk_rxq_clear(&s->rx);
         husk_sock_free(s);
     }
 }
@@ -161,8 +187,7 @@ static long renew(struct sock *s)
 {
     if (s->pcb.tcp != NULL)
         return 0;
-    free_chain(s->rx);
-    s->rx = NULL;
+    husk_rxq_clear(&s->rx);
     s->rx_eof = s->shut_rd = s->shut_wr = false;
     return husk_tcp_open(s);
 }
@@ -278,7 +303,8 @@ static bool can_send(struct sock *s)
     struct tcp_pcb *pcb = s->pcb.tcp;
     return pcb == NULL || s->err != 0 || s->shut_wr ||
            s->state != SS_CONNECTED ||
-           (tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN);
+           (tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN &&
+            tx_room() > 0 && !mem_blocked(s));
 }
 
 static long take_err(struct sock *s, long fallback)
@@ -324,19 +350,23 @@ static long tcp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
         size_t n = iov[v].iov_len - off;
         if (n > tcp_sndbuf(pcb))
             n = tcp_sndbuf(pcb);
+        if (n > tx_room())
+            n = tx_room();
         bool more = (long)n < total - done || (flags & MSG_MORE);
         err_t e = tcp_write(pcb, (const char *)iov[v].iov_base + off, (u16_t)n,
                             TCP_WRITE_FLAG_COPY |
                                 (more ? TCP_WRITE_FLAG_MORE : 0));
         if (e == ERR_MEM) {
             /* lwIP's heap or segments are used up: send what is queued
-             * and let time pass (acknowledgements free memory). */
+             * and wait until an acknowledgement frees some. */
             tcp_output(pcb);
-            if (done > 0 || s->nonblock || dontwait)
+            s->tx_blocked = true;
+            s->tx_blocked_at = freed;
+            if (done > 0)
                 break;
-            husk_idle(husk_monotonic_ns() + 1000000);
-            continue;
+            continue; /* to the wait above, which may say EAGAIN */
         }
+        s->tx_blocked = false;
         if (e != ERR_OK)
             return done > 0 ? done : -husk_sock_errno(e);
         done += (long)n;
@@ -349,30 +379,18 @@ static long tcp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
 
 static bool can_recv(struct sock *s)
 {
-    return s->rx != NULL || s->rx_eof || s->shut_rd || s->err != 0 ||
+    return s->rx.bytes > 0 || s->rx_eof || s->shut_rd || s->err != 0 ||
            s->pcb.tcp == NULL || s->state != SS_CONNECTED;
 }
 
-/* Copy up to len bytes of the queue out, consuming them unless peek. */
+/* Copy queued bytes out, consuming them (and opening the window) unless
+ * peek. */
 static size_t take(struct sock *s, const struct iovec *iov, int iovcnt,
                    bool peek)
 {
-    size_t done = 0;
-    for (int i = 0; i < iovcnt && s->rx != NULL; i++) {
-        size_t avail = s->rx->tot_len - (peek ? done : 0);
-        size_t n = iov[i].iov_len < avail ? iov[i].iov_len : avail;
-        if (n == 0)
-            continue;
-        pbuf_copy_partial(s->rx, iov[i].iov_base, (u16_t)n,
-                          (u16_t)(peek ? done : 0));
-        done += n;
-        if (!peek)
-            s->rx = pbuf_free_header(s->rx, (u16_t)n);
-        if (peek && done == s->rx->tot_len)
-            break;
-    }
-    if (!peek && done > 0 && s->pcb.tcp != NULL)
-        tcp_recved(s->pcb.tcp, (u16_t)done); /* open the window again */
+    size_t done = husk_rxq_take(&s->rx, iov, iovcnt, peek);
+    if (!peek)
+        window_open(s->pcb.tcp, done);
     return done;
 }
 
@@ -390,7 +408,7 @@ static long tcp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
         long rc = husk_sock_wait(s, can_recv, false, dontwait || done > 0);
         if (rc == -EAGAIN)
             return done > 0 ? done : -EAGAIN;
-        if (s->rx != NULL && total > 0) {
+        if (s->rx.bytes > 0 && total > 0) {
             /* The rest of the caller's buffers, after what WAITALL got. */
             struct iovec rest[64];
             int n = 0;
@@ -410,7 +428,7 @@ static long tcp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
                 return done;
             continue;
         }
-        if (total == 0 && s->rx != NULL)
+        if (total == 0 && s->rx.bytes > 0)
             return 0;
         if (done > 0)
             return done;
@@ -430,11 +448,9 @@ static long tcp_sock_shutdown(struct sock *s, bool rd, bool wr)
         return -ENOTCONN;
     if (rd && !s->shut_rd) {
         s->shut_rd = true;
-        size_t unread = s->rx != NULL ? s->rx->tot_len : 0;
-        free_chain(s->rx);
-        s->rx = NULL;
-        if (unread > 0 && s->pcb.tcp != NULL)
-            tcp_recved(s->pcb.tcp, (u16_t)unread);
+        size_t unread = s->rx.bytes;
+        husk_rxq_clear(&s->rx);
+        window_open(s->pcb.tcp, unread);
     }
     if (wr && !s->shut_wr) {
         s->shut_wr = true;
@@ -461,7 +477,7 @@ static int tcp_sock_poll(struct sock *s)
         break;
     }
     int ev = 0;
-    if (s->rx != NULL || s->rx_eof || s->shut_rd)
+    if (s->rx.bytes > 0 || s->rx_eof || s->shut_rd)
         ev |= POLLIN | POLLRDNORM;
     if (s->rx_eof)
         ev |= POLLRDHUP;
@@ -470,7 +486,8 @@ static int tcp_sock_poll(struct sock *s)
     if (pcb == NULL) /* reset or closed: reads and writes return now */
         ev |= POLLIN | POLLRDNORM | POLLOUT | POLLHUP;
     else if (!s->shut_wr && tcp_sndbuf(pcb) > 0 &&
-             tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN)
+             tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN && tx_room() > 0 &&
+             !mem_blocked(s))
         ev |= POLLOUT | POLLWRNORM;
     if (s->rx_eof && s->shut_wr)
         ev |= POLLHUP;
@@ -479,7 +496,7 @@ static int tcp_sock_poll(struct sock *s)
 
 static long tcp_sock_nread(struct sock *s)
 {
-    return s->rx != NULL ? s->rx->tot_len : 0;
+    return (long)s->rx.bytes;
 }
 
 static long tcp_sock_name(struct sock *s, bool peer, ip_addr_t *ip,
@@ -589,7 +606,7 @@ static void tcp_sock_close(struct sock *s)
                 detach(c->pcb.tcp);
                 tcp_abort(c->pcb.tcp);
             }
-            free_chain(c->rx);
+            husk_rxq_clear(&c->rx);
             husk_sock_free(c);
         }
         free(s->backlog);
@@ -605,12 +622,11 @@ static void tcp_sock_close(struct sock *s)
         /* Unread data or SO_LINGER 0: reset, as Linux does. lwIP also
          * resets on tcp_close when data was not read, and frees the pcb
          * itself in either case. */
-        if (s->linger_abort || s->rx != NULL ||
+        if (s->linger_abort || s->rx.bytes > 0 ||
             tcp_close(pcb) != ERR_OK)
             tcp_abort(pcb);
     }
-    free_chain(s->rx);
-    s->rx = NULL;
+    husk_rxq_clear(&s->rx);
 }
 
 const struct sock_proto husk_tcp_proto = {

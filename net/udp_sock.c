@@ -27,20 +27,23 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
     struct sock *s = arg;
     (void)pcb;
     struct dgram *d;
-    if (s->shut_rd || s->dq_count >= DQ_MAX ||
-        s->dq_bytes + p->tot_len > DQ_BYTES ||
-        (d = malloc(sizeof(*d))) == NULL) {
+    size_t len = p->tot_len;
+    if (s->shut_rd || s->dq_count >= DQ_MAX || s->dq_bytes + len > DQ_BYTES ||
+        (d = malloc(sizeof(*d) + len)) == NULL) {
         pbuf_free(p);
         return;
     }
-    *d = (struct dgram){.p = p, .from = *addr, .port = port};
+    /* Copied out, so that the pool pbuf goes back at once (rxq.c). */
+    *d = (struct dgram){.from = *addr, .port = port, .len = len};
+    pbuf_copy_partial(p, d->data, (u16_t)len, 0);
+    pbuf_free(p);
     if (s->dq_tail != NULL)
         s->dq_tail->next = d;
     else
         s->dq_head = d;
     s->dq_tail = d;
     s->dq_count++;
-    s->dq_bytes += p->tot_len;
+    s->dq_bytes += len;
     husk_sock_event(s);
 }
 
@@ -132,10 +135,10 @@ static long udp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
     struct dgram *d = s->dq_head;
     if (d == NULL)
         return 0; /* shut down for reading */
-    size_t len = d->p->tot_len, done = 0;
+    size_t len = d->len, done = 0;
     for (int i = 0; i < iovcnt && done < len; i++) {
         size_t n = len - done < iov[i].iov_len ? len - done : iov[i].iov_len;
-        pbuf_copy_partial(d->p, iov[i].iov_base, (u16_t)n, (u16_t)done);
+        memcpy(iov[i].iov_base, d->data + done, n);
         done += n;
     }
     *truncated = done < len;
@@ -149,7 +152,6 @@ static long udp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
             s->dq_tail = NULL;
         s->dq_count--;
         s->dq_bytes -= len;
-        pbuf_free(d->p);
         free(d);
     }
     return (flags & MSG_TRUNC) ? (long)len : (long)done;
@@ -175,7 +177,7 @@ static int udp_sock_poll(struct sock *s)
 
 static long udp_sock_nread(struct sock *s)
 {
-    return s->dq_head != NULL ? s->dq_head->p->tot_len : 0;
+    return s->dq_head != NULL ? (long)s->dq_head->len : 0;
 }
 
 static long udp_sock_name(struct sock *s, bool peer, ip_addr_t *ip,
@@ -214,7 +216,6 @@ static void udp_sock_close(struct sock *s)
     while (s->dq_head != NULL) {
         struct dgram *d = s->dq_head;
         s->dq_head = d->next;
-        pbuf_free(d->p);
         free(d);
     }
 }

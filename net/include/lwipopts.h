@@ -21,7 +21,11 @@
 
 /* ---- memory ---- */
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (4 * 1024 * 1024) /* PBUF_RAM: outgoing TCP data, UDP */
+/* PBUF_RAM: outgoing TCP data and UDP, ACKs, ARP and ICMP replies. The
+ * sockets keep TCP's unacknowledged data within HUSK_TX_BUDGET of it, so
+ * that the replies that free the rest always find memory. */
+#define MEM_SIZE (8 * 1024 * 1024)
+#define HUSK_TX_BUDGET (MEM_SIZE / 4 * 3)
 #define MEMP_NUM_PBUF 64
 #define MEMP_NUM_UDP_PCB 32
 #define MEMP_NUM_TCP_PCB 512
@@ -29,7 +33,11 @@
 #define MEMP_NUM_TCP_SEG 2048
 #define MEMP_NUM_ARP_QUEUE 64
 #define MEMP_NUM_REASSDATA 8
-#define PBUF_POOL_SIZE 256 /* incoming frames */
+/* Incoming frames. Sockets copy received data out at once, so that a
+ * pool pbuf lives only while a batch of frames is processed (and in TCP's
+ * small out-of-order queues): the next frame, be it an ARP request or the
+ * RST that frees a connection, always finds one. */
+#define PBUF_POOL_SIZE 256
 #define PBUF_POOL_BUFSIZE 1536
 
 /* ---- link and IP ---- */
@@ -65,7 +73,7 @@
 #define TCP_SND_BUF (44 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
-#define TCP_OOSEQ_MAX_PBUFS 32
+#define TCP_OOSEQ_MAX_PBUFS 4
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
 #define LWIP_TCP_KEEPALIVE 1
@@ -74,7 +82,18 @@
 #define LWIP_CHKSUM_ALGORITHM 3
 
 /* ---- what is left out ---- */
-#define LWIP_STATS 0
+/* Only the heap's use is counted: the tx budget reads it. */
+#define LWIP_STATS 1
+#define MEM_STATS 1
+#define LINK_STATS 0
+#define ETHARP_STATS 0
+#define IP_STATS 0
+#define IPFRAG_STATS 0
+#define ICMP_STATS 0
+#define UDP_STATS 0
+#define TCP_STATS 0
+#define MEMP_STATS 0
+#define SYS_STATS 0
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_NETIF_LINK_CALLBACK 0
 #define LWIP_NETIF_HOSTNAME 0
