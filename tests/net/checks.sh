@@ -30,10 +30,21 @@ url=http://$gip/
 
 t() { echo $(($1 * scale)); } # a time limit, scaled
 
-guest_start() { # NAME PROG ARGS...: an example in the guest's role, in the background
+# The host side's MTU towards the guests (a suite may override it).
+if ! declare -F net_host_mtu >/dev/null; then
+    net_host_mtu() { net_mtu "$NET_HOST_NS" "$NET_HOST_IF" "$1"; }
+fi
+
+# guest_start NAME PROG ARGS...: an example in the guest's role, in the
+# background. net_guest_argv may give each guest its own address (a
+# unikernel is a machine of its own) in NET_GUEST_ADDR; it is kept in
+# ip_NAME. Natively every server shares NET_GUEST_IP.
+guest_start() {
     local name=$1
     shift
+    NET_GUEST_ADDR=$NET_GUEST_IP
     net_guest_argv "$@"
+    printf -v "ip_$name" %s "$NET_GUEST_ADDR"
     net_spawn "$name" "$(t 900)" "$NET_GUEST_NS" "${NET_ARGV[@]}"
 }
 
@@ -66,6 +77,7 @@ bounded() {
 
 # ---- TCP echo --------------------------------------------------------
 guest_start echo tcp_echo --port 7
+gip=$ip_echo
 echo_pid=$NET_PID
 why=
 net_wait_tcp "$NET_HOST_NS" "$gip" 7 "$(t 30)" "$echo_pid" || why="nothing accepts on $gip:7"
@@ -104,6 +116,7 @@ bounded tcp_echo_memory_bounded "$r0" "$r1" "$r2" "${NET_ECHO_RSS_KB:-24576}" # 
 
 # ---- HTTP ------------------------------------------------------------
 guest_start http http --port 80 --body-size $body_size
+gip=$ip_http url=http://$ip_http/
 http_pid=$NET_PID
 why=
 net_wait_tcp "$NET_HOST_NS" "$gip" 80 "$(t 30)" "$http_pid" || why="nothing accepts on $gip:80"
@@ -189,9 +202,9 @@ bounded http_memory_bounded "$r0" "$r1" "$r2" "${NET_HTTP_RSS_KB:-12288}" # 1,00
 
 # --requests N: the server exits by itself, status 0, after N answers.
 guest_start http3 http --port 8081 --body-size 10 --requests 3
-net_wait_tcp "$NET_HOST_NS" "$gip" 8081 "$(t 30)" "$NET_PID" # a connect, no request
+net_wait_tcp "$NET_HOST_NS" "$ip_http3" 8081 "$(t 30)" "$NET_PID" # a connect, no request
 for _ in 1 2 3; do
-    net_run "$(t 10)" "$NET_HOST_NS" "${curl[@]}" -o /dev/null "http://$gip:8081/"
+    net_run "$(t 10)" "$NET_HOST_NS" "${curl[@]}" -o /dev/null "http://$ip_http3:8081/"
 done
 net_wait_exit "$NET_PID" "$(t 10)"
 net_result http_exits_after_3_requests "$(why_failed $? 0 '^http: served 3 requests$' '' \
@@ -199,6 +212,7 @@ net_result http_exits_after_3_requests "$(why_failed $? 0 '^http: served 3 reque
 
 # ---- UDP -------------------------------------------------------------
 guest_start uecho udp_echo --port 7
+gip=$ip_uecho
 uecho_pid=$NET_PID
 check udp_echo 0 '^udp ok' 60 \
     "$tools/udp_check" --host "$gip" --port 7 --count 300 --first-wait "$(t 10)" &&
@@ -221,8 +235,9 @@ net_result tcp_client_status_line "$(grep -qx 'status: HTTP/1.1 200 OK' "$NET_TM
 # ---- malformed frames, then everything still works -------------------
 # Oversized frames need a host side that lets them out: MTU 9000 there,
 # while the guest stays at 1500.
+gip=$ip_http url=http://$ip_http/
 mac=$(net_neigh_mac "$NET_HOST_NS" "$gip")
-net_mtu "$NET_HOST_NS" "$NET_HOST_IF" 9000
+net_host_mtu 9000
 tx0=$(net_counter "$NET_HOST_NS" "$NET_HOST_IF" tx_packets)
 check inject_frames 0 '^sent [0-9]+ of 1000 frames' 30 \
     "$tools/inject_frames" --ifname "$NET_HOST_IF" --count 1000 --dst-mac "${mac:-ff:ff:ff:ff:ff:ff}" \
@@ -238,14 +253,14 @@ net_result inject_frames_went_out "$(
     elif [ $((tx1 - tx0)) -lt $((sent - big)) ]; then
         echo "$NET_HOST_IF sent $((tx1 - tx0)) frames, expected at least $((sent - big))"
     fi)"
-net_mtu "$NET_HOST_NS" "$NET_HOST_IF" 1500
+net_host_mtu 1500
 check after_frames_ping 0 ' 0% packet loss' 20 ping -c 2 -i 0.2 -W 5 "$gip"
 check after_frames_http 0 "^200 $body_size\$" 20 \
     "${curl[@]}" -o /dev/null -w '%{http_code} %{size_download}\n' "$url"
 check after_frames_tcp_echo 0 '^echo ok' 30 \
-    "$tools/echo_check" --host "$gip" --port 7 --bytes 1M --timeout "$(t 20)"
+    "$tools/echo_check" --host "$ip_echo" --port 7 --bytes 1M --timeout "$(t 20)"
 check after_frames_udp_echo 0 '^udp ok' 30 \
-    "$tools/udp_check" --host "$gip" --port 7 --count 50
+    "$tools/udp_check" --host "$ip_uecho" --port 7 --count 50
 for s in tcp_echo:$echo_pid http:$http_pid udp_echo:$uecho_pid; do
     net_result "after_frames_${s%:*}_alive" "$(kill -0 "${s#*:}" 2>/dev/null ||
         echo "the server has died")"

@@ -26,6 +26,13 @@
 #       Both set NET_GUEST_NS NET_HOST_NS NET_GUEST_IP NET_HOST_IP
 #       NET_HOST_IF (the host side's interface towards the guest) and
 #       NET_GUEST_IF (veth) or NET_TAP (tap). SUBNET defaults to 10.0.0.
+#   net_topology_bridge [SUBNET]
+#                              the layout for several unikernels: one
+#                              namespace with a bridge br0 at SUBNET.1, to
+#                              which net_bridge_tap adds one tap per guest
+#                              (NET_TAP is empty, NET_HOST_IF is br0)
+#   net_bridge_tap VAR         a new tap on br0 (tap0, tap1, ...), up, no
+#                              address; its name into VAR
 #   net_run SECONDS NS CMD...  CMD in NS, killed after SECONDS (status 124)
 #   net_spawn NAME SECONDS NS CMD...
 #                              CMD in NS in the background, killed after
@@ -152,6 +159,27 @@ net_topology_tap() { # [SUBNET]
     NET_GUEST_NS=$NET_HOST_NS NET_TAP=tap0 NET_HOST_IF=tap0 NET_GUEST_IF=
     NET_GUEST_IP=$net.2 NET_HOST_IP=$net.1
     net_tap "$NET_HOST_NS" "$NET_TAP" "$NET_HOST_IP"
+}
+
+net_topology_bridge() { # [SUBNET]
+    local net=${1:-10.0.0}
+    net_ns_new NET_HOST_NS || return 1
+    NET_GUEST_NS=$NET_HOST_NS NET_TAP= NET_HOST_IF=br0 NET_GUEST_IF=
+    NET_GUEST_IP=$net.2 NET_HOST_IP=$net.1 NET_BRIDGE_TAPS=0
+    ip -n "$NET_HOST_NS" link add br0 type bridge || return 1
+    NET_DEVS+=("$NET_HOST_NS br0")
+    ip -n "$NET_HOST_NS" addr add "$NET_HOST_IP/24" dev br0 &&
+        ip -n "$NET_HOST_NS" link set br0 up
+}
+
+net_bridge_tap() { # VAR
+    local net_new_tap=tap$NET_BRIDGE_TAPS # a name no caller's VAR has
+    NET_BRIDGE_TAPS=$((NET_BRIDGE_TAPS + 1))
+    ip -n "$NET_HOST_NS" tuntap add dev "$net_new_tap" mode tap || return 1
+    NET_DEVS+=("$NET_HOST_NS $net_new_tap")
+    ip -n "$NET_HOST_NS" link set "$net_new_tap" master br0 &&
+        ip -n "$NET_HOST_NS" link set "$net_new_tap" up || return 1
+    printf -v "$1" %s "$net_new_tap"
 }
 
 net_run() { # SECONDS NS CMD...

@@ -176,7 +176,7 @@ fi
 # package has no modules.dep, depmod makes it at install time). Rebuilt
 # only when one of its inputs changes. ------------------------------------
 mdir=lib/modules/$kver/kernel
-wanted=(kvm-amd 9p 9pnet_virtio virtio_pci tun veth)
+wanted=(kvm-amd 9p 9pnet_virtio virtio_pci tun veth bridge)
 key=$( { echo "$kver" "${wanted[*]}"; cat "$here/init.sh" "$cache/busybox/bin/busybox"; } |
     sha256sum | cut -c1-16)
 initrd=$cache/initrd-$key.cpio.gz

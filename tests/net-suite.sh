@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/net-suite.sh BUILD HUSK LABEL: the network examples as unikernels,
+# under the monitor binary HUSK, through the same checks as the native
+# programs (tests/net/checks.sh): ping, a 100 MB TCP echo checked byte for
+# byte, 200 concurrent connections, 1,000 connections dropped half-way
+# with memory bounded, HTTP with curl and wrk, UDP, the guest as a client,
+# garbage frames from the host. Then what only a unikernel has: the
+# socket semantics test, hostile net_io calls, bad --net arguments.
+#
+# Each guest is a machine of its own: it gets a tap on a bridge (br0,
+# 10.0.0.1) and an address 10.0.0.10 and up, all inside a namespace of
+# the suite's own (tests/net/lib.sh). Needs /dev/kvm and root. Prints
+# "PASS LABEL/net/name" lines and a summary line.
+set -u
+cd "$(dirname "$0")/.."
+NET_BUILD=${1:?usage: tests/net-suite.sh BUILD HUSK LABEL}
+husk=${2:?usage: tests/net-suite.sh BUILD HUSK LABEL}
+label=${3:?usage: tests/net-suite.sh BUILD HUSK LABEL}
+. tests/net/lib.sh
+net_init "$label/net" || exit 0
+
+for f in examples/tcp_echo.husk examples/http.husk examples/udp_echo.husk \
+    examples/tcp_client.husk examples/native/http examples/native/tcp_client \
+    tests/net/echo_check tests/net/udp_check tests/net/inject_frames \
+    tests/guests/net_api.husk tests/hostile/net_attack.husk; do
+    [ -x "$NET_BUILD/$f" ] || {
+        net_result built "$NET_BUILD/$f is missing (make check builds it)"
+        exit 1
+    }
+done
+net_topology_bridge 10.0.0 || {
+    net_result topology "cannot make the namespace and its bridge"
+    exit 1
+}
+
+# The next guest: a tap of its own and the next address. The guest's MTU
+# is given (1500): the host side's may be raised to inject big frames.
+next_host=10
+net_guest_argv() { # PROG ARGS...
+    local tap
+    net_bridge_tap tap
+    NET_GUEST_ADDR=10.0.0.$next_host
+    next_host=$((next_host + 1))
+    NET_ARGV=("$husk" --mem=64M
+        --net:service="$tap,ip=$NET_GUEST_ADDR/24,gw=$NET_HOST_IP,mtu=1500"
+        "$NET_BUILD/examples/$1.husk" -- "${@:2}")
+}
+net_host_mtu() { # MTU: the bridge can be no larger than its ports
+    local i
+    for ((i = 0; i < NET_BRIDGE_TAPS; i++)); do
+        net_mtu "$NET_HOST_NS" "tap$i" "$1"
+    done
+    net_mtu "$NET_HOST_NS" br0 "$1"
+}
+. tests/net/checks.sh
+
+# ---- the sockets layer's own semantics (loopback, its own address) ---
+net_bridge_tap api_tap
+net_run "$(t 120)" "$NET_HOST_NS" "$husk" --mem=64M \
+    --net:service="$api_tap,ip=10.0.0.249/24" \
+    "$NET_BUILD/tests/guests/net_api.husk" -- 10.0.0.249 >"$NET_TMP/out" 2>"$NET_TMP/err"
+net_result socket_semantics "$(why_failed $? 0 '^net_api: 0 failed$' '' \
+    "$NET_TMP/out" "$NET_TMP/err")" "$NET_TMP/out" "$NET_TMP/err"
+net_note "$(grep -c '^ok ' "$NET_TMP/out") checks; $(grep -m1 FAILED "$NET_TMP/out")"
+
+# ---- a hostile guest on the net calls: stopped, nothing sent --------
+attack() { # NAME STDERR_REGEX [STATUS]
+    local name=$1 re=$2 want=${3:-159} tap
+    net_bridge_tap tap
+    local tx0 tx1
+    tx0=$(net_counter "$NET_HOST_NS" "$tap" rx_packets) # the guest's tx
+    net_run "$(t 60)" "$NET_HOST_NS" "$husk" --mem=32M \
+        --net:service="$tap,ip=10.0.0.250/24" \
+        "$NET_BUILD/tests/hostile/net_attack.husk" -- "$name" \
+        >"$NET_TMP/out" 2>"$NET_TMP/err"
+    local got=$?
+    tx1=$(net_counter "$NET_HOST_NS" "$tap" rx_packets)
+    local why
+    why=$(why_failed "$got" "$want" "^attack $name" "$re" "$NET_TMP/out" "$NET_TMP/err")
+    if [ -z "$why" ] && [ "$want" = 159 ] && [ "$tx1" != "$tx0" ]; then
+        why="$((tx1 - tx0)) frames left the guest before it was stopped"
+    fi
+    net_result "hostile_$name" "$why" "$NET_TMP/out" "$NET_TMP/err"
+}
+attack frame_too_long 'net_io: tx frame 0: length 1515 is not from 14 to 1514'
+attack frame_huge 'net_io: tx frame 0: length 4294967295 is not from 14'
+attack frame_runt 'net_io: tx frame 0: length 13 is not from 14'
+attack frame_outside 'net_io: tx frame 0: buffer 0x[0-9a-f]+\+60 lies outside guest memory'
+attack frame_wraps 'net_io: tx frame 0: buffer 0xffffffffffffffeb\+60 lies outside'
+attack frame_in_page_tables 'net_io: tx frame 0: buffer 0x3000\+60 lies outside'
+attack tx_cap_set 'net_io: tx frame 0: cap is not zero'
+attack second_bad 'net_io: tx frame 1: length 1515'
+attack tx_count_huge 'net_io: tx count 65 exceeds 64'
+attack tx_array_outside 'net_io: 2 tx frames at 0x[0-9a-f]+ lie outside guest memory'
+attack rx_small 'net_io: rx buffer 1: cap 1513 is less than a whole frame \(1514\)'
+attack rx_outside 'net_io: rx buffer 1: 0x[0-9a-f]+\+1514 lies outside guest memory'
+attack rx_count_huge 'net_io: rx count 2147483648 exceeds 64'
+attack timeout_huge 'net_io: timeout 18446744073709551615 ns exceeds one hour'
+attack padding 'net_io: padding is not zero'
+attack bad_handle 'net_io: 5 is not a network device'
+attack info_bad_handle 'net_info: 1 is not a network device'
+attack ok '' 0
+# A guest that sends as fast as it can: the monitor keeps up, stays
+# within its memory, and stops it at --timeout.
+net_bridge_tap flood_tap
+net_spawn flood "$(t 60)" "$NET_HOST_NS" "$husk" --mem=32M --timeout="$(t 10)" \
+    --net:service="$flood_tap,ip=10.0.0.251/24" \
+    "$NET_BUILD/tests/hostile/net_attack.husk" -- flood 600
+flood_pid=$NET_PID
+sleep 2
+rss1=$(net_rss_kb "$flood_pid")
+net_wait_exit "$flood_pid" "$(t 30)"
+net_result hostile_tx_flood_stopped_by_timeout "$(why_failed $? 124 '^attack flood' \
+    'guest stopped: --timeout=' "$NET_TMP/flood.out" "$NET_TMP/flood.err")" \
+    "$NET_TMP/flood.out" "$NET_TMP/flood.err"
+net_result hostile_tx_flood_monitor_small "$([ "${rss1:-0}" -gt 0 ] && [ "${rss1:-0}" -lt 16384 ] ||
+    echo "the monitor's RSS was ${rss1:-unknown} KiB during the flood")"
+
+# ---- bad --net arguments: one line, status 125 -----------------------
+net_bridge_tap spare_tap
+image=$NET_BUILD/examples/udp_echo.husk
+bad() { # NAME STDERR_REGEX ARGS...
+    local name=$1 re=$2
+    shift 2
+    net_run 20 "$NET_HOST_NS" "$husk" "$@" >"$NET_TMP/out" 2>"$NET_TMP/err"
+    local got=$? why
+    why=$(why_failed "$got" 125 '' "$re" "$NET_TMP/out" "$NET_TMP/err")
+    [ -n "$why" ] || [ "$(wc -l <"$NET_TMP/err")" = 1 ] || why="more than one line on stderr"
+    net_result "arg_$name" "$why" "$NET_TMP/err"
+}
+bad missing_tap "^husk: --net:service: no network interface 'nosuch0' here \(create it first: ip tuntap add nosuch0 mode tap\)$" \
+    --net:service=nosuch0,ip=10.0.0.9/24 "$image"
+bad not_a_tap "^husk: --net:service: 'br0' is not a tap device" \
+    --net:service=br0,ip=10.0.0.9/24 "$image"
+# tap0 belongs to the echo server, still running.
+bad tap_busy "^husk: --net:service: tap 'tap0' is in use by another process$" \
+    --net:service="tap0,ip=10.0.0.9/24" "$image"
+bad no_address "^husk: --net:service=$spare_tap: no address for the guest: add ip=A.B.C.D/N" \
+    --net:service="$spare_tap" "$image"
+bad bad_address "^husk: --net:service=$spare_tap,ip=10.0.0.300/24: ip=10.0.0.300/24: '10.0.0.300' is not an IPv4 address$" \
+    --net:service="$spare_tap,ip=10.0.0.300/24" "$image"
+bad bad_gateway "^husk: --net:service=$spare_tap,ip=10.0.0.9/24,gw=10.1.0.1: gw=10.1.0.1: not another host on the guest's subnet 10.0.0.0/24$" \
+    --net:service="$spare_tap,ip=10.0.0.9/24,gw=10.1.0.1" "$image"
+bad bad_option "unknown option 'speed'" \
+    --net:service="$spare_tap,ip=10.0.0.9/24,speed=10" "$image"
+bad not_declared "^husk: --net:other: the image declares no device 'other' \(build it with husk-cc --net=other\)$" \
+    --net:service="$spare_tap,ip=10.0.0.9/24" --net:other="$spare_tap,ip=10.0.0.8/24" "$image"
+bad not_given "^husk: the image needs net device 'service'; attach it with --net:service=TAP$" "$image"
+
+net_summary
