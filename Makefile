@@ -237,6 +237,13 @@ $(BUILD)/tests/guests/net_%.husk: tests/guests/net_%.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc --net=service -O2 -Wall -Wextra -Werror -o $@ $<
 
+# The UDP echo example with two network devices (tests/net-suite.sh).
+$(BUILD)/tests/guests/net_two_nics.husk: examples/udp_echo.c examples/netutil.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --net=service --net=other -O2 -Wall -Wextra -Werror -o $@ $<
+TEST_IMAGES += $(BUILD)/tests/guests/net_two_nics.husk
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)

@@ -20,6 +20,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h" /* struct tcp_seg, for push_tail */
 
 #include "../guest/guest.h"
 #include "sock.h"
@@ -307,6 +308,27 @@ static bool can_send(struct sock *s)
             tx_room() > 0 && !mem_blocked(s));
 }
 
+/*
+ * Send now what Nagle's rule holds back, unless a small segment is still
+ * unacknowledged (Minshall's variant, as Linux does). lwIP's plain rule
+ * holds the short last segment of every reply until all before it is
+ * acknowledged: a round trip per request-response, and with a peer that
+ * delays its ACKs, up to its delay (40 ms on Linux).
+ */
+static void push_tail(struct tcp_pcb *pcb)
+{
+    if (pcb == NULL || tcp_nagle_disabled(pcb) || pcb->unsent == NULL ||
+        pcb->unacked == NULL)
+        return; /* nothing held back, or not by Nagle */
+    for (const struct tcp_seg *seg = pcb->unacked; seg != NULL;
+         seg = seg->next)
+        if (seg->len < tcp_mss(pcb))
+            return; /* a small one in flight: Nagle may hold this one */
+    tcp_nagle_disable(pcb);
+    tcp_output(pcb);
+    tcp_nagle_enable(pcb);
+}
+
 static long take_err(struct sock *s, long fallback)
 {
     int e = s->err;
@@ -372,8 +394,10 @@ static long tcp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
         done += (long)n;
         off += n;
     }
-    if (s->pcb.tcp != NULL && !(flags & MSG_MORE))
+    if (s->pcb.tcp != NULL && !(flags & MSG_MORE)) {
         tcp_output(s->pcb.tcp);
+        push_tail(s->pcb.tcp);
+    }
     return done > 0 ? done : -EAGAIN;
 }
 

@@ -23,7 +23,8 @@ net_init "$label/net" || exit 0
 for f in examples/tcp_echo.husk examples/http.husk examples/udp_echo.husk \
     examples/tcp_client.husk examples/native/http examples/native/tcp_client \
     tests/net/echo_check tests/net/udp_check tests/net/inject_frames \
-    tests/guests/net_api.husk tests/hostile/net_attack.husk; do
+    tests/guests/net_api.husk tests/guests/net_two_nics.husk \
+    tests/hostile/net_attack.husk; do
     [ -x "$NET_BUILD/$f" ] || {
         net_result built "$NET_BUILD/$f is missing (make check builds it)"
         exit 1
@@ -116,6 +117,25 @@ net_result hostile_tx_flood_stopped_by_timeout "$(why_failed $? 124 '^attack flo
     "$NET_TMP/flood.out" "$NET_TMP/flood.err"
 net_result hostile_tx_flood_monitor_small "$([ "${rss1:-0}" -gt 0 ] && [ "${rss1:-0}" -lt 16384 ] ||
     echo "the monitor's RSS was ${rss1:-unknown} KiB during the flood")"
+
+# ---- two devices in one guest, a given MAC, jumbo frames -------------
+# Not on the bridge: two taps, two subnets; the second with MTU 9000 on
+# both sides, so that a 8000-byte ping crosses unfragmented.
+net_tap "$NET_HOST_NS" nicA 10.0.2.1 && net_tap "$NET_HOST_NS" nicB 10.0.3.1 &&
+    net_mtu "$NET_HOST_NS" nicB 9000
+net_spawn two "$(t 300)" "$NET_HOST_NS" "$husk" --mem=64M \
+    --net:service=nicA,ip=10.0.2.2/24,mac=02:00:00:00:00:42 \
+    --net:other=nicB,ip=10.0.3.2/24 \
+    "$NET_BUILD/tests/guests/net_two_nics.husk" -- --port 7
+two_pid=$NET_PID
+for ip in 10.0.2.2 10.0.3.2; do
+    check "two_nics_udp_$ip" 0 '^udp ok' 60 \
+        "$tools/udp_check" --host "$ip" --port 7 --count 50 --first-wait "$(t 10)"
+done
+net_result two_nics_given_mac "$([ "$(net_neigh_mac "$NET_HOST_NS" 10.0.2.2)" = 02:00:00:00:00:42 ] ||
+    echo "10.0.2.2 is at $(net_neigh_mac "$NET_HOST_NS" 10.0.2.2), not 02:00:00:00:00:42")"
+check two_nics_jumbo_ping 0 ' 0% packet loss' 20 ping -c 2 -i 0.2 -W 5 -M do -s 8000 10.0.3.2
+net_stop "$two_pid"
 
 # ---- bad --net arguments: one line, status 125 -----------------------
 net_bridge_tap spare_tap
