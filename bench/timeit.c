@@ -3,11 +3,11 @@
 /*
  * timeit.c: run several commands in interleaved trials and compare them.
  *
- *   timeit [-g GROUP] [-m MARKER] [-t SECONDS] TRIALS NAME CMD... [:: NAME CMD...]...
+ *   timeit [-g GROUP] [-m MARKER] [-t SECONDS] [-w ROUNDS] TRIALS NAME CMD... [:: NAME CMD...]...
  *
  * Each trial runs every command once, in turn, so that a slow moment of
- * the machine hits all of them alike; one warm-up round comes first (page
- * cache, first-run costs) and is not counted. For each command it prints
+ * the machine hits all of them alike; ROUNDS warm-up rounds (default 1:
+ * page cache, first-run costs) come first and are not counted. For each command it prints
  * result lines (the format of bench/lib.sh):
  *
  *   result GROUP NAME exit_us MEDIAN p10=P10 p90=P90 n=TRIALS
@@ -160,15 +160,16 @@ static void print_stat(const char *group, const char *name, const char *metric,
 static void usage(void)
 {
     fprintf(stderr, "usage: timeit [-g GROUP] [-m MARKER] [-t SECONDS] "
-                    "TRIALS NAME CMD... [:: NAME CMD...]...\n");
+                    "[-w ROUNDS] TRIALS NAME CMD... [:: NAME CMD...]...\n");
     exit(2);
 }
 
 int main(int argc, char *argv[])
 {
     const char *group = "boot";
+    int warmups = 1;
     int opt;
-    while ((opt = getopt(argc, argv, "+g:m:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "+g:m:t:w:")) != -1) {
         switch (opt) {
         case 'g':
             group = optarg;
@@ -179,6 +180,9 @@ int main(int argc, char *argv[])
         case 't':
             timeout_us = atof(optarg) * 1e6;
             break;
+        case 'w':
+            warmups = atoi(optarg);
+            break;
         default:
             usage();
         }
@@ -186,7 +190,8 @@ int main(int argc, char *argv[])
     if (argc - optind < 3)
         usage();
     int trials = atoi(argv[optind]);
-    if (trials < 1 || trials > TRIALS_MAX || timeout_us <= 0)
+    if (trials < 1 || trials > TRIALS_MAX || timeout_us <= 0 || warmups < 0 ||
+        warmups > 10)
         usage();
     struct cmd cmds[CMDS_MAX];
     int n = 0;
@@ -205,8 +210,9 @@ int main(int argc, char *argv[])
         n++;
         i = j + 1;
     }
-    for (int c = 0; c < n; c++) /* warm-up */
-        run_once(&cmds[c], 0);
+    for (int w = 0; w < warmups; w++)
+        for (int c = 0; c < n; c++)
+            run_once(&cmds[c], 0);
     for (int t = 0; t < trials; t++)
         for (int c = 0; c < n; c++)
             run_once(&cmds[c], t);
