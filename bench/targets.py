@@ -70,22 +70,15 @@ def ratios(kvm_env):
         r("P6c", "launch rate: Husk / bubblewrap",
           (k, "launch", "husk", "per_s_cores"),
           (k, "launch", "bwrap", "per_s_cores"), better="higher"),
-        r("P3a", "block sequential write: Husk / native",
-          (k, "block", "husk", "seq_write_mibps"),
-          (k, "block", "native", "seq_write_mibps"), better="higher",
-          target=0.8, op=">="),
-        r("P3b", "block sequential read: Husk / native",
-          (k, "block", "husk", "seq_read_mibps"),
-          (k, "block", "native", "seq_read_mibps"), better="higher",
-          target=0.8, op=">="),
-        r("P3c", "block random 4 KiB read: Husk / native",
-          (k, "block", "husk", "rand_read_iops"),
-          (k, "block", "native", "rand_read_iops"), better="higher",
-          target=0.5, op=">="),
-        r("P3d", "block random 4 KiB write: Husk / native",
-          (k, "block", "husk", "rand_write_iops"),
-          (k, "block", "native", "rand_write_iops"), better="higher",
-          target=0.5, op=">="),
+    ] + [
+        r(id_, f"block {what}: Husk / native", (k, "block", "husk", metric),
+          (k, "block", "native", metric), better="higher", target=t, op=">=")
+        for id_, what, metric, t in [
+            ("P3a", "sequential write", "seq_write_mibps", 0.8),
+            ("P3b", "sequential read", "seq_read_mibps", 0.8),
+            ("P3c", "random 4 KiB read", "rand_read_iops", 0.5),
+            ("P3d", "random 4 KiB write", "rand_write_iops", 0.5)]
+    ] + [
         r("P4", "HTTP requests/s at 32 connections: Husk / native",
           (k, "net", "husk", "req_per_s"), (k, "net", "native", "req_per_s"),
           better="higher", target=0.5, op=">="),
