@@ -86,7 +86,8 @@ def compute_ratios(run):
     for t in targets.ratios(kvm_env):
         num = idx.get(*t["num"])
         den = idx.get(*t["den"]) if t.get("den") else None
-        row = {k: t[k] for k in ("id", "what", "better", "comparable", "unit", "guard")}
+        row = {k: t[k] for k in ("id", "what", "better", "comparable", "unit",
+                                 "guard", "slack")}
         row.update(target=t.get("target"), op=t.get("op"),
                    num=list(t["num"]), den=list(t["den"]) if t.get("den") else None)
         if num is None or (t.get("den") and (den is None or den["value"] == 0)):
@@ -258,7 +259,7 @@ def check(ratios, results_dir, tolerance):
             continue
         worse = r["value"] / o["value"] if r["better"] == "lower" else o["value"] / r["value"]
         verdict = "ok"
-        if worse > tolerance:
+        if worse > tolerance * r.get("slack", 1.0):
             verdict = "SLOWER"
             failed += 1
         print(f"  {verdict:6} {r['id']:4} {r['what']}: {fmt(o['value'])} -> "
