@@ -76,17 +76,19 @@ def ratios(kvm_env):
           (k, "launch", "husk", "per_s_cores"),
           (k, "launch", "bwrap", "per_s_cores"), better="higher"),
     ] + [
-        # slack: bench-check allows these 1.5x its tolerance. Husk's side is
-        # bound by the exit cost, native's is not, and the exit cost alone
-        # doubled with the load of this shared machine (50 -> 120 us).
+        # slack: bench-check allows these more than its tolerance. Random
+        # I/O: Husk's side is bound by the exit cost, native's is not, and
+        # the exit cost alone doubled with this shared machine's load (50 ->
+        # 120 us). Sequential: 64 MiB into the emulated kernel's tmpfs, whose
+        # speed spans 10x between rounds (p10-p90) for both systems.
         r(id_, f"block {what}: Husk / native", (k, "block", "husk", metric),
           (k, "block", "native", metric), better="higher", target=t, op=">=",
-          slack=1.5)
-        for id_, what, metric, t in [
-            ("P3a", "sequential write", "seq_write_mibps", 0.8),
-            ("P3b", "sequential read", "seq_read_mibps", 0.8),
-            ("P3c", "random 4 KiB read", "rand_read_iops", 0.5),
-            ("P3d", "random 4 KiB write", "rand_write_iops", 0.5)]
+          slack=slack)
+        for id_, what, metric, t, slack in [
+            ("P3a", "sequential write", "seq_write_mibps", 0.8, 3.0),
+            ("P3b", "sequential read", "seq_read_mibps", 0.8, 3.0),
+            ("P3c", "random 4 KiB read", "rand_read_iops", 0.5, 1.5),
+            ("P3d", "random 4 KiB write", "rand_write_iops", 0.5, 1.5)]
     ] + [
         r("P4", "HTTP requests/s at 32 connections: Husk / native",
           (k, "net", "husk", "req_per_s"), (k, "net", "native", "req_per_s"),
