@@ -81,8 +81,14 @@ if [ -n "$share" ]; then
 fi
 
 step "mounted"
+# The host's tree becomes the root of the mount namespace, as switch_root
+# does it (move it onto /, then chroot into it from there), rather than a
+# plain chroot into /host: the kernel refuses user namespaces to a
+# chrooted process, and bubblewrap needs one. This init keeps running in
+# the initramfs underneath (its own root is unchanged) for finish.
+cd /host && mount --move . / || finish 125 "cannot move the host's root onto /"
 echo "HUSK-VM-START-$tag"
-chroot /host /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+chroot . /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /bin/bash /run/husk-vm/cmd.sh </dev/null
 finish $?

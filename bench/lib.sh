@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT
+# bench/lib.sh: what every benchmark script shares (sourced, not run).
+#
+# The one output format. A benchmark prints lines
+#   result GROUP SYSTEM METRIC VALUE [KEY=VALUE]...
+#   note GROUP SYSTEM free text...
+# GROUP is a set of systems measured interleaved in one run (only those
+# are compared), SYSTEM what ran (husk, kvm_floor, native, bwrap,
+# microvm_kvm, microvm_tcg, ...), METRIC ends in its unit (exit_us,
+# ns_per_call, pss_kib, per_s, bytes, ...), VALUE is a number, the KEYs
+# say more (p10=, p90= spread, n= trials, conc=). A note is a fact that is
+# not a number ("does not boot within 20 s"). bench/stage puts the
+# environment's name after the first word; bench/report.py reads it all.
+# A future bench/net prints the same lines (group "net").
+
+# Everything here is bounded: no command may wait for ever.
+set -euo pipefail
+
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD:-build}
+# Where the programs are: build/bench, or a copy in tmpfs (bench/stage).
+bin=${BENCH_BIN:-$bench_root/$build/bench}
+husk=${BENCH_HUSK:-$bench_root/$build/husk}
+quick=${BENCH_QUICK:-0}
+
+result() { echo "result $*"; }
+note() { echo "note $*"; }
+
+# pick FULL QUICK: the full run's value or the quick run's.
+pick() { if [ "$quick" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+# median/p10/p90 of the numbers on stdin, as "MEDIAN p10=X p90=Y n=N"
+# (the same ranks as timeit.c).
+stats() {
+    sort -g | awk '{ v[NR - 1] = $1 }
+        END { if (NR == 0) exit 1
+              printf "%s p10=%s p90=%s n=%d\n", v[int(NR / 2)],
+                  v[int(NR / 10)], v[int(NR * 9 / 10)], NR }'
+}
+
+have_kvm() { [ -c /dev/kvm ] && [ -r /dev/kvm ]; }
+
+# The sandbox baseline: the command under bubblewrap with every namespace
+# new (user, pid, net, ipc, uts, cgroup, mount) and only the program's
+# directory in its file system.
+bwrap_cmd=(bwrap --unshare-all --die-with-parent --ro-bind "$bin" /b)
+
+# microvm_cmd ACCEL [sleep]: the Linux microVM baseline's qemu command in
+# the array microvm (ACCEL kvm or tcg). Debian's cloud kernel, booted
+# uncompressed through its PVH entry (no firmware, no decompression: the
+# fastest way qemu boots it), an initramfs with the same static program,
+# serial console only, no devices; the kernel parameters skip what a tuned
+# microVM skips (mitigations, self-tests, TSC checks), and reboot=t with
+# -no-reboot ends qemu when /init reboots after the program exits.
+# Under TCG the kernel's TSC calibration against the emulated PIT fails
+# now and then on a busy machine (and boot then hangs): TCG's TSC is the
+# host's, so it is given the host's frequency instead.
+microvm_cmd() {
+    local accel=$1 cpu=max init_arg=${2:-} extra=
+    if [ "$accel" = kvm ]; then
+        cpu=host
+    else
+        extra=$(awk -F: '/^cpu MHz/ { printf "tsc_early_khz=%d", $2 * 1000; exit }' /proc/cpuinfo)
+    fi
+    microvm=(qemu-system-x86_64 -M microvm -accel "$accel" -cpu "$cpu"
+        -m 128M -smp 1 -nographic -nodefaults -no-reboot -serial stdio
+        -kernel "$bin/microvm/vmlinux" -initrd "$bin/microvm/initrd.gz"
+        -append "console=ttyS0 quiet loglevel=0 reboot=t panic=-1 mitigations=off tsc=reliable no_timer_check cryptomgr.notests nowatchdog audit=0 $extra -- $init_arg")
+}
+
+# microvm_boots ACCEL SECONDS: does the microVM print its first output
+# within SECONDS here? Says why not on stdout when it does not. The answer
+# is kept in BENCH_PROBES (a directory bench/stage makes), so that the
+# suites of one stage try each accelerator once.
+microvm_boots() {
+    local out why= cache=${BENCH_PROBES:+$BENCH_PROBES/microvm_$1}
+    if [ -n "$cache" ] && [ -f "$cache" ]; then
+        why=$(cat "$cache")
+    else
+        microvm_cmd "$1"
+        out=$(timeout -k 2 "$2" "${microvm[@]}" </dev/null 2>&1 | head -c 4000 || true)
+        case $out in
+        *"hello, world"*) ;;
+        *"Could not access KVM"* | *"failed to initialize kvm"*) why="no /dev/kvm here" ;;
+        "") why="no output within $2 s" ;;
+        *) why="no output from the program within $2 s" ;;
+        esac
+        [ -z "$cache" ] || echo "$why" >"$cache"
+    fi
+    [ -z "$why" ] || { echo "$why"; return 1; }
+}
