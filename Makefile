@@ -306,7 +306,9 @@ $(BUILD)/bench/blockbench.husk: bench/blockbench.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -o $@ $<
 
-bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES)
+# bench/net: the HTTP example both ways, and wrk, curl, ping.
+bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) \
+	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http $(TEST_SETUP_STAMP)
 
 # `make bench` records bench/results/full.json and the tables and plots in
 # docs/performance.md; QUICK=1 is the few-minute version (quick.json).

@@ -4,8 +4,7 @@
 Each plot is a bar chart per environment (side by side), medians with the
 p10-p90 spread as error bars where there is one, on a log scale (the
 systems differ by orders of magnitude). Written as NAME.png (pngcairo) and
-NAME.svg. A plot whose data is missing (net, until bench/net exists) is
-not drawn.
+NAME.svg. A plot whose data is missing is not drawn.
 """
 import os
 import subprocess
@@ -24,8 +23,9 @@ PLOTS = [
     ("launch", "Launch rate: start, run, reap", "per second (log)", 1,
      [("launch", "per_s_cores")]),
     ("requests", "HTTP requests per second", "requests/s (log)", 1,
-     [("net", "req_per_s")]),
-    ("latency", "HTTP latency", "µs (log)", 1, [("net", "latency_us")]),
+     [("net", "rps_c32")]),
+    ("latency", "HTTP latency p50, 32 connections", "µs (log)", 1,
+     [("net", "p50_us_c32")]),
 ]
 
 
