@@ -41,7 +41,11 @@
 #include "husk.h"
 
 #define QUEUES_MAX HUSK_DEVICES_MAX
-#define SPIN_NS_DEFAULT 200000ULL /* 200 us: longer than a typical gap */
+/* How long the thread polls after its last request before it sleeps: it
+ * starts here and adapts (see adapt_spin), between the two bounds. */
+#define SPIN_NS_START 200000ULL
+#define SPIN_NS_MIN 50000ULL
+#define SPIN_NS_MAX 5000000ULL
 
 struct husk_io {
     pthread_mutex_t lock;
@@ -118,13 +122,30 @@ static _Noreturn void park(struct husk_vm *vm, struct husk_io *io)
     }
 }
 
+/*
+ * The spell to poll for, from the gap the thread just slept through: a
+ * gap shorter than the bound means the spell was too short to catch the
+ * next request (double it, or make it cover that gap twice); a gap far
+ * longer means polling was wasted (halve it). So the thread keeps up with
+ * a program's rhythm, however slow the machine is, and spends at most
+ * SPIN_NS_MAX of a CPU after the last request.
+ */
+static uint64_t adapt_spin(uint64_t spin_ns, uint64_t gap_ns)
+{
+    if (gap_ns < SPIN_NS_MAX) {
+        uint64_t want = 2 * gap_ns > 2 * spin_ns ? 2 * gap_ns : 2 * spin_ns;
+        return want < SPIN_NS_MAX ? want : SPIN_NS_MAX;
+    }
+    return spin_ns / 2 > SPIN_NS_MIN ? spin_ns / 2 : SPIN_NS_MIN;
+}
+
 static void *io_main(void *arg)
 {
     struct husk_vm *vm = arg;
     struct husk_io *io = vm->io;
-    uint64_t spin_ns = vm->cfg->io_spin_us != 0
-                           ? (uint64_t)vm->cfg->io_spin_us * 1000
-                           : SPIN_NS_DEFAULT;
+    bool fixed = vm->cfg->io_spin_us != 0; /* --io-spin: no adapting */
+    uint64_t spin_ns = fixed ? (uint64_t)vm->cfg->io_spin_us * 1000
+                             : SPIN_NS_START;
     uint64_t last_work = 0; /* start asleep: no queue exists yet */
     pthread_mutex_lock(&io->lock);
     for (;;) {
@@ -164,7 +185,10 @@ static void *io_main(void *arg)
         io->sleeping = false;
         io->wakeups++;
         publish_sleeping(io, false);
-        last_work = now_ns();
+        uint64_t now = now_ns();
+        if (!fixed && last_work != 0)
+            spin_ns = adapt_spin(spin_ns, now - last_work);
+        last_work = now;
     }
 }
 

@@ -92,6 +92,9 @@ struct batch {
 /* How long to wait for the I/O thread before kicking: above the time a
  * request takes when the host's page cache has the data. */
 #define KICK_AFTER_NS 100000ULL
+/* A batch this large kicks at once: its transfer dwarfs the exit, and
+ * the vCPU had better sleep in the monitor than spin through it. */
+#define KICK_AT_ONCE_BYTES (64 * 1024)
 
 static void kick(struct block_dev *dev)
 {
@@ -109,14 +112,18 @@ static void batch_flush(struct batch *b)
     struct block_dev *dev = b->dev;
     struct husk_block_queue *q = queue_of(dev);
     uint32_t base = dev->submitted;
-    for (unsigned i = 0; i < b->count; i++)
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < b->count; i++) {
         q->entries[(base + i) % HUSK_BLOCK_QUEUE_SIZE].req = b->reqs[i];
+        bytes += b->reqs[i].len;
+    }
     dev->submitted = base + b->count;
     __atomic_store_n(&q->submitted, dev->submitted, __ATOMIC_RELEASE);
     /* Dekker with the I/O thread: publish, fence, then read its flag. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     bool kicked = false;
-    if (__atomic_load_n(&q->monitor_sleeping, __ATOMIC_RELAXED)) {
+    if (bytes >= KICK_AT_ONCE_BYTES ||
+        __atomic_load_n(&q->monitor_sleeping, __ATOMIC_RELAXED)) {
         kick(dev);
         kicked = true;
     }
