@@ -19,8 +19,10 @@
  * nothing more.
  *
  * With fewer than two CPUs to run on, a polling thread only takes time
- * from the vCPU, so --io-thread=auto (the default) does not start it; the
- * queues then work by kicks alone, an exit per batch as block_io costs.
+ * from the vCPU, so --io-thread=auto does not start it. The default is
+ * off: measured in this project's emulated test VM, the thread cost more
+ * than the exits it saved (docs/performance.md); the queues then work by
+ * kicks alone, an exit per batch as block_io costs.
  */
 #include <errno.h>
 #include <pthread.h>
