@@ -75,9 +75,15 @@ if [ -n "$share" ]; then
         finish 125 "cannot mount $share (9p)"
 fi
 
+# The host's root goes on top of the initramfs's "/" rather than being
+# chroot'ed into: the kernel refuses user namespaces to a process in a
+# chroot (CLONE_NEWUSER: EPERM), and husk's jail uses one when it runs
+# unprivileged. We (PID 1) keep seeing the initramfs: our root is its
+# root directory, under the moved mount; the command's root is the mount.
+cd /host && mount --move . / || finish 125 "cannot move the host's root onto /"
 step "mounted"
 echo "HUSK-VM-START-$tag"
-chroot /host /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+chroot . /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /bin/bash /run/husk-vm/cmd.sh </dev/null
 finish $?
