@@ -45,7 +45,7 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
-	monitor/hypercall.c monitor/log.c monitor/core_calls.c \
+	monitor/hypercall.c monitor/log.c monitor/core_calls.c monitor/rate.c \
 	drivers/console/host.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \

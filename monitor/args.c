@@ -19,6 +19,9 @@ const char husk_usage[] =
     "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
     "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
     "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
+    "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
+    "                        64K (default 1M; 0: no limit); output over\n"
+    "                        it is dropped, with one notice on stderr\n"
     "  --stats               print the number of VM exits at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
@@ -93,6 +96,24 @@ static int parse_timeout(const char *value, struct husk_config *cfg,
     return 0;
 }
 
+static int parse_console_rate(const char *value, struct husk_config *cfg,
+                              char *err, size_t errlen)
+{
+    uint64_t rate;
+    if (husk_parse_size(value, &rate) != 0)
+        return husk_errorf(err, errlen,
+                           "--console-rate=%s: not a size (try "
+                           "--console-rate=64K, or 0 for no limit)",
+                           value);
+    if (rate > HUSK_CONSOLE_RATE_MAX)
+        return husk_errorf(err, errlen,
+                           "--console-rate=%s: more than %lluG a second; "
+                           "use 0 for no limit",
+                           value, HUSK_CONSOLE_RATE_MAX >> 30);
+    cfg->console_rate = rate;
+    return 0;
+}
+
 static bool valid_device_name(const char *s, size_t len)
 {
     if (len == 0 || len >= HUSK_DEVICE_NAME_MAX)
@@ -157,6 +178,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->mem_size = HUSK_MEM_DEFAULT;
+    cfg->console_rate = HUSK_CONSOLE_RATE_DEFAULT;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
 
@@ -175,6 +197,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             return 0;
         } else if (strcmp(a, "--stats") == 0) {
             cfg->stats = true;
+        } else if (strncmp(a, "--console-rate=", 15) == 0) {
+            rc = parse_console_rate(a + 15, cfg, err, errlen);
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
         } else if (strncmp(a, "--timeout=", 10) == 0) {

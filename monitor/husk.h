@@ -35,6 +35,9 @@ _Noreturn void husk_fatalx(int code, const char *fmt, ...)
 
 #define HUSK_MEM_DEFAULT (64ULL << 20)
 #define HUSK_TIMEOUT_MAX (365U * 24 * 3600)
+/* --console-rate: bytes per second the guest may print (0: no limit). */
+#define HUSK_CONSOLE_RATE_DEFAULT (1ULL << 20)
+#define HUSK_CONSOLE_RATE_MAX (1ULL << 30)
 
 /* A device given on the command line: --block:NAME=SPEC or --net:NAME=SPEC */
 struct husk_device_arg {
@@ -53,6 +56,7 @@ struct husk_config {
     struct husk_device_arg devices[HUSK_DEVICES_MAX];
     bool help, version;
     bool stats; /* print exit counts when the guest stops */
+    uint64_t console_rate; /* --console-rate, bytes/s; 0 = no limit */
 };
 
 /*
@@ -127,6 +131,22 @@ struct husk_hc_entry {
 
 #define HUSK_POLL_FDS_MAX HUSK_DEVICES_MAX
 
+/* ---- rate.c: a token bucket (pure) ---- */
+
+/* Up to `burst` bytes at once, `rate` bytes per second sustained. */
+struct husk_rate {
+    uint64_t rate, burst; /* bytes/s (0: no limit), bytes */
+    uint64_t tokens;      /* in byte-nanoseconds per second: bytes * 1e9 */
+    uint64_t last_ns;     /* when tokens was last brought up to date */
+};
+
+/* A full bucket at time now_ns. */
+void husk_rate_init(struct husk_rate *r, uint64_t rate, uint64_t burst,
+                    uint64_t now_ns);
+/* Take n bytes at time now_ns (monotonic): true if they fit in the bucket,
+ * false (and nothing taken) if not. Always true when rate is 0. */
+bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
+
 struct husk_vm {
     int kvm_fd, vm_fd, vcpu_fd;
     struct kvm_run *run;
@@ -145,6 +165,8 @@ struct husk_vm {
     uint64_t pollable_mask;
     int exit_code;
     uint64_t exits, hypercalls; /* for --stats */
+    struct husk_rate console_rate; /* --console-rate */
+    uint64_t console_dropped;      /* bytes over it, reported at the end */
     char message[640]; /* why the guest was stopped */
 };
 

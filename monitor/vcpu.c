@@ -126,6 +126,20 @@ static int handle_exit(struct husk_vm *vm)
     return report_crash(vm, why);
 }
 
+/* The last lines, however the guest stopped; returns status. */
+static int finish(struct husk_vm *vm, int status)
+{
+    if (vm->console_dropped != 0)
+        husk_warnx("console: %llu bytes of guest output dropped over "
+                   "--console-rate",
+                   (unsigned long long)vm->console_dropped);
+    if (vm->cfg->stats)
+        husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
+                   (unsigned long long)vm->exits,
+                   (unsigned long long)vm->hypercalls);
+    return status;
+}
+
 int husk_vcpu_run(struct husk_vm *vm)
 {
     for (;;) {
@@ -135,7 +149,7 @@ int husk_vcpu_run(struct husk_vm *vm)
             if (timed_out) {
                 husk_warnx("guest stopped: --timeout=%u expired",
                            vm->cfg->timeout_s);
-                return HUSK_EXIT_TIMEOUT;
+                return finish(vm, HUSK_EXIT_TIMEOUT);
             }
             vm->run->immediate_exit = 0;
             continue;
@@ -144,12 +158,7 @@ int husk_vcpu_run(struct husk_vm *vm)
         if (vm->run->exit_reason == KVM_EXIT_MMIO)
             vm->hypercalls++;
         int status = handle_exit(vm);
-        if (status >= 0) {
-            if (vm->cfg->stats)
-                husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
-                           (unsigned long long)vm->exits,
-                           (unsigned long long)vm->hypercalls);
-            return status;
-        }
+        if (status >= 0)
+            return finish(vm, status);
     }
 }
