@@ -70,12 +70,14 @@ $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	$(call say,LD-SAN,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp
 
-# A test-only monitor that makes a forbidden system call right after the
-# filter is armed (tests/sandbox-suite.sh expects SIGSYS). Never installed.
-$(BUILD)/test/husk-probe: $(MONITOR_SRCS) $(wildcard monitor/*.h) | $(SETUP_STAMP)
+# A test-only monitor with tests/sandbox/probe.c: with HUSK_PROBE set it
+# reports on its jail or makes a forbidden system call once the filter is
+# armed (tests/sandbox-suite.sh). Never installed.
+PROBE_SRCS := $(MONITOR_SRCS) tests/sandbox/probe.c
+$(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*/*.h) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,LD-TEST,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_SECCOMP_PROBE -o $@ $(MONITOR_SRCS) -lseccomp
+	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp
 
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
@@ -184,6 +186,11 @@ TEST_IMAGES += $(BUILD)/tests/hostile/attack_block.husk
 check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES)
 	BUILD=$(BUILD) bash tests/run
 
+# Fuzz each libFuzzer harness for FUZZ_SECONDS (make check: 20 s each).
+FUZZ_SECONDS ?= 600
+fuzz: | $(SETUP_STAMP)
+	bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+
 # ---- benchmarks (not tests: `make bench` or bench/boot) -----------------
 
 $(BUILD)/bench/timeit $(BUILD)/bench/kvm_floor: $(BUILD)/bench/%: bench/%.c
@@ -218,7 +225,7 @@ bench: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo check bench clean
+.PHONY: all demo check fuzz bench clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj -name '*.d' -type f 2>/dev/null)

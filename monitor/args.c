@@ -22,6 +22,14 @@ const char husk_usage[] =
     "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
     "                        64K (default 1M; 0: no limit); output over\n"
     "                        it is dropped, with one notice on stderr\n"
+    "  --user=USER           run as USER (name or number; husk must start\n"
+    "                        as root); files are opened before the switch\n"
+    "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
+    "  --no-jail             no namespaces and no empty root (the seccomp\n"
+    "                        filter and the limits stay); for hosts that\n"
+    "                        refuse namespaces\n"
+    "  --print-seccomp       set up as for a run, print the seccomp filter\n"
+    "                        instead of starting the guest, and exit\n"
     "  --stats               print the number of VM exits at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
@@ -114,6 +122,17 @@ static int parse_console_rate(const char *value, struct husk_config *cfg,
     return 0;
 }
 
+/* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
+static int parse_id(const char *arg, const char *value, const char **out,
+                    char *err, size_t errlen)
+{
+    if (value[0] == '\0')
+        return husk_errorf(err, errlen, "%s: expected a name or a number",
+                           arg);
+    *out = value;
+    return 0;
+}
+
 static bool valid_device_name(const char *s, size_t len)
 {
     if (len == 0 || len >= HUSK_DEVICE_NAME_MAX)
@@ -197,8 +216,16 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             return 0;
         } else if (strcmp(a, "--stats") == 0) {
             cfg->stats = true;
+        } else if (strcmp(a, "--no-jail") == 0) {
+            cfg->no_jail = true;
+        } else if (strcmp(a, "--print-seccomp") == 0) {
+            cfg->print_seccomp = true;
         } else if (strncmp(a, "--console-rate=", 15) == 0) {
             rc = parse_console_rate(a + 15, cfg, err, errlen);
+        } else if (strncmp(a, "--user=", 7) == 0) {
+            rc = parse_id(a, a + 7, &cfg->user, err, errlen);
+        } else if (strncmp(a, "--group=", 8) == 0) {
+            rc = parse_id(a, a + 8, &cfg->group, err, errlen);
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
         } else if (strncmp(a, "--timeout=", 10) == 0) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../abi/husk_abi.h"
 #include "exitcode.h"
@@ -57,6 +58,9 @@ struct husk_config {
     bool help, version;
     bool stats; /* print exit counts when the guest stops */
     uint64_t console_rate; /* --console-rate, bytes/s; 0 = no limit */
+    const char *user, *group; /* --user=, --group= as given, or NULL */
+    bool no_jail;             /* --no-jail: seccomp and limits only */
+    bool print_seccomp;       /* print the filter instead of running */
 };
 
 /*
@@ -232,7 +236,11 @@ void husk_devices_open(struct husk_vm *vm);
 
 /* ---- kvm.c: VM, memory, vCPU ---- */
 
-/* Open /dev/kvm, create the VM with mem_size bytes and one vCPU. */
+/* Open /dev/kvm and check its API version (before the jail: by path). */
+void husk_kvm_open(struct husk_vm *vm);
+/* Create the VM with mem_size bytes and one vCPU. Must run in the process
+ * that runs the vCPU: KVM ties a VM to the address space that created it,
+ * so this comes after the jail's fork. */
 void husk_vm_create(struct husk_vm *vm, uint64_t mem_size);
 
 /* ---- cpu_x86_64.c: long mode at CPL3 ---- */
@@ -259,10 +267,60 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
                              const uint8_t *image_bytes);
 
-/* ---- sandbox.c ---- */
+/* ---- limits.c: fds, core dumps, rlimits (with or without the jail) ---- */
 
-/* Install the seccomp allowlist; the process may then only run the vCPU. */
-void husk_sandbox_apply(struct husk_vm *vm);
+/* First thing in main: fds 0-2 open (on /dev/null if they were closed, so
+ * that no file we open later becomes the console), every other inherited
+ * fd closed. */
+void husk_fds_sanitize(void);
+/* No core dumps, not dumpable (no ptrace by other processes of the user). */
+void husk_no_dumps(void);
+/* Measure, while /proc is still there (before the jail), what the limits
+ * of husk_limits_apply will be: the address space and the file sizes. */
+void husk_limits_prepare(struct husk_vm *vm);
+/* After set-up: close the fds the guest does not need (KVM's system and VM
+ * fds, stdin) and set RLIMIT_NOFILE, RLIMIT_FSIZE and RLIMIT_AS. */
+void husk_limits_apply(struct husk_vm *vm);
+
+/* ---- jail.c: namespaces, an empty root, ids, capabilities ---- */
+
+/* Resolve --user/--group (before anything is opened); exits 125 with one
+ * line if a name is unknown or the caller may not switch. */
+void husk_jail_resolve(const struct husk_config *cfg);
+/*
+ * Unless --no-jail: fresh mount, pid, ipc, uts and net namespaces (and a
+ * user namespace when unprivileged), an empty read-only root, then fork:
+ * the parent stays behind as the supervisor (never returns; it exits as
+ * the child does), the child returns as PID 1 of the new pid namespace.
+ * Always: --user/--group, all capabilities dropped, PR_SET_NO_NEW_PRIVS,
+ * no core dumps. Call after every host file is open, before
+ * husk_vm_create. Exits 125 with one line if the host refuses.
+ */
+void husk_jail_enter(struct husk_vm *vm);
+
+/* ---- supervise.c: the jail's parent ---- */
+
+/* Wait for child, kill it if we are told to stop, exit as it did. keep_fd
+ * stays open (the child watches it to see that we are alive). */
+_Noreturn void husk_supervise(pid_t child, int keep_fd);
+
+/* ---- sandbox.c: the seccomp allowlists ---- */
+
+/* Build the seccomp allowlist for this VM and its devices (an opaque
+ * filter), or with --print-seccomp print it and exit 0. */
+void *husk_sandbox_build(struct husk_vm *vm);
+/* Install it: from here on the process may only run the vCPU. */
+void husk_sandbox_load(struct husk_vm *vm, void *filter);
+/* The supervisor's allowlist: wait for child, kill it, exit. */
+void husk_sandbox_apply_supervisor(pid_t self, pid_t child);
+
+/* Test builds only (tests/sandbox/probe.c, -DHUSK_TEST_PROBE): report on
+ * or attack the sandbox at a stage of start-up; see tests/sandbox-suite.sh. */
+#ifdef HUSK_TEST_PROBE
+void husk_test_probe(struct husk_vm *vm, const char *stage);
+#else
+#define husk_test_probe(vm, stage) ((void)(vm), (void)(stage))
+#endif
 
 /* ---- vcpu.c ---- */
 

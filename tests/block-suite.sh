@@ -71,9 +71,14 @@ synced=$(grep -c '^synced$' "$tmp/bg")
 # While it runs, a second monitor must not get the image.
 expect locked 125 '' "^husk: --block:data=$tmp/k.img: in use by another process \(locked\)$" -- \
     --block:data="$tmp/k.img" --block:more="$tmp/b.img" "$img" -- verify /dev/data 3
-kill -9 "$bgpid"
-wait "$bgpid" 2>/dev/null
+{
+    kill -9 "$bgpid"
+    wait "$bgpid"
+} 2>/dev/null # bash: "Killed"
 bgpid=""
+# The jailed monitor dies a moment after the process we killed, its
+# supervisor (PR_SET_PDEATHSIG): wait for its lock to go.
+for _ in $(seq 50); do flock -n "$tmp/k.img" true && break; sleep 0.1; done
 [ "$synced" = 1 ] || { echo "    | $(head -3 "$tmp/bg")"; }
 expect fsync_survives_kill9 0 '^verified 2097152 bytes$' '' -- \
     --block:data="$tmp/k.img" --block:more="$b" "$img" -- verify /dev/data 3
