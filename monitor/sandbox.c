@@ -129,9 +129,10 @@ void husk_sandbox_apply_supervisor(pid_t self, pid_t child)
 {
     scmp_filter_ctx ctx = new_filter();
     int rc = 0;
-    /* Wait for the child (and no other process). */
+    /* Wait for the child (and no other process), then reap it. */
     rc |= RULE(ctx, waitid, 2, SCMP_A0(SCMP_CMP_EQ, P_PID),
                SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)child));
+    rc |= RULE(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
     /* Stop it when we are stopped, and return from that handler. */
     rc |= RULE(ctx, kill, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child),
                SCMP_A1(SCMP_CMP_EQ, SIGKILL));

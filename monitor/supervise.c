@@ -17,13 +17,15 @@
 
 #include "husk.h"
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, reaping;
 static pid_t child_pid;
 
 static void on_stop(int sig)
 {
     stop_signal = sig;
-    kill(child_pid, SIGKILL);
+    /* Once we reap the child its pid may be another process's. */
+    if (!reaping)
+        kill(child_pid, SIGKILL);
 }
 
 void husk_supervise(pid_t child, int keep_fd)
@@ -49,13 +51,17 @@ void husk_supervise(pid_t child, int keep_fd)
     signal(SIGPIPE, SIG_DFL);
     husk_sandbox_apply_supervisor(self, child);
 
-    /* WNOWAIT: the child stays a zombie, never reaped by us, so its pid
-     * cannot be reused while on_stop may still kill it. It is reaped
-     * after we exit. */
+    /* WNOWAIT first: a zombie's pid is not reused, so on_stop may kill
+     * it until we say we are reaping. Reaping it ourselves charges its
+     * CPU time and peak memory to us, where time(1) and getrusage
+     * (RUSAGE_CHILDREN) in our caller look. */
     siginfo_t info;
     while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) != 0)
         if (errno != EINTR)
             husk_fatal(HUSK_EXIT_MONITOR, "waitid");
+    reaping = 1;
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+        ;
     int sig = stop_signal != 0           ? stop_signal
               : info.si_code != CLD_EXITED ? info.si_status
                                            : 0;
