@@ -98,10 +98,23 @@ for case in \
     "reqs_outside|2 requests at 0x[0-9a-f]+ lie outside guest memory" \
     "bad_handle|7 is not a block device" \
     "second_bad|request 1: sectors 2048\+8 lie past the end" \
-    "info_bad_handle|3 is not a block device"; do
+    "info_bad_handle|3 is not a block device" \
+    "info_pad|padding is not zero" \
+    "reqs_unaligned|requests 0x[0-9a-f]+ not 8-byte aligned" \
+    "req_pad|request 0: padding is not zero" \
+    "op_bad|request 0: unknown op 3" \
+    "flush_bad_handle|9 is not a block device" \
+    "flush_pad|padding is not zero"; do
     name=${case%%|*}
-    expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info): .*${case#*|}" -- \
+    expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info|flush): .*${case#*|}" -- \
         --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
+done
+# Each block call's argument just past the end of memory (32 MiB).
+for call in 8:block_info:24 9:block_io:16 10:block_flush:16; do
+    IFS=: read -r nr cname size <<<"$call"
+    expect "hostile_arg_at_end_$cname" 159 '' \
+        "^husk: ABI violation: $cname: argument 0x2000000\\+$size lies outside guest memory \\(32 MiB\\)$" -- \
+        --mem=32M --block:data="$tmp/h.img" "$attack" -- arg_at_end "$nr"
 done
 expect hostile_write_ro 159 '' '^husk: ABI violation: block_io: request 0: write to a read-only device$' -- \
     --mem=32M --block:data="$tmp/h.img",ro "$attack" -- block_write_ro
