@@ -6,7 +6,7 @@
 # read-only mode and by hostile guests, and the monitor's errors for bad
 # --block arguments. Needs /dev/kvm. Prints "PASS LABEL/block/name" lines.
 set -u
-build=$1 husk=$2 label=$3
+build=$1 husk=$2 label=$3 suite=block
 img=$build/tests/guests/blockio.husk
 attack=$build/tests/hostile/attack_block.husk
 tmp=$(mktemp -d)
@@ -14,14 +14,6 @@ bgpid=""
 . "$(dirname "$0")/lib.sh"
 trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-result() { # name why(empty = pass)
-    if [ -z "$2" ]; then
-        echo "PASS $label/block/$1"
-    else
-        echo "FAIL $label/block/$1: $2"
-        sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -10
-    fi
-}
 
 boot() { # husk options and image and args; output in $tmp/out, $tmp/err
     timeout --foreground -k 5 120 "$husk" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null

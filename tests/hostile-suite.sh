@@ -8,7 +8,7 @@
 # tests/hostile/cases.txt (tests/kvm-suite.sh). Needs /dev/kvm. Prints
 # "PASS LABEL/hostile/name" lines.
 set -u
-build=$1 husk=$2 label=$3
+build=$1 husk=$2 label=$3 suite=hostile
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 exhaust=$build/tests/hostile/exhaust.husk
@@ -16,14 +16,6 @@ exit_img=$build/tests/guests/exit_status.husk
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-result() { # name why (empty: pass)
-    if [ -z "$2" ]; then
-        echo "PASS $label/hostile/$1"
-    else
-        echo "FAIL $label/hostile/$1: $2"
-        sed 's/^/    | /' "$tmp/err" 2>/dev/null | head -6
-    fi
-}
 
 # peak KIB_VAR husk arguments: run, status in $status, peak memory (KiB)
 # of the monitor's processes in $peak, stdout in $tmp/out

@@ -10,7 +10,7 @@
 # inside, just before the filter; with HUSK_PROBE=seccomp it makes a
 # forbidden system call right after the filter.
 set -u
-build=$(cd "$1" && pwd) label=$2
+build=$(cd "$1" && pwd) label=$2 suite=sandbox
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 husk=$build/husk probe=$build/test/husk-probe
@@ -22,14 +22,6 @@ chmod 755 "$tmp"
 bgpid=""
 trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-result() { # name why (empty: pass)
-    if [ -z "$2" ]; then
-        echo "PASS $label/sandbox/$1"
-    else
-        echo "FAIL $label/sandbox/$1: $2"
-        sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -8
-    fi
-}
 
 # has KEY=VALUE...: the first missing one of these words in the probe line
 has() {
