@@ -170,9 +170,10 @@ static _Noreturn void refused(const char *what, int err, bool user_ns)
     else if (err == EPERM)
         why = " (a chroot, or a container that forbids namespaces?)";
     husk_fatalx(HUSK_EXIT_MONITOR,
-                "jail: cannot %s: %s%s; start husk as root, or pass "
-                "--no-jail to run with the seccomp filter and limits only",
-                what, strerror(err), why);
+                "jail: cannot %s: %s%s; %spass --no-jail to run with the "
+                "seccomp filter and limits only",
+                what, strerror(err), why,
+                user_ns ? "start husk as root, or " : "");
 }
 
 static void write_file(const char *path, const char *text)

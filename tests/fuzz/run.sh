@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# tests/fuzz/run.sh BUILD SECONDS: build the libFuzzer harnesses into
-# BUILD/fuzz/ and run each one.
+# tests/fuzz/run.sh BUILD SECONDS [NAME...]: build the libFuzzer harnesses
+# into BUILD/fuzz/ and run each one (or the NAMEd ones: elf args hypercall).
 #   SECONDS=0  replay tests/fuzz/corpus/<name>/ once, no mutation (what
 #              `make check` does: a crash found once stays fixed)
 #   SECONDS>0  fuzz each harness that long; new inputs go to
@@ -76,7 +76,9 @@ run_one() { # name
     fi
 }
 
-for name in elf args hypercall; do
+[ $# -gt 2 ] && shift 2 || set -- elf args hypercall
+for name in "$@"; do
+    [ -n "${sources[$name]:-}" ] || { fail "$name" "no such harness"; continue; }
     run_one "$name"
 done
 exit "$failed"
