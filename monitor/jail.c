@@ -74,10 +74,12 @@ void husk_jail_resolve(const struct husk_config *cfg)
     gid_t primary = 0;
     unsigned n;
     if (cfg->user != NULL) {
+        /* A name first: a user may be called "1000". */
         struct passwd *pw = getpwnam(cfg->user);
-        if (pw == NULL && parse_id_number(cfg->user, &n))
+        bool numeric = parse_id_number(cfg->user, &n);
+        if (pw == NULL && numeric)
             pw = getpwuid(n);
-        if (pw == NULL && !parse_id_number(cfg->user, &n))
+        if (pw == NULL && !numeric)
             husk_fatalx(HUSK_EXIT_MONITOR, "--user=%s: no such user",
                         cfg->user);
         ids.uid = pw != NULL ? pw->pw_uid : n;
@@ -169,6 +171,8 @@ static _Noreturn void refused(const char *what, int err, bool user_ns)
               "kernel.apparmor_restrict_unprivileged_userns=1)";
     else if (err == EPERM)
         why = " (a chroot, or a container that forbids namespaces?)";
+    else if (err == EINVAL && !user_ns)
+        why = " (in a chroot whose root is not a mount point?)";
     husk_fatalx(HUSK_EXIT_MONITOR,
                 "jail: cannot %s: %s%s; %spass --no-jail to run with the "
                 "seccomp filter and limits only",
@@ -226,15 +230,16 @@ static void make_empty_root(void)
 {
     /* Our mounts must not propagate back to the host's namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot make the mounts private");
+        refused("make the mounts private", errno, false);
     if (mount("husk", JAIL_MOUNT_POINT, "tmpfs",
               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "size=4k,nr_inodes=2,mode=0555") != 0)
         refused("mount an empty root on " JAIL_MOUNT_POINT, errno, false);
     if (chdir(JAIL_MOUNT_POINT) != 0 ||
-        syscall(SYS_pivot_root, ".", ".") != 0 ||
-        umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot make the empty root /");
+        syscall(SYS_pivot_root, ".", ".") != 0)
+        refused("pivot_root onto the empty root", errno, false);
+    if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot detach the old root");
 }
 
 /* No capability in any set, none to be had again (bounding set, ambient

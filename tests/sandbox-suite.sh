@@ -178,6 +178,28 @@ else
     result unprivileged_refused "$why"
 fi
 
+# Root in a chroot whose root is no mount point (a copy of / made of bind
+# mounts, under a directory): no private mounts, no pivot_root there. One
+# line, status 125.
+if [ "$(id -u)" = 0 ]; then
+    mkdir "$tmp/r"
+    R=$tmp/r TMP=$tmp HUSK=$husk IMG=$exit_img unshare -m --propagation private bash -c '
+        for e in /*; do
+            n=${e#/}
+            if [ -L "$e" ]; then cp -P "$e" "$R/$n"
+            elif [ -d "$e" ]; then mkdir "$R/$n" && mount --rbind "$e" "$R/$n"; fi
+        done
+        chroot "$R" "$HUSK" --mem=32M "$IMG" -- 3 >"$TMP/out" 2>"$TMP/err" </dev/null
+        echo $? >"$TMP/status3"' >"$tmp/setup" 2>&1
+    why=$(why_failed "$(cat "$tmp/status3" 2>/dev/null)" 125 '' \
+        '^husk: jail: cannot make the mounts private: Invalid argument \(in a chroot whose root is not a mount point\?\); pass --no-jail' \
+        "$tmp/out" "$tmp/err")
+    [ -z "$why" ] && [ "$(wc -l <"$tmp/err")" != 1 ] && why="not one line"
+    result root_in_chroot_refused "$why"
+else
+    echo "SKIP $label/sandbox/root_in_chroot_refused: needs root"
+fi
+
 # ---- the supervisor: the process the caller started stands in for the
 # monitor. Told to stop, it kills the jailed child first: once it is
 # reaped, the child's lock on its device is gone.
