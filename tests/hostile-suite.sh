@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# tests/hostile-suite.sh BUILD HUSK LABEL: what hostile guests cost the
+# tests/hostile-suite.sh BUILD HUSK LABEL [SLACK_KIB]: what hostile guests cost the
 # host, measured from outside: console floods (what reaches stdout, with
 # the documented notice and tally), a hypercall flood and a memory balloon
 # (the monitor's peak memory, by GNU time: the supervisor reaps the jailed
 # monitor, so its peak counts). The ABI attacks themselves are in
 # tests/hostile/cases.txt (tests/kvm-suite.sh). Needs /dev/kvm. Prints
-# "PASS LABEL/hostile/name" lines.
+# "PASS LABEL/hostile/name" lines. SLACK_KIB (default 2048) is how much
+# two runs of one guest may differ in peak memory: the ASan monitor needs
+# more, as khugepaged turns its shadow memory into huge pages at times.
 set -u
-build=$1 husk=$2 label=$3 suite=hostile
+build=$1 husk=$2 label=$3 slack=${4:-2048} suite=hostile
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 exhaust=$build/tests/hostile/exhaust.husk
@@ -32,11 +34,14 @@ if [ ! -x /usr/bin/time ]; then
 else
     peak --mem=64M "$exit_img" -- 0
     base=$peak
-    # 20000 exits: the monitor's memory does not grow with them.
+    # 20000 exits: the monitor's memory does not grow with them (against
+    # the same guest making 1000).
+    peak --mem=64M "$exhaust" -- hypercall_flood 1000
+    few=$peak
     peak --mem=64M "$exhaust" -- hypercall_flood 20000
     why=$(why_failed "$status" 0 '^hypercalls: 20000$' '' "$tmp/out" "$tmp/err")
-    [ -z "$why" ] && [ "$peak" -gt $((base + 2048)) ] &&
-        why="peak ${peak} KiB, an idle guest's is ${base} KiB"
+    [ -z "$why" ] && [ "$peak" -gt $((few + slack)) ] &&
+        why="peak ${peak} KiB after 20000 hypercalls, ${few} KiB after 1000"
     result hypercall_flood_memory "$why"
     # All the guest's memory touched: the host pays --mem and no more, and
     # the guest gets NULL from malloc, not a crash.
@@ -46,7 +51,7 @@ else
     [ -z "$why" ] && [ "${mib:-0}" -lt 48 ] && why="the guest got only ${mib} MiB of 64"
     [ -z "$why" ] && [ "$peak" -lt $((base + 40 * 1024)) ] &&
         why="peak ${peak} KiB: the balloon did not reach the host"
-    [ -z "$why" ] && [ "$peak" -gt $((base + 64 * 1024)) ] &&
+    [ -z "$why" ] && [ "$peak" -gt $((base + 64 * 1024 + slack)) ] &&
         why="peak ${peak} KiB, more than --mem=64M over an idle guest's ${base} KiB"
     result balloon_memory "$why"
 fi
