@@ -53,7 +53,7 @@ MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/hos
 	drivers/net/host.c drivers/net/spec.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
-	monitor/hypercall.c monitor/log.c monitor/core_calls.c \
+	monitor/hypercall.c monitor/log.c monitor/core_calls.c monitor/rate.c \
 	drivers/console/host.c drivers/net/spec.c drivers/net/host.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -78,12 +78,14 @@ $(BUILD)/asan/husk: $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	$(call say,LD-SAN,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lseccomp -lpthread
 
-# A test-only monitor that makes a forbidden system call right after the
-# filter is armed (tests/sandbox-suite.sh expects SIGSYS). Never installed.
-$(BUILD)/test/husk-probe: $(MONITOR_SRCS) $(wildcard monitor/*.h) | $(SETUP_STAMP)
+# A test-only monitor with tests/sandbox/probe.c: with HUSK_PROBE set it
+# reports on its jail or makes a forbidden system call once the filter is
+# armed (tests/sandbox-suite.sh). Never installed.
+PROBE_SRCS := $(MONITOR_SRCS) tests/sandbox/probe.c
+$(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*/*.h) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,LD-TEST,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_SECCOMP_PROBE -o $@ $(MONITOR_SRCS) -lseccomp -lpthread
+	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
 
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
@@ -275,6 +277,11 @@ check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TES
 		$(TEST_SETUP_STAMP)
 	BUILD=$(BUILD) bash tests/run
 
+# Fuzz each libFuzzer harness for FUZZ_SECONDS (make check: 20 s each).
+FUZZ_SECONDS ?= 600
+fuzz: | $(SETUP_STAMP)
+	bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+
 # ---- benchmarks (not tests: `make bench`, see docs/performance.md) ------
 
 # Host-side tools: the timer, the launcher, the KVM floor.
@@ -323,7 +330,7 @@ bench-check: bench-build
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo check bench bench-build bench-check clean
+.PHONY: all demo check fuzz bench bench-build bench-check clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj -name '*.d' -type f 2>/dev/null)

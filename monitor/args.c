@@ -26,6 +26,17 @@ const char husk_usage[] =
     "  --io-spin=MICROSECONDS  how long the I/O thread polls for more work\n"
     "                        before it sleeps (default: it adapts, from\n"
     "                        50 to 5000, to the gaps between requests)\n"
+    "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
+    "                        64K (default 1M; 0: no limit); output over\n"
+    "                        it is dropped, with one notice on stderr\n"
+    "  --user=USER           run as USER (name or number; husk must start\n"
+    "                        as root); files are opened before the switch\n"
+    "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
+    "  --no-jail             no namespaces and no empty root (the seccomp\n"
+    "                        filter and the limits stay); for hosts that\n"
+    "                        refuse namespaces\n"
+    "  --print-seccomp       set up as for a run, print the seccomp filter\n"
+    "                        instead of starting the guest, and exit\n"
     "  --stats               print the number of VM exits at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
@@ -131,6 +142,35 @@ static int parse_io_spin(const char *value, struct husk_config *cfg,
     return 0;
 }
 
+static int parse_console_rate(const char *value, struct husk_config *cfg,
+                              char *err, size_t errlen)
+{
+    uint64_t rate;
+    if (husk_parse_size(value, &rate) != 0)
+        return husk_errorf(err, errlen,
+                           "--console-rate=%s: not a size (try "
+                           "--console-rate=64K, or 0 for no limit)",
+                           value);
+    if (rate > HUSK_CONSOLE_RATE_MAX)
+        return husk_errorf(err, errlen,
+                           "--console-rate=%s: more than %lluG a second; "
+                           "use 0 for no limit",
+                           value, HUSK_CONSOLE_RATE_MAX >> 30);
+    cfg->console_rate = rate;
+    return 0;
+}
+
+/* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
+static int parse_id(const char *arg, const char *value, const char **out,
+                    char *err, size_t errlen)
+{
+    if (value[0] == '\0')
+        return husk_errorf(err, errlen, "%s: expected a name or a number",
+                           arg);
+    *out = value;
+    return 0;
+}
+
 static bool valid_device_name(const char *s, size_t len)
 {
     if (len == 0 || len >= HUSK_DEVICE_NAME_MAX)
@@ -195,6 +235,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->mem_size = HUSK_MEM_DEFAULT;
+    cfg->console_rate = HUSK_CONSOLE_RATE_DEFAULT;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
 
@@ -213,6 +254,16 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             return 0;
         } else if (strcmp(a, "--stats") == 0) {
             cfg->stats = true;
+        } else if (strcmp(a, "--no-jail") == 0) {
+            cfg->no_jail = true;
+        } else if (strcmp(a, "--print-seccomp") == 0) {
+            cfg->print_seccomp = true;
+        } else if (strncmp(a, "--console-rate=", 15) == 0) {
+            rc = parse_console_rate(a + 15, cfg, err, errlen);
+        } else if (strncmp(a, "--user=", 7) == 0) {
+            rc = parse_id(a, a + 7, &cfg->user, err, errlen);
+        } else if (strncmp(a, "--group=", 8) == 0) {
+            rc = parse_id(a, a + 8, &cfg->group, err, errlen);
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
         } else if (strncmp(a, "--io-thread=", 12) == 0) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../abi/husk_abi.h"
 #include "exitcode.h"
@@ -35,6 +36,9 @@ _Noreturn void husk_fatalx(int code, const char *fmt, ...)
 
 #define HUSK_MEM_DEFAULT (64ULL << 20)
 #define HUSK_TIMEOUT_MAX (365U * 24 * 3600)
+/* --console-rate: bytes per second the guest may print (0: no limit). */
+#define HUSK_CONSOLE_RATE_DEFAULT (1ULL << 20)
+#define HUSK_CONSOLE_RATE_MAX (1ULL << 30)
 
 /* A device given on the command line: --block:NAME=SPEC or --net:NAME=SPEC */
 struct husk_device_arg {
@@ -58,6 +62,10 @@ struct husk_config {
     bool stats; /* print exit counts when the guest stops */
     enum husk_io_mode io_thread; /* --io-thread */
     unsigned io_spin_us;         /* --io-spin; 0: the default */
+    uint64_t console_rate; /* --console-rate, bytes/s; 0 = no limit */
+    const char *user, *group; /* --user=, --group= as given, or NULL */
+    bool no_jail;             /* --no-jail: seccomp and limits only */
+    bool print_seccomp;       /* print the filter instead of running */
 };
 
 /*
@@ -132,6 +140,22 @@ struct husk_hc_entry {
 
 #define HUSK_POLL_FDS_MAX HUSK_DEVICES_MAX
 
+/* ---- rate.c: a token bucket (pure) ---- */
+
+/* Up to `burst` bytes at once, `rate` bytes per second sustained. */
+struct husk_rate {
+    uint64_t rate, burst; /* bytes/s (0: no limit), bytes */
+    uint64_t tokens;      /* in byte-nanoseconds per second: bytes * 1e9 */
+    uint64_t last_ns;     /* when tokens was last brought up to date */
+};
+
+/* A full bucket at time now_ns. */
+void husk_rate_init(struct husk_rate *r, uint64_t rate, uint64_t burst,
+                    uint64_t now_ns);
+/* Take n bytes at time now_ns (monotonic): true if they fit in the bucket,
+ * false (and nothing taken) if not. Always true when rate is 0. */
+bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
+
 struct husk_vm {
     int kvm_fd, vm_fd, vcpu_fd;
     struct kvm_run *run;
@@ -151,6 +175,8 @@ struct husk_vm {
     struct husk_io *io; /* the I/O thread and the queues it serves */
     int exit_code;
     uint64_t exits, hypercalls; /* for --stats */
+    struct husk_rate console_rate; /* --console-rate */
+    uint64_t console_dropped;      /* bytes over it, reported at the end */
     char message[640]; /* why the guest was stopped */
 };
 
@@ -222,7 +248,11 @@ void husk_devices_report_stats(struct husk_vm *vm);
 
 /* ---- kvm.c: VM, memory, vCPU ---- */
 
-/* Open /dev/kvm, create the VM with mem_size bytes and one vCPU. */
+/* Open /dev/kvm and check its API version (before the jail: by path). */
+void husk_kvm_open(struct husk_vm *vm);
+/* Create the VM with mem_size bytes and one vCPU. Must run in the process
+ * that runs the vCPU: KVM ties a VM to the address space that created it,
+ * so this comes after the jail's fork. */
 void husk_vm_create(struct husk_vm *vm, uint64_t mem_size);
 
 /* ---- cpu_x86_64.c: long mode at CPL3 ---- */
@@ -288,10 +318,60 @@ long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q,
 bool husk_io_stopped(struct husk_vm *vm);
 void husk_io_report_stats(struct husk_vm *vm);
 
-/* ---- sandbox.c ---- */
+/* ---- limits.c: fds, core dumps, rlimits (with or without the jail) ---- */
 
-/* Install the seccomp allowlist; the process may then only run the vCPU. */
-void husk_sandbox_apply(struct husk_vm *vm);
+/* First thing in main: fds 0-2 open (on /dev/null if they were closed, so
+ * that no file we open later becomes the console), every other inherited
+ * fd closed. */
+void husk_fds_sanitize(void);
+/* No core dumps, not dumpable (no ptrace by other processes of the user). */
+void husk_no_dumps(void);
+/* Measure, while /proc is still there (before the jail), what the limits
+ * of husk_limits_apply will be: the address space and the file sizes. */
+void husk_limits_prepare(struct husk_vm *vm);
+/* After set-up: close the fds the guest does not need (KVM's system and VM
+ * fds, stdin) and set RLIMIT_NOFILE, RLIMIT_FSIZE and RLIMIT_AS. */
+void husk_limits_apply(struct husk_vm *vm);
+
+/* ---- jail.c: namespaces, an empty root, ids, capabilities ---- */
+
+/* Resolve --user/--group (before anything is opened); exits 125 with one
+ * line if a name is unknown or the caller may not switch. */
+void husk_jail_resolve(const struct husk_config *cfg);
+/*
+ * Unless --no-jail: fresh mount, pid, ipc, uts and net namespaces (and a
+ * user namespace when unprivileged), an empty read-only root, then fork:
+ * the parent stays behind as the supervisor (never returns; it exits as
+ * the child does), the child returns as PID 1 of the new pid namespace.
+ * Always: --user/--group, all capabilities dropped, PR_SET_NO_NEW_PRIVS,
+ * no core dumps. Call after every host file is open, before
+ * husk_vm_create. Exits 125 with one line if the host refuses.
+ */
+void husk_jail_enter(struct husk_vm *vm);
+
+/* ---- supervise.c: the jail's parent ---- */
+
+/* Wait for child, kill it if we are told to stop, exit as it did. keep_fd
+ * stays open (the child watches it to see that we are alive). */
+_Noreturn void husk_supervise(pid_t child, int keep_fd);
+
+/* ---- sandbox.c: the seccomp allowlists ---- */
+
+/* Build the seccomp allowlist for this VM and its devices (an opaque
+ * filter), or with --print-seccomp print it and exit 0. */
+void *husk_sandbox_build(struct husk_vm *vm);
+/* Install it: from here on the process may only run the vCPU. */
+void husk_sandbox_load(struct husk_vm *vm, void *filter);
+/* The supervisor's allowlist: wait for child, kill it, exit. */
+void husk_sandbox_apply_supervisor(pid_t self, pid_t child);
+
+/* Test builds only (tests/sandbox/probe.c, -DHUSK_TEST_PROBE): report on
+ * or attack the sandbox at a stage of start-up; see tests/sandbox-suite.sh. */
+#ifdef HUSK_TEST_PROBE
+void husk_test_probe(struct husk_vm *vm, const char *stage);
+#else
+#define husk_test_probe(vm, stage) ((void)(vm), (void)(stage))
+#endif
 
 /* ---- vcpu.c ---- */
 

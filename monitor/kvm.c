@@ -9,7 +9,7 @@
 
 #include "husk.h"
 
-void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)
+void husk_kvm_open(struct husk_vm *vm)
 {
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0)
@@ -20,6 +20,10 @@ void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)
     if (version != KVM_API_VERSION)
         husk_fatalx(HUSK_EXIT_MONITOR, "/dev/kvm: API version %d, expected %d",
                     version, KVM_API_VERSION);
+}
+
+void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)
+{
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "KVM_CREATE_VM");

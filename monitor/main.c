@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * main.c: the monitor's phases, in order. Everything the guest can reach
- * is set up before the sandbox is armed; after that only the vCPU runs.
+ * main.c: the monitor's phases, in order. Every host file is opened by
+ * path before the jail; everything the guest can reach is set up before
+ * the seccomp filter is armed; after that only the vCPU runs.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -43,6 +44,7 @@ int main(int argc, char *argv[])
     static struct husk_vm vm;
     char err[512];
 
+    husk_fds_sanitize();
     if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s", err);
     if (cfg.help) {
@@ -53,6 +55,7 @@ int main(int argc, char *argv[])
         printf("husk %s (Husk ABI %d)\n", HUSK_VERSION, HUSK_ABI_VERSION);
         return 0;
     }
+    husk_jail_resolve(&cfg);
     /* A closed stdout must not kill us: the console reports it instead. */
     signal(SIGPIPE, SIG_IGN);
 
@@ -70,19 +73,24 @@ int main(int argc, char *argv[])
     husk_devices_match(&cfg, &img);
 
     vm.cfg = &cfg;
-    husk_vm_create(&vm, cfg.mem_size);
+    husk_kvm_open(&vm);
     husk_core_calls_register(&vm);
     husk_trap_register(&vm);
     husk_devices_open(&vm);
+    husk_limits_prepare(&vm);
+    husk_jail_enter(&vm); /* jailed: we are its child from here on */
+
+    husk_vm_create(&vm, cfg.mem_size);
     husk_elf_load(&img, image, vm.mem);
     husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
     husk_bootinfo_write(&vm, &img, image);
     munmap((void *)image, image_len);
-    close(vm.kvm_fd);
 
     husk_io_start(&vm, husk_devices_want_io_thread(&cfg));
+    void *filter = husk_sandbox_build(&vm); /* or print it and exit */
+    husk_limits_apply(&vm);
     husk_timeout_arm(&vm);
-    husk_sandbox_apply(&vm);
+    husk_sandbox_load(&vm, filter);
     /* _exit: nothing is left to flush, and the filter allows no more. */
     _exit(husk_vcpu_run(&vm));
 }

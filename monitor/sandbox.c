@@ -1,69 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * sandbox.c: the seccomp allowlist armed before the guest's first
+ * sandbox.c: the seccomp allowlists, armed before the guest's first
  * instruction. From then on the monitor can only run the vCPU and do what
- * the hypercalls need; any other system call kills the process.
+ * the hypercalls need, and the jail's supervisor can only wait for it; any
+ * other system call kills the process. Each rule names the code that
+ * needs it; docs/security.md lists them with their count.
  */
 #include <linux/kvm.h>
 #include <seccomp.h>
-#include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
-#ifdef HUSK_TEST_SECCOMP_PROBE
-#include <fcntl.h>
-#endif
 
 #include "husk.h"
 
 #define RULE(ctx, call, ...)                                                \
     seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
 
-/* Before the filter: nothing of the guest's memory may reach a core file,
- * and no other process of this user may ptrace into it. */
-static void limit_process(void)
+static scmp_filter_ctx new_filter(void)
 {
-    struct rlimit none = {0, 0};
-    if (setrlimit(RLIMIT_CORE, &none) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "setrlimit(RLIMIT_CORE)");
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_DUMPABLE)");
-}
-
-void husk_sandbox_apply(struct husk_vm *vm)
-{
-    limit_process();
-    /* seccomp_load also sets PR_SET_NO_NEW_PRIVS (libseccomp's default). */
+    /* seccomp_load also sets PR_SET_NO_NEW_PRIVS (libseccomp's default);
+     * the jail has set it already. */
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (ctx == NULL)
         husk_fatalx(HUSK_EXIT_MONITOR, "seccomp_init failed");
-    int vcpu = vm->vcpu_fd;
+    return ctx;
+}
+
+/* The ASan/UBSan test build only: the sanitizer runtime maps shadow
+ * memory and prints reports. Never part of a release binary. */
+static int sanitizer_rules(scmp_filter_ctx ctx)
+{
     int rc = 0;
-    /* The run loop, and the crash report's register dump. */
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
-    /* Console hypercall and the monitor's own messages. */
-    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDOUT_FILENO));
-    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
-    /* Poll hypercall: sleep until a device is ready or the timeout. */
-    rc |= RULE(ctx, ppoll, 0);
-    /* mem_discard hypercall: give freed guest pages back to the host. */
-    rc |= RULE(ctx, madvise, 1, SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED));
-    /* Wall-clock hypercall, when the vDSO falls back to the kernel. */
-    rc |= RULE(ctx, clock_gettime, 0);
-    /* --timeout: SIGALRM interrupts KVM_RUN and its handler returns. */
-    rc |= RULE(ctx, rt_sigreturn, 0);
-    rc |= RULE(ctx, exit_group, 0);
-    rc |= RULE(ctx, exit, 0);
 #ifdef HUSK_SANITIZE
-    /* The ASan/UBSan test build only: the sanitizer runtime maps shadow
-     * memory and prints reports. Never part of a release binary. */
     rc |= RULE(ctx, mmap, 0);
     rc |= RULE(ctx, munmap, 0);
     rc |= RULE(ctx, madvise, 1, SCMP_A2(SCMP_CMP_NE, MADV_DONTNEED));
@@ -75,7 +47,64 @@ void husk_sandbox_apply(struct husk_vm *vm)
     rc |= RULE(ctx, prctl, 0);
     rc |= RULE(ctx, sched_yield, 0);
     rc |= RULE(ctx, futex, 0);
+#else
+    (void)ctx;
 #endif
+    return rc;
+}
+
+static void load(scmp_filter_ctx ctx, int rc)
+{
+    if (rc != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
+    if (seccomp_load(ctx) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "cannot install the seccomp filter");
+    seccomp_release(ctx);
+}
+
+/* --print-seccomp: the filter as libseccomp compiled it, then exit. */
+static _Noreturn void print_filter(scmp_filter_ctx ctx)
+{
+    static const char head[] =
+        "# The seccomp filter husk installs for this configuration, before\n"
+        "# the guest's first instruction, in libseccomp's pseudo filter\n"
+        "# code: every 'action ALLOW' is one rule; anything else kills the\n"
+        "# process. ($a0 is a system call's first argument, in two halves.)\n";
+    fflush(stdout);
+    if (write(STDOUT_FILENO, head, sizeof(head) - 1) < 0 ||
+        seccomp_export_pfc(ctx, STDOUT_FILENO) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "--print-seccomp: cannot write it");
+    _exit(0);
+}
+
+void *husk_sandbox_build(struct husk_vm *vm)
+{
+    scmp_filter_ctx ctx = new_filter();
+    scmp_datum_t vcpu = (scmp_datum_t)vm->vcpu_fd;
+    int rc = 0;
+    /* The run loop, and the crash report's register dump. */
+    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+               SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+               SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
+    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+               SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
+    /* Console hypercall and the monitor's own messages. */
+    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDOUT_FILENO));
+    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
+    /* Poll hypercall: sleep until a device is ready or the timeout. */
+    rc |= RULE(ctx, ppoll, 0);
+    /* mem_discard hypercall: give freed guest pages back to the host. */
+    rc |= RULE(ctx, madvise, 1, SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED));
+    /* Wall-clock hypercall and the console's rate limit, when the vDSO
+     * falls back to the kernel (a clock source it cannot read). */
+    rc |= RULE(ctx, clock_gettime, 0);
+    /* --timeout: SIGALRM interrupts KVM_RUN and its handler returns. */
+    if (vm->cfg->timeout_s != 0)
+        rc |= RULE(ctx, rt_sigreturn, 0);
+    /* _exit; glibc's exit(2) fallback after it is never reached. */
+    rc |= RULE(ctx, exit_group, 0);
+    rc |= sanitizer_rules(ctx);
     /* Each device adds what its hypercalls need, on its own fds only. */
     for (unsigned h = 0; h < vm->cfg->device_count; h++) {
         const struct husk_device_ops *ops =
@@ -88,14 +117,33 @@ void husk_sandbox_apply(struct husk_vm *vm)
     rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
-    if (seccomp_load(ctx) != 0)
-        husk_fatalx(HUSK_EXIT_MONITOR, "cannot install the seccomp filter");
-    seccomp_release(ctx);
-#ifdef HUSK_TEST_SECCOMP_PROBE
-    /* Test build only (build/test/husk-probe, never the release binary):
-     * a call outside the allowlist must kill the process with SIGSYS. */
-    if (open("/", O_RDONLY) >= 0)
-        husk_fatalx(HUSK_EXIT_MONITOR, "seccomp probe: open was allowed");
-    husk_fatalx(HUSK_EXIT_MONITOR, "seccomp probe: open failed, not killed");
-#endif
+    if (vm->cfg->print_seccomp)
+        print_filter(ctx);
+    return ctx;
+}
+
+void husk_sandbox_load(struct husk_vm *vm, void *filter)
+{
+    load(filter, 0);
+    husk_test_probe(vm, "filter");
+}
+
+void husk_sandbox_apply_supervisor(pid_t self, pid_t child)
+{
+    scmp_filter_ctx ctx = new_filter();
+    int rc = 0;
+    /* Wait for the child (and no other process), then reap it. */
+    rc |= RULE(ctx, waitid, 2, SCMP_A0(SCMP_CMP_EQ, P_PID),
+               SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)child));
+    rc |= RULE(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
+    /* Stop it when we are stopped (the same signal, or SIGKILL), and
+     * return from that handler. */
+    rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
+    rc |= RULE(ctx, rt_sigreturn, 0);
+    /* Die of the child's signal; the last message; exit. */
+    rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
+    rc |= RULE(ctx, exit_group, 0);
+    rc |= sanitizer_rules(ctx);
+    load(ctx, rc);
 }

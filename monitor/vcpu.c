@@ -183,6 +183,10 @@ int husk_vcpu_run(struct husk_vm *vm)
             vm->hypercalls++;
         status = handle_exit(vm);
     }
+    if (vm->console_dropped != 0)
+        husk_warnx("console: %llu bytes of guest output dropped over "
+                   "--console-rate",
+                   (unsigned long long)vm->console_dropped);
     if (vm->cfg->stats) {
         husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
                    (unsigned long long)vm->exits,

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 default=(gcc make binutils libc6-dev libseccomp-dev pkg-config dpkg-dev
-         clang libclang-rt-14-dev patch xz-utils ca-certificates)
+         clang libclang-rt-14-dev patch xz-utils ca-certificates time)
 packages=()
 src_only=no
 for a in "$@"; do

@@ -6,7 +6,7 @@
 # read-only mode and by hostile guests, and the monitor's errors for bad
 # --block arguments. Needs /dev/kvm. Prints "PASS LABEL/block/name" lines.
 set -u
-build=$1 husk=$2 label=$3
+build=$1 husk=$2 label=$3 suite=block
 img=$build/tests/guests/blockio.husk
 attack=$build/tests/hostile/attack_block.husk
 tmp=$(mktemp -d)
@@ -14,14 +14,6 @@ bgpid=""
 . "$(dirname "$0")/lib.sh"
 trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-result() { # name why(empty = pass)
-    if [ -z "$2" ]; then
-        echo "PASS $label/block/$1"
-    else
-        echo "FAIL $label/block/$1: $2"
-        sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -10
-    fi
-}
 
 boot() { # husk options and image and args; output in $tmp/out, $tmp/err
     timeout --foreground -k 5 120 "$husk" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
@@ -71,9 +63,14 @@ synced=$(grep -c '^synced$' "$tmp/bg")
 # While it runs, a second monitor must not get the image.
 expect locked 125 '' "^husk: --block:data=$tmp/k.img: in use by another process \(locked\)$" -- \
     --block:data="$tmp/k.img" --block:more="$tmp/b.img" "$img" -- verify /dev/data 3
-kill -9 "$bgpid"
-wait "$bgpid" 2>/dev/null
+{
+    kill -9 "$bgpid"
+    wait "$bgpid"
+} 2>/dev/null # bash: "Killed"
 bgpid=""
+# The jailed monitor dies a moment after the process we killed, its
+# supervisor (PR_SET_PDEATHSIG): wait for its lock to go.
+for _ in $(seq 50); do flock -n "$tmp/k.img" true && break; sleep 0.1; done
 [ "$synced" = 1 ] || { echo "    | $(head -3 "$tmp/bg")"; }
 expect fsync_survives_kill9 0 '^verified 2097152 bytes$' '' -- \
     --block:data="$tmp/k.img" --block:more="$b" "$img" -- verify /dev/data 3
@@ -93,9 +90,15 @@ for case in \
     "reqs_outside|2 requests at 0x[0-9a-f]+ lie outside guest memory" \
     "bad_handle|7 is not a block device" \
     "second_bad|request 1: sectors 2048\+8 lie past the end" \
-    "info_bad_handle|3 is not a block device"; do
+    "info_bad_handle|3 is not a block device" \
+    "info_pad|padding is not zero" \
+    "reqs_unaligned|requests 0x[0-9a-f]+ not 8-byte aligned" \
+    "req_pad|request 0: padding is not zero" \
+    "op_bad|request 0: unknown op 3" \
+    "flush_bad_handle|9 is not a block device" \
+    "flush_pad|padding is not zero"; do
     name=${case%%|*}
-    expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info): .*${case#*|}" -- \
+    expect "hostile_$name" 159 '' "^husk: ABI violation: block_(io|info|flush): .*${case#*|}" -- \
         --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
 done
 for case in \
@@ -115,6 +118,13 @@ done
 expect hostile_queue_thread 159 '' '^husk: ABI violation: block queue: request 0: buffer 0x[0-9a-f]+\+4096 lies outside guest memory$' -- \
     --mem=32M --io-thread=on --io-spin=1000000 --timeout=60 \
     --block:data="$tmp/h.img" "$attack" -- block_queue_thread
+# Each block call's argument just past the end of memory (32 MiB).
+for call in 8:block_info:24 9:block_io:16 10:block_flush:16; do
+    IFS=: read -r nr cname size <<<"$call"
+    expect "hostile_arg_at_end_$cname" 159 '' \
+        "^husk: ABI violation: $cname: argument 0x2000000\\+$size lies outside guest memory \\(32 MiB\\)$" -- \
+        --mem=32M --block:data="$tmp/h.img" "$attack" -- arg_at_end "$nr"
+done
 expect hostile_write_ro 159 '' '^husk: ABI violation: block_io: request 0: write to a read-only device$' -- \
     --mem=32M --block:data="$tmp/h.img",ro "$attack" -- block_write_ro
 result hostile_image_unchanged \

@@ -17,3 +17,16 @@ why_failed() {
         echo "sanitizer report"
     fi
 }
+
+# result NAME WHY: "PASS LABEL/SUITE/NAME" if WHY is empty, else "FAIL
+# LABEL/SUITE/NAME: WHY" and the start of the run's output. The caller
+# sets label and suite, and keeps the last run's output in $tmp/out and
+# $tmp/err.
+result() {
+    if [ -z "$2" ]; then
+        echo "PASS $label/$suite/$1"
+    else
+        echo "FAIL $label/$suite/$1: $2"
+        sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -10
+    fi
+}

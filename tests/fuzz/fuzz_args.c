@@ -42,6 +42,9 @@ static void check_config(const struct husk_config *cfg)
     ENSURE(cfg->mem_size >= HUSK_MEM_MIN && cfg->mem_size <= HUSK_MEM_MAX);
     ENSURE(cfg->mem_size % HUSK_MEM_ALIGN == 0);
     ENSURE(cfg->timeout_s <= HUSK_TIMEOUT_MAX);
+    ENSURE(cfg->console_rate <= HUSK_CONSOLE_RATE_MAX);
+    ENSURE(cfg->user == NULL || cfg->user[0] != '\0');
+    ENSURE(cfg->group == NULL || cfg->group[0] != '\0');
     ENSURE(cfg->guest_argc >= 0 && cfg->guest_argc < HUSK_ARGC_MAX);
     size_t bytes = strlen(cfg->image_path) + 1;
     for (int i = 0; i < cfg->guest_argc; i++)

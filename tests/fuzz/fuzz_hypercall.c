@@ -3,8 +3,12 @@
 /*
  * fuzz_hypercall.c: libFuzzer harness for the hypercall path: the
  * dispatcher (monitor/hypercall.c, gpa.c) and the real handlers behind it
- * (monitor/core_calls.c, drivers/console/host.c), on a fake VM with 2 MiB
- * of guest memory. An input is one guest access:
+ * (monitor/core_calls.c, drivers/console/host.c with a console rate, and
+ * drivers/block/host.c with two real devices), on a fake VM with 2 MiB of
+ * guest memory. Handles: 1 is a read-write block device, 3 a read-only
+ * one (64 KiB each, temporary files), 0 and 2 are pollable, not block
+ * devices (no network back end is linked in). An input is one guest
+ * access:
  *
  *     offset 0   u8  flags   FLAG_* below
  *            1   u8  nr      hypercall number (offset nr * 8 in the page)
@@ -17,12 +21,16 @@
  *
  * The monitor's own rules must hold afterwards: a violation sets exit 159
  * and a message, a stop sets a status, DONE sets neither, and every message
- * is one line of printable ASCII (abort quotes guest bytes).
+ * is one line of printable ASCII (abort quotes guest bytes). On the host
+ * side: no device file changes size, the read-only one never changes, and
+ * a violation leaves the read-write one as it was (batches are checked
+ * whole before any I/O).
  *
  * husk_fatal (an _exit) cannot be reached from here: ppoll gets at most
- * two valid fds and a normalised timeout, and madvise gets page-aligned
- * ranges inside the mapping that backs guest memory. If it ever were, the
- * fuzzer would stop with status 125 and run.sh reports it.
+ * two valid fds and a normalised timeout, madvise gets page-aligned
+ * ranges inside the mapping that backs guest memory, and the block
+ * devices' files do not fail. If it ever were, the fuzzer would stop with
+ * status 125 and run.sh reports it.
  *
  * Run it with -close_fd_mask=3 (run.sh does): console_write then writes
  * the guest's bytes to /dev/null instead of libFuzzer's stderr, and
@@ -32,13 +40,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../drivers/block/block.h"
 #include "../../drivers/console/console.h"
+#include "../../drivers/net/net.h"
 #include "husk.h"
 
 #define MEM_SIZE (2ULL << 20) /* above HUSK_LOAD_MIN: mem_discard can pass */
 #define HEADER   16
+#define DISK     (64 << 10) /* each block device's size */
 
 #define FLAG_LOAD    0x1
 #define FLAG_RAW_OFF 0x2
@@ -46,7 +59,10 @@
 #define FLAG_RAW_ARG 0x8
 
 static struct husk_vm vm;
+static struct husk_config cfg;
 static int report_fd = 2; /* the real stderr, even under -close_fd_mask */
+static int disk_fd[2];    /* our own view of devices 1 (rw) and 3 (ro) */
+static uint8_t disk_before[DISK], disk_after[DISK];
 
 #define ENSURE(cond)                                                           \
     do {                                                                       \
@@ -61,6 +77,71 @@ static int report_fd = 2; /* the real stderr, even under -close_fd_mask */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void die(const char *what)
+{
+    dprintf(report_fd, "fuzz_hypercall: set-up: %s: %m\n", what);
+    exit(1);
+}
+
+/* Block device `handle`: a temporary file of DISK bytes, opened by the
+ * real back end, removed from the file system at once. */
+static void add_disk(unsigned handle, int i, const char *name,
+                     const char *options)
+{
+    static char specs[2][64];
+    char path[] = "/tmp/fuzz_hypercall.XXXXXX";
+    int fd = mkstemp(path);
+    uint8_t pattern[DISK];
+    for (size_t j = 0; j < DISK; j++)
+        pattern[j] = (uint8_t)(j * 7 + handle);
+    if (fd < 0 || pwrite(fd, pattern, DISK, 0) != DISK)
+        die("a block device's file");
+    snprintf(specs[i], sizeof(specs[i]), "%s%s", path, options);
+    struct husk_device_arg *d = &cfg.devices[handle];
+    d->kind = HUSK_DEVICE_BLOCK;
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->spec = specs[i];
+    husk_block_ops.open(&vm, handle, d);
+    unlink(path);
+    disk_fd[i] = fd;
+}
+
+/* Network device `handle`: a datagram socket pair stands in for the tap
+ * (one frame per read and write); the far end feeds frames in. */
+static int nic_far[HUSK_DEVICES_MAX];
+
+static void add_nic(unsigned handle)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) != 0)
+        die("a network device's socket pair");
+    struct husk_net_config nc = {.mtu = 1500, .mac = {2, 0, 0, 0, 0, 1},
+                                 .prefix_len = 24};
+    husk_net_attach(&vm, handle, sv[0], &nc);
+    nic_far[handle] = sv[1];
+}
+
+/* Before a net_io: a frame the guest can take, one it cannot, a runt. */
+static void feed_nics(void)
+{
+    static uint8_t frame[2000];
+    for (unsigned h = 0; h <= 2; h += 2) {
+        ssize_t unused = send(nic_far[h], frame, 60, MSG_DONTWAIT);
+        unused = send(nic_far[h], frame, sizeof(frame), MSG_DONTWAIT);
+        unused = send(nic_far[h], frame, 4, MSG_DONTWAIT);
+        (void)unused;
+        /* What the guest sent: drained, so the pair never fills. */
+        while (recv(nic_far[h], frame, sizeof(frame), MSG_DONTWAIT) > 0)
+            ;
+    }
+}
+
+static void read_disk(int i, uint8_t *buf)
+{
+    if (pread(disk_fd[i], buf, DISK, 0) != DISK)
+        die("reading a block device's file");
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -84,8 +165,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     vm.poll_fds[0] = null;
     vm.poll_fds[2] = idle[0];
     vm.pollable_mask = 0x5;
+    /* A rate low enough for fuzzing to reach the dropping path. */
+    cfg.console_rate = 64 << 10;
+    vm.cfg = &cfg;
     husk_core_calls_register(&vm);
     husk_console_register(&vm);
+    add_disk(1, 0, "data", "");
+    add_disk(3, 1, "more", ",ro");
+    cfg.devices[0].kind = cfg.devices[2].kind = HUSK_DEVICE_NET;
+    cfg.device_count = 4;
+    husk_block_ops.register_calls(&vm);
+    add_nic(0);
+    add_nic(2);
+    husk_net_register(&vm);
+    /* The poll tests' readiness, as before: the NICs' own fds are for
+     * net_io only. */
+    vm.poll_fds[0] = null;
+    vm.poll_fds[2] = idle[0];
     return 0;
 }
 
@@ -94,6 +190,21 @@ static uint64_t load64(const uint8_t *p)
     uint64_t v;
     memcpy(&v, p, sizeof(v));
     return v;
+}
+
+/* net_io may wait up to an hour too (timeout_ns at offset 32). */
+static void shorten_net_io(uint64_t gpa, uint32_t len, bool is_write,
+                           uint64_t arg_gpa)
+{
+    if (!is_write || len != 8 || gpa != HUSK_HC_BASE + 8 * HUSK_HC_NET_IO ||
+        arg_gpa % 8 != 0 || arg_gpa > MEM_SIZE - sizeof(struct husk_hc_net_io))
+        return;
+    uint64_t t;
+    memcpy(&t, vm.mem + arg_gpa + 32, sizeof(t));
+    if (t <= HUSK_POLL_TIMEOUT_MAX)
+        t %= 1000;
+    memcpy(vm.mem + arg_gpa + 32, &t, sizeof(t));
+    feed_nics();
 }
 
 /* A poll may sleep up to an hour; keep valid timeouts under 1 us. */
@@ -141,6 +252,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = MEM_SIZE - dst;
     memcpy(vm.mem + dst, data + HEADER, n);
     shorten_poll(gpa, len, is_write, arg_gpa);
+    shorten_net_io(gpa, len, is_write, arg_gpa);
+
+    static uint8_t ro_before[DISK];
+    static bool ro_read;
+    if (!ro_read) {
+        read_disk(1, ro_before);
+        ro_read = true;
+    }
+    read_disk(0, disk_before);
 
     uint8_t stored[8];
     memcpy(stored, &arg_gpa, sizeof(stored));
@@ -161,6 +281,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     default:
         ENSURE(!"a result outside enum husk_hc_result");
+    }
+    struct stat st0, st1;
+    ENSURE(fstat(disk_fd[0], &st0) == 0 && st0.st_size == DISK);
+    ENSURE(fstat(disk_fd[1], &st1) == 0 && st1.st_size == DISK);
+    read_disk(1, disk_after);
+    ENSURE(memcmp(disk_after, ro_before, DISK) == 0);
+    if (r == HUSK_HC_VIOLATION) {
+        read_disk(0, disk_after);
+        ENSURE(memcmp(disk_after, disk_before, DISK) == 0);
     }
 
     /* Back to all-zero memory: only the copy and the argument changed. */

@@ -23,6 +23,8 @@ a devices '--block:disk=a.img,ro\0--net:eth0=tap0\0app.husk'
 a timeout '--timeout=5\0--mem=1G\0app.husk\0--'
 a help '--help'
 a bad_mem '--mem=99999999999999999999G\0app.husk'
+a sandbox '--user=nobody\0--group=nogroup\0--console-rate=64K\0--no-jail\0app.husk'
+a print_seccomp '--print-seccomp\0--console-rate=0\0app.husk'
 
 # fuzz_hypercall: flags nr off(le16) len(le32) arg(le64), then guest memory
 # at arg (see the comment at the top of fuzz_hypercall.c).
@@ -41,3 +43,12 @@ h poll '\0\x05\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x64\0\0\0\0\0\0\0\x05\0\0\0\0\0\0\0
 h discard '\0\x06\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\x10\0\0\0\0\0\0'
 # a 4-byte load at hypercall page offset 0x44 (raw offset and length)
 h load '\x07\0\x84\0\x04\0\0\0\0\0\x10\0\0\0\0\0'
+# block_info of handle 1 (the read-write device)
+h block_info '\0\x08\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# block_io on handle 1: write 512 bytes at sector 3, read 1024 at 0; the
+# requests follow the struct, at 0x100010
+h block_io '\0\x09\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\x02\0\0\0\x10\0\x10\0\0\0\0\0\x02\0\0\0\0\x02\0\0\x03\0\0\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\0\x04\0\0\0\0\0\0\0\0\0\0\0\x10\x18\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# block_io: a write to handle 3, the read-only device (a violation)
+h block_write_ro '\0\x09\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x03\0\0\0\x01\0\0\0\x10\0\x10\0\0\0\0\0\x02\0\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# block_flush of handle 1
+h block_flush '\0\x0a\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'

@@ -3,6 +3,7 @@
  * never reach host memory outside the guest's. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "abi/husk_abi.h"
@@ -128,6 +129,21 @@ static int block_attack(const char *a, uint64_t end)
     } else if (!strcmp(a, "info_bad_handle")) {
         info.handle = 3;
         hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
+    } else if (!strcmp(a, "info_pad")) {
+        info._pad0 = 1;
+        hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
+    } else if (!strcmp(a, "reqs_unaligned")) {
+        io.reqs_gpa += 4;
+    } else if (!strcmp(a, "req_pad")) {
+        r[0]._pad0 = 1;
+    } else if (!strcmp(a, "op_bad")) {
+        r[0].op = 3;
+    } else if (!strcmp(a, "flush_bad_handle")) {
+        static struct husk_hc_block_flush f = {.handle = 9};
+        hypercall(HUSK_HC_BLOCK_FLUSH, (uintptr_t)&f);
+    } else if (!strcmp(a, "flush_pad")) {
+        static struct husk_hc_block_flush f = {.handle = 0, ._pad0 = 1};
+        hypercall(HUSK_HC_BLOCK_FLUSH, (uintptr_t)&f);
     } else if (strcmp(a, "write_ro") != 0) {
         printf("unknown block attack\n");
         return 1;
@@ -187,6 +203,98 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "page_tables")) {
         /* The monitor's page tables are supervisor-only: this faults. */
         *(volatile uint64_t *)(uintptr_t)0x3000 = 0;
+    } else if (!strcmp(a, "arg_at_end")) {
+        /* argv[2] names the call: its struct starts at the first byte
+         * past the end of memory. */
+        hypercall((unsigned)atoi(argc > 2 ? argv[2] : "0"), end);
+    } else if (!strcmp(a, "arg_straddles_call")) {
+        /* The last 8 bytes of memory: any struct longer than that. */
+        hypercall((unsigned)atoi(argc > 2 ? argv[2] : "0"), end - 8);
+    } else if (!strcmp(a, "arg_unaligned")) {
+        hypercall(HUSK_HC_WALLCLOCK, (uintptr_t)&cw + 4);
+    } else if (!strcmp(a, "exit_pad")) {
+        static struct husk_hc_exit e = {0, 1};
+        hypercall(HUSK_HC_EXIT, (uintptr_t)&e);
+    } else if (!strcmp(a, "abort_msg_outside")) {
+        static struct husk_hc_abort ab;
+        ab = (struct husk_hc_abort){end - 4, 16, 0};
+        hypercall(HUSK_HC_ABORT, (uintptr_t)&ab);
+    } else if (!strcmp(a, "abort_len_huge")) {
+        static struct husk_hc_abort ab;
+        ab = (struct husk_hc_abort){(uintptr_t)&ab, HUSK_ABORT_MSG_MAX + 1, 0};
+        hypercall(HUSK_HC_ABORT, (uintptr_t)&ab);
+    } else if (!strcmp(a, "abort_pad")) {
+        static struct husk_hc_abort ab;
+        ab = (struct husk_hc_abort){(uintptr_t)&ab, 4, 1};
+        hypercall(HUSK_HC_ABORT, (uintptr_t)&ab);
+    } else if (!strcmp(a, "console_stream")) {
+        cw = (struct husk_hc_console_write){(uintptr_t)&cw, 4, 7, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
+    } else if (!strcmp(a, "console_buf_straddles")) {
+        cw = (struct husk_hc_console_write){end - 5, 10, 1, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
+    } else if (!strcmp(a, "poll_timeout_huge")) {
+        static struct husk_hc_poll pl;
+        pl = (struct husk_hc_poll){HUSK_POLL_TIMEOUT_MAX + 1, 0, 0};
+        hypercall(HUSK_HC_POLL, (uintptr_t)&pl);
+    } else if (!strcmp(a, "poll_unknown_handle")) {
+        static struct husk_hc_poll pl;
+        pl = (struct husk_hc_poll){1000, 1ULL << 5, 0};
+        hypercall(HUSK_HC_POLL, (uintptr_t)&pl);
+    } else if (!strcmp(a, "poll_all_handles")) {
+        static struct husk_hc_poll pl;
+        pl = (struct husk_hc_poll){1000, UINT64_MAX, 0};
+        hypercall(HUSK_HC_POLL, (uintptr_t)&pl);
+    } else if (!strcmp(a, "discard_unaligned")) {
+        static struct husk_hc_mem_discard d;
+        d = (struct husk_hc_mem_discard){0x200001, 0x1000};
+        hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "discard_zero")) {
+        static struct husk_hc_mem_discard d = {0x200000, 0};
+        hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "discard_past_end")) {
+        static struct husk_hc_mem_discard d;
+        d = (struct husk_hc_mem_discard){end - 0x1000, 0x2000};
+        hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "discard_wraps")) {
+        static struct husk_hc_mem_discard d;
+        d = (struct husk_hc_mem_discard){UINT64_MAX - 0xfff, 0x2000};
+        hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "store_4_bytes")) {
+        __asm__ volatile("movl %1, %0"
+                         : "=m"(*(volatile uint32_t *)(uintptr_t)(
+                               HUSK_HC_BASE + 8 * HUSK_HC_CONSOLE_WRITE))
+                         : "r"((uint32_t)(uintptr_t)&cw)
+                         : "memory");
+    } else if (!strcmp(a, "store_1_byte")) {
+        *(volatile uint8_t *)(uintptr_t)(HUSK_HC_BASE + 8) = 1;
+    } else if (!strcmp(a, "load_beyond_memory")) {
+        /* Past --mem and far from the hypercall page: not even mapped in
+         * the guest's page tables, so a page fault. */
+        volatile uint64_t v = *(volatile uint64_t *)(uintptr_t)(end + (1ULL << 30));
+        (void)v;
+    } else if (!strcmp(a, "store_beyond_memory")) {
+        *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE - (1ULL << 30)) = 1;
+    } else if (!strcmp(a, "rdmsr")) {
+        uint32_t lo, hi;
+        __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080)); /* EFER */
+        printf("EFER %x%08x\n", hi, lo);
+    } else if (!strcmp(a, "wrmsr")) {
+        __asm__ volatile("wrmsr" ::"c"(0xc0000082), "a"(0), "d"(0)); /* LSTAR */
+    } else if (!strcmp(a, "ud2")) {
+        __asm__ volatile("ud2");
+    } else if (!strcmp(a, "int3")) {
+        __asm__ volatile("int3");
+    } else if (!strcmp(a, "cli")) {
+        __asm__ volatile("cli");
+    } else if (!strcmp(a, "syscall_insn")) {
+        __asm__ volatile("syscall" ::"a"(60), "D"(0) : "rcx", "r11", "memory");
+    } else if (!strcmp(a, "lgdt")) {
+        static const struct __attribute__((packed)) {
+            uint16_t limit;
+            uint64_t base;
+        } gdtr = {0, 0};
+        __asm__ volatile("lgdt %0" ::"m"(gdtr));
     } else if (!strncmp(a, "block_", 6)) {
         return block_attack(a + 6, end);
     } else {

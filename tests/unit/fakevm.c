@@ -10,9 +10,11 @@
 struct husk_vm *fakevm_new(void)
 {
     struct husk_vm *vm = calloc(1, sizeof(*vm));
+    struct husk_config *cfg = calloc(1, sizeof(*cfg)); /* no console limit */
     uint8_t *mem = aligned_alloc(HUSK_PAGE_SIZE, FAKEVM_MEM);
-    if (vm == NULL || mem == NULL)
+    if (vm == NULL || cfg == NULL || mem == NULL)
         FAIL("out of memory for the fake VM");
+    vm->cfg = cfg;
     memset(mem, 0, FAKEVM_MEM);
     vm->mem = mem;
     vm->mem_size = FAKEVM_MEM;

@@ -12,7 +12,8 @@
 
 #define FAKEVM_MEM (4ULL << 20)
 
-/* A zeroed VM with FAKEVM_MEM bytes of zeroed guest memory, no calls. */
+/* A zeroed VM with FAKEVM_MEM bytes of zeroed guest memory, no calls, and
+ * a zeroed configuration (vm->cfg, writable: the test may set fields). */
 struct husk_vm *fakevm_new(void);
 
 /* The guest's 8-byte store of arg_gpa to hypercall number nr. */

@@ -119,6 +119,9 @@ TEST(args_defaults)
     CHECK(cfg.guest_argv != NULL && cfg.guest_argv[0] == NULL);
     CHECK_EQ(cfg.device_count, 0);
     CHECK(!cfg.help && !cfg.version);
+    CHECK_EQ(cfg.console_rate, HUSK_CONSOLE_RATE_DEFAULT);
+    CHECK(cfg.user == NULL && cfg.group == NULL);
+    CHECK(!cfg.no_jail && !cfg.print_seccomp);
 }
 
 TEST(args_no_image)
@@ -478,4 +481,48 @@ TEST(args_err_truncated_to_errlen)
     CHECK_EQ(husk_args_parse(2, argv, &cfg, small, 8), -1);
     CHECK_EQ(strlen(small), 7);
     CHECK(small[8] == 'X'); /* nothing written past errlen */
+}
+
+/* ---- the sandbox's options ---- */
+
+TEST(args_console_rate)
+{
+    CHECK_EQ(PARSE("--console-rate=64K", "img"), 0);
+    CHECK_EQ(cfg.console_rate, 64 << 10);
+    CHECK_EQ(PARSE("--console-rate=0", "img"), 0); /* no limit */
+    CHECK_EQ(cfg.console_rate, 0);
+    CHECK_EQ(PARSE("--console-rate=1G", "img"), 0); /* the largest */
+    CHECK_EQ(cfg.console_rate, HUSK_CONSOLE_RATE_MAX);
+    CHECK_EQ(PARSE("--console-rate=2", "img"), 0); /* MiB, as for --mem */
+    CHECK_EQ(cfg.console_rate, 2 << 20);
+    CHECK_USAGE(PARSE("--console-rate=fast", "img"),
+                "--console-rate=fast: not a size (try --console-rate=64K, "
+                "or 0 for no limit)");
+    CHECK_USAGE(PARSE("--console-rate=", "img"), "--console-rate=: not a size");
+    CHECK_USAGE(PARSE("--console-rate=1025M", "img"),
+                "--console-rate=1025M: more than 1G a second; use 0 for no "
+                "limit");
+}
+
+TEST(args_user_and_group)
+{
+    CHECK_EQ(PARSE("--user=nobody", "--group=1234", "img"), 0);
+    CHECK_STREQ(cfg.user, "nobody");
+    CHECK_STREQ(cfg.group, "1234");
+    CHECK(cfg.user == argv_[1] + 7); /* resolved later, by jail.c */
+    CHECK_USAGE(PARSE("--user=", "img"), "--user=: expected a name or a number");
+    CHECK_USAGE(PARSE("--group=", "img"),
+                "--group=: expected a name or a number");
+    CHECK_USAGE(PARSE("--user", "img"), "--user: unknown option");
+}
+
+TEST(args_jail_switches)
+{
+    CHECK_EQ(PARSE("--no-jail", "img", "--", "--print-seccomp"), 0);
+    CHECK(cfg.no_jail && !cfg.print_seccomp); /* a guest arg, not ours */
+    CHECK_EQ(PARSE("--print-seccomp", "img"), 0);
+    CHECK(cfg.print_seccomp && !cfg.no_jail);
+    CHECK_USAGE(PARSE("--no-jail=1", "img"), "--no-jail=1: unknown option");
+    CHECK_USAGE(PARSE("--print-seccomp=yes", "img"),
+                "--print-seccomp=yes: unknown option");
 }

@@ -476,3 +476,48 @@ TEST(console_buffer_outside)
     CHECK_VIOLATION(vm, CALL(vm, HUSK_HC_CONSOLE_WRITE, a),
                     "buffer 0xfffffffffffffffb+64 lies outside");
 }
+
+TEST(console_rate_drops_the_excess)
+{
+    /* 1 KiB a second: a burst of one whole call (64 KiB) passes, then
+     * writes are dropped (reported as written, so that the guest does not
+     * retry), counted, and the operator told once. The bucket earns a
+     * byte a millisecond: slow enough for the test not to race it. */
+    struct husk_vm *vm = fakevm_new();
+    ((struct husk_config *)vm->cfg)->console_rate = 1 << 10;
+    if (husk_console_register == NULL)
+        unit_skip("drivers/console/host.c is not linked");
+    husk_console_register(vm);
+    int out[2], err[2];
+    CHECK(pipe(out) == 0 && pipe(err) == 0);
+    CHECK(fcntl(out[0], F_SETPIPE_SZ, 1 << 20) >= 0);
+    struct husk_hc_console_write a = {.buf_gpa = BUF_GPA,
+                                      .len = HUSK_CONSOLE_MAX,
+                                      .stream = HUSK_CONSOLE_STDOUT};
+    CHECK_EQ(console_to(vm, STDOUT_FILENO, out[1], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, HUSK_CONSOLE_MAX);
+    CHECK_EQ(vm->console_dropped, 0);
+    fflush(NULL);
+    int saved = dup(STDERR_FILENO);
+    CHECK(saved >= 0 && dup2(err[1], STDERR_FILENO) == STDERR_FILENO);
+    for (int i = 0; i < 3; i++) {
+        a.len = 1000;
+        CHECK_EQ(console_to(vm, STDOUT_FILENO, out[1], &a), HUSK_HC_DONE);
+        CHECK_EQ(a.ret, 1000);
+    }
+    CHECK(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+    close(err[1]);
+    close(out[1]);
+    CHECK_EQ(vm->console_dropped, 3000);
+    char notice[512] = "";
+    CHECK(read(err[0], notice, sizeof(notice) - 1) > 0);
+    CHECK_HAS(notice, "husk: console: the guest prints more than "
+                      "--console-rate=1K a second; dropping what is over "
+                      "(this notice is printed once)\n");
+    CHECK(strchr(notice, '\n') == notice + strlen(notice) - 1); /* once */
+    static char got[1 << 20];
+    ssize_t n, total = 0;
+    while ((n = read(out[0], got, sizeof(got))) > 0)
+        total += n;
+    CHECK_EQ(total, HUSK_CONSOLE_MAX);
+}

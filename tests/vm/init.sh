@@ -80,6 +80,12 @@ if [ -n "$share" ]; then
         finish 125 "cannot mount $share (9p)"
 fi
 
+# The host's root goes on top of the initramfs's "/" rather than being
+# chroot'ed into: the kernel refuses user namespaces to a process in a
+# chroot (CLONE_NEWUSER: EPERM), and husk's jail uses one when it runs
+# unprivileged. We (PID 1) keep seeing the initramfs: our root is its
+# root directory, under the moved mount; the command's root is the mount.
+cd /host && mount --move . / || finish 125 "cannot move the host's root onto /"
 step "mounted"
 # The host's tree becomes the root of the mount namespace, as switch_root
 # does it (move it onto /, then chroot into it from there), rather than a

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * jail.c: after every host file is open and before the VM exists, put the
+ * monitor where a compromise of it reaches nothing: fresh mount, pid, ipc,
+ * uts and net namespaces, an empty read-only root, --user/--group, no
+ * capabilities, no new privileges, no core dumps.
+ *
+ * As root the namespaces need no user namespace (as Firecracker's jailer
+ * does it); an unprivileged user gets one, mapping only its own ids,
+ * because it cannot create the others without one. If the host refuses,
+ * husk stops (125) rather than run a guest less confined than asked:
+ * --no-jail is the explicit way to run with the seccomp filter and the
+ * limits alone.
+ *
+ * A new pid namespace takes effect in a child, so the jail forks: the
+ * child runs the guest as PID 1 of its namespace, the parent supervises
+ * (supervise.c). The fork comes before KVM_CREATE_VM because KVM ties a VM
+ * to the address space that created it; fds opened before survive it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "husk.h"
+
+/* Not in glibc 2.36's headers. */
+#ifndef SECBIT_NOROOT
+#define SECBIT_NOROOT (1 << 0)
+#define SECBIT_NOROOT_LOCKED (1 << 1)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1 << 6)
+#define SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED (1 << 7)
+#endif
+
+/* Where the empty root is mounted before it becomes "/": any directory
+ * that surely exists and that no one else controls (bubblewrap's choice). */
+#define JAIL_MOUNT_POINT "/tmp"
+
+static struct {
+    bool set_uid, set_gid, done;
+    uid_t uid;
+    gid_t gid;
+} ids;
+
+/* A whole decimal number below 2^32 - 1 ((uid_t)-1 means "no change"). */
+static bool parse_id_number(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+        n >= 0xffffffffUL)
+        return false;
+    *out = (unsigned)n;
+    return true;
+}
+
+void husk_jail_resolve(const struct husk_config *cfg)
+{
+    bool have_primary = false;
+    gid_t primary = 0;
+    unsigned n;
+    if (cfg->user != NULL) {
+        /* A name first: a user may be called "1000". */
+        struct passwd *pw = getpwnam(cfg->user);
+        bool numeric = parse_id_number(cfg->user, &n);
+        if (pw == NULL && numeric)
+            pw = getpwuid(n);
+        if (pw == NULL && !numeric)
+            husk_fatalx(HUSK_EXIT_MONITOR, "--user=%s: no such user",
+                        cfg->user);
+        ids.uid = pw != NULL ? pw->pw_uid : n;
+        if (pw != NULL) {
+            have_primary = true;
+            primary = pw->pw_gid;
+        }
+        ids.set_uid = true;
+    }
+    if (cfg->group != NULL) {
+        struct group *gr = getgrnam(cfg->group);
+        if (gr == NULL && !parse_id_number(cfg->group, &n))
+            husk_fatalx(HUSK_EXIT_MONITOR, "--group=%s: no such group",
+                        cfg->group);
+        ids.gid = gr != NULL ? gr->gr_gid : n;
+        ids.set_gid = true;
+    } else if (cfg->user != NULL) {
+        if (!have_primary)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--user=%s: not in the user database, so it has no "
+                        "primary group; give --group too",
+                        cfg->user);
+        ids.gid = primary;
+        ids.set_gid = true;
+    }
+    /* Switching to oneself is allowed (and a no-op) for anyone. */
+    if (geteuid() != 0 && ids.set_uid && ids.uid != geteuid())
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--user=%s: only root can run husk as another user "
+                    "(start husk as that user instead)",
+                    cfg->user);
+    if (geteuid() != 0 && ids.set_gid && ids.gid != getegid())
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--group=%s: only root can run husk as another group",
+                    cfg->group != NULL ? cfg->group : cfg->user);
+}
+
+/* Become --user/--group, once; everything we need is open already. */
+static void set_ids(void)
+{
+    if (ids.done)
+        return;
+    ids.done = true;
+    if ((ids.set_uid || ids.set_gid) && geteuid() == 0 &&
+        setgroups(0, NULL) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "setgroups");
+    if (ids.set_gid && setresgid(ids.gid, ids.gid, ids.gid) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--group: setresgid(%u)",
+                   (unsigned)ids.gid);
+    if (ids.set_uid && setresuid(ids.uid, ids.uid, ids.uid) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--user: setresuid(%u)",
+                   (unsigned)ids.uid);
+}
+
+static bool have_cap(int cap)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    return (d[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/* A sysctl's value, or -1 if it does not exist on this kernel. */
+static long sysctl_value(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    long v = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+static _Noreturn void refused(const char *what, int err, bool user_ns)
+{
+    const char *why = "";
+    if (user_ns && sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+        why = " (unprivileged user namespaces are disabled: sysctl "
+              "kernel.unprivileged_userns_clone=0)";
+    else if (user_ns && sysctl_value("/proc/sys/user/max_user_namespaces") == 0)
+        why = " (user namespaces are disabled: sysctl "
+              "user.max_user_namespaces=0)";
+    else if (user_ns &&
+             sysctl_value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+        why = " (AppArmor restricts unprivileged user namespaces: sysctl "
+              "kernel.apparmor_restrict_unprivileged_userns=1)";
+    else if (err == EPERM)
+        why = " (a chroot, or a container that forbids namespaces?)";
+    else if (err == EINVAL && !user_ns)
+        why = " (in a chroot whose root is not a mount point?)";
+    husk_fatalx(HUSK_EXIT_MONITOR,
+                "jail: cannot %s: %s%s; %spass --no-jail to run with the "
+                "seccomp filter and limits only",
+                what, strerror(err), why,
+                user_ns ? "start husk as root, or " : "");
+}
+
+static void write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t len = (ssize_t)strlen(text);
+    if (fd < 0 || write(fd, text, (size_t)len) != len)
+        refused("set up the user namespace's ids", errno, true);
+    close(fd);
+}
+
+static void enter_namespaces(bool privileged)
+{
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                CLONE_NEWNET;
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (!privileged) {
+        flags |= CLONE_NEWUSER;
+        /* A change of ids made us undumpable, which makes the files of
+         * /proc/self root's: the maps would not be ours to write.
+         * husk_no_dumps() turns this off again before the VM exists. */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_DUMPABLE)");
+    }
+    if (unshare(flags) != 0)
+        refused(privileged ? "create namespaces"
+                           : "create a user namespace (husk is not root)",
+                errno, !privileged);
+    if (!privileged) {
+        char map[64];
+        /* Without CAP_SETGID outside, gid_map needs setgroups denied. */
+        write_file("/proc/self/setgroups", "deny");
+        snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+        write_file("/proc/self/uid_map", map);
+        snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+        write_file("/proc/self/gid_map", map);
+    }
+    if (sethostname("husk", 4) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "jail: sethostname");
+}
+
+/*
+ * An empty, read-only tmpfs becomes "/", and the host's tree is detached:
+ * nothing of the host's file system is reachable by any path any more.
+ * pivot_root(".", ".") stacks the old root on the new one, so that
+ * umount2(".") takes the old one away (pivot_root(2), NOTES).
+ */
+static void make_empty_root(void)
+{
+    /* Our mounts must not propagate back to the host's namespace. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        refused("make the mounts private", errno, false);
+    if (mount("husk", JAIL_MOUNT_POINT, "tmpfs",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "size=4k,nr_inodes=2,mode=0555") != 0)
+        refused("mount an empty root on " JAIL_MOUNT_POINT, errno, false);
+    if (chdir(JAIL_MOUNT_POINT) != 0 ||
+        syscall(SYS_pivot_root, ".", ".") != 0)
+        refused("pivot_root onto the empty root", errno, false);
+    if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot detach the old root");
+}
+
+/* No capability in any set, none to be had again (bounding set, ambient
+ * set, securebits), no privilege from an exec. */
+static void drop_privileges(void)
+{
+    /* Dropping from the bounding set takes CAP_SETPCAP; without it (an
+     * unprivileged --no-jail run) we have no capability to drop. */
+    if (have_cap(CAP_SETPCAP)) {
+        for (int c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
+            if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0)
+                husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_CAPBSET_DROP, %d)",
+                           c);
+        if (prctl(PR_SET_SECUREBITS,
+                  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+                      SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+                      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+                  0, 0, 0) != 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_SECUREBITS)");
+    }
+    set_ids();
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct none[2];
+    memset(none, 0, sizeof(none));
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 ||
+        syscall(SYS_capset, &h, none) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot drop capabilities");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_NO_NEW_PRIVS)");
+    husk_no_dumps();
+}
+
+/* The parent supervises; the child returns, killed if the parent dies. */
+static void fork_supervisor(void)
+{
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "jail: pipe");
+    pid_t child = fork();
+    if (child < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "jail: fork");
+    if (child > 0) {
+        close(alive[0]);
+        husk_supervise(child, alive[1]);
+    }
+    close(alive[1]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_PDEATHSIG)");
+    /* If the parent died before that, its end of the pipe is closed. */
+    struct pollfd p = {.fd = alive[0], .events = POLLIN};
+    if (poll(&p, 1, 0) != 0)
+        _exit(HUSK_EXIT_MONITOR);
+    close(alive[0]);
+}
+
+void husk_jail_enter(struct husk_vm *vm)
+{
+    if (vm->cfg->no_jail) {
+        /* Every run says so: a jail-less monitor must not go unnoticed. */
+        husk_warnx("warning: --no-jail: no namespaces and no empty root; "
+                   "only the seccomp filter and the limits confine the "
+                   "monitor");
+        drop_privileges();
+        husk_test_probe(vm, "jail");
+        return;
+    }
+    bool privileged = have_cap(CAP_SYS_ADMIN);
+    /* A user namespace maps only the ids we have when we create it. */
+    if (!privileged)
+        set_ids();
+    enter_namespaces(privileged);
+    make_empty_root();
+    drop_privileges();
+    fork_supervisor();
+    husk_test_probe(vm, "jail");
+}
