@@ -83,16 +83,10 @@ fi
 # The host's root goes on top of the initramfs's "/" rather than being
 # chroot'ed into: the kernel refuses user namespaces to a process in a
 # chroot (CLONE_NEWUSER: EPERM), and husk's jail uses one when it runs
-# unprivileged. We (PID 1) keep seeing the initramfs: our root is its
+# unprivileged, and so does bubblewrap (bench/). We (PID 1) keep seeing the initramfs: our root is its
 # root directory, under the moved mount; the command's root is the mount.
 cd /host && mount --move . / || finish 125 "cannot move the host's root onto /"
 step "mounted"
-# The host's tree becomes the root of the mount namespace, as switch_root
-# does it (move it onto /, then chroot into it from there), rather than a
-# plain chroot into /host: the kernel refuses user namespaces to a
-# chrooted process, and bubblewrap needs one. This init keeps running in
-# the initramfs underneath (its own root is unchanged) for finish.
-cd /host && mount --move . / || finish 125 "cannot move the host's root onto /"
 echo "HUSK-VM-START-$tag"
 chroot . /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
