@@ -114,8 +114,13 @@ void husk_limits_apply(struct husk_vm *vm)
     close(STDIN_FILENO);
     vm->kvm_fd = vm->vm_fd = -1;
 
-    /* No new fd: no file, socket or pipe can be opened from here on. */
-    set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", 0);
+    /* No new fd: no file, socket or pipe can be opened from here on. But
+     * ppoll refuses more fds than RLIMIT_NOFILE (EINVAL), and the poll and
+     * net_io calls wait on the network devices' fds: with those, the
+     * limit is their count (a new fd could only take a number below it,
+     * and seccomp allows no call that makes one). */
+    set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE",
+              (uint64_t)__builtin_popcountll(vm->pollable_mask));
     /* No file grows past the largest device (a device write past its end
      * is refused before it reaches the kernel; this makes it impossible).
      * EFBIG rather than death by SIGXFSZ: the guest gets -HUSK_EIO. */

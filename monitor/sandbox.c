@@ -99,9 +99,10 @@ void *husk_sandbox_build(struct husk_vm *vm)
     /* Wall-clock hypercall and the console's rate limit, when the vDSO
      * falls back to the kernel (a clock source it cannot read). */
     rc |= RULE(ctx, clock_gettime, 0);
-    /* --timeout: SIGALRM interrupts KVM_RUN and its handler returns. */
-    if (vm->cfg->timeout_s != 0)
-        rc |= RULE(ctx, rt_sigreturn, 0);
+    /* SIGTERM, SIGINT, SIGHUP (the supervisor passes them on), --timeout's
+     * SIGALRM and the I/O thread's SIGUSR1 interrupt KVM_RUN, and their
+     * handlers return. */
+    rc |= RULE(ctx, rt_sigreturn, 0);
     /* _exit; glibc's exit(2) fallback after it is never reached. */
     rc |= RULE(ctx, exit_group, 0);
     rc |= sanitizer_rules(ctx);

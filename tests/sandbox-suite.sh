@@ -77,10 +77,10 @@ count_rules() { # husk arguments
     grep -c 'action ALLOW;' "$tmp/out"
 }
 truncate -s 1M "$tmp/a.img" "$tmp/b.img"
-for case in "9|--mem=32M $exit_img -- 5" \
+for case in "10|--mem=32M $exit_img -- 5" \
     "10|--timeout=60 $exit_img -- 5" \
-    "13|--block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
-    "15|--block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
+    "14|--block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
+    "16|--block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
     want=${case%%|*}
     # shellcheck disable=SC2086 # a word list
     got=$(count_rules ${case#*|})
@@ -89,7 +89,7 @@ for case in "9|--mem=32M $exit_img -- 5" \
     [ -z "$why" ] && ! grep -q '^# The seccomp filter husk installs' "$tmp/out" &&
         why="no header"
     [ -z "$why" ] && grep -q 'KILL_PROCESS' "$tmp/out" || why=${why:-"the default is not KILL_PROCESS"}
-    result "print_seccomp_$want" "$why"
+    result "print_seccomp_$want${case#*|}" "$why"
 done
 
 # ---- the jail, as root (no user namespace needed)

@@ -22,6 +22,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../monitor/husk.h"
@@ -37,7 +38,16 @@ struct net {
     struct husk_net_config cfg;
     uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
     uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped;
+    struct husk_rate tx_rate; /* rate=: frames over it are dropped */
+    uint64_t tx_over_rate;
 };
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 /* Read the tap's MTU from the host; 0 if it cannot be read. */
 static uint32_t tap_mtu(const char *name)
@@ -123,6 +133,10 @@ void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
     n->fd = fd;
     n->cfg = *cfg;
     n->frame_max = cfg->mtu + HUSK_ETH_HLEN;
+    /* A burst of a full batch of the largest frames, the rest at rate. */
+    husk_rate_init(&n->tx_rate, cfg->tx_rate,
+                   (uint64_t)HUSK_NET_BATCH_MAX * HUSK_NET_FRAME_MAX,
+                   monotonic_ns());
     vm->devices[handle] = n;
     vm->poll_fds[handle] = fd;
     vm->pollable_mask |= 1ULL << handle;
@@ -235,7 +249,14 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
                          uint32_t count, void *const *buf)
 {
     uint32_t sent = 0;
+    uint64_t now = count > 0 ? monotonic_ns() : 0;
     for (uint32_t i = 0; i < count; i++) {
+        /* Over rate=: dropped, as a link at its line rate drops. */
+        if (!husk_rate_take(&n->tx_rate, tx[i].len, now)) {
+            n->tx_over_rate++;
+            n->tx_dropped++;
+            continue;
+        }
         ssize_t w;
         do
             w = write(n->fd, buf[i], tx[i].len);
@@ -362,12 +383,13 @@ static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 static void net_report_stats(struct husk_vm *vm, unsigned handle)
 {
     const struct net *n = vm->devices[handle];
-    husk_warnx("stats: net %s: %llu frames out, %llu in; dropped %llu out, "
-               "%llu in",
+    husk_warnx("stats: net %s: %llu frames out, %llu in; dropped %llu out "
+               "(%llu over rate=), %llu in",
                vm->cfg->devices[handle].name,
                (unsigned long long)n->tx_frames,
                (unsigned long long)n->rx_frames,
                (unsigned long long)n->tx_dropped,
+               (unsigned long long)n->tx_over_rate,
                (unsigned long long)n->rx_dropped);
 }
 

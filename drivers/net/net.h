@@ -23,11 +23,17 @@ struct husk_net_config {
     uint32_t ipv4_addr;    /* network byte order */
     uint32_t ipv4_gateway; /* network byte order; 0 = none */
     uint8_t prefix_len;
+    uint64_t tx_rate; /* bytes/s the guest may send (0: no limit) */
 };
+
+/* rate= when not given: 1 Gbit/s, so that a guest that floods its link
+ * cannot take the host's network stack for itself. */
+#define HUSK_NET_RATE_DEFAULT (125ULL << 20)
+#define HUSK_NET_RATE_MAX (64ULL << 30) /* keeps the bucket's math in range */
 
 /*
  * Parse SPEC, "TAP,ip=A.B.C.D/N[,gw=A.B.C.D][,mac=XX:XX:XX:XX:XX:XX]
- * [,mtu=N]", into cfg. 0, or -1 with a one-line reason in err. Pure.
+ * [,mtu=N][,rate=SIZE]", into cfg. 0, or -1 with a one-line reason in err. Pure.
  */
 int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
                         char *err, size_t errlen);

@@ -137,15 +137,15 @@ static int parse_option(const char *key, size_t keylen, const char *value,
                         struct husk_net_config *cfg, unsigned *seen,
                         char *err, size_t errlen)
 {
-    static const char *const keys[] = {"ip", "gw", "mac", "mtu"};
+    static const char *const keys[] = {"ip", "gw", "mac", "mtu", "rate"};
     unsigned k = 0;
-    while (k < 4 && !(strlen(keys[k]) == keylen &&
+    while (k < 5 && !(strlen(keys[k]) == keylen &&
                       memcmp(keys[k], key, keylen) == 0))
         k++;
-    if (k == 4)
+    if (k == 5)
         return husk_errorf(err, errlen,
                            "unknown option '%.*s' (the options are ip=, "
-                           "gw=, mac=, mtu=)",
+                           "gw=, mac=, mtu=, rate=)",
                            (int)keylen, key);
     if (*seen & (1U << k))
         return husk_errorf(err, errlen, "%s= is given twice", keys[k]);
@@ -163,8 +163,16 @@ static int parse_option(const char *key, size_t keylen, const char *value,
     case 2:
         cfg->mac_given = true;
         return parse_mac(value, cfg->mac, err, errlen);
-    default:
+    case 3:
         return parse_mtu(value, &cfg->mtu, err, errlen);
+    default:
+        if (husk_parse_size(value, &cfg->tx_rate) != 0 ||
+            cfg->tx_rate > HUSK_NET_RATE_MAX)
+            return husk_errorf(err, errlen,
+                               "rate=%s: expected bytes per second up to "
+                               "%lluG, as in rate=125M (0: no limit)",
+                               value, HUSK_NET_RATE_MAX >> 30);
+        return 0;
     }
 }
 
@@ -192,6 +200,7 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
                         char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof(*cfg));
+    cfg->tx_rate = HUSK_NET_RATE_DEFAULT;
     const char *comma = strchr(spec, ',');
     size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
     if (!valid_tap_name(spec, len))

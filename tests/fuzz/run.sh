@@ -30,7 +30,7 @@ declare -A sources=(
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c
                  monitor/core_calls.c monitor/rate.c drivers/console/host.c
                  drivers/block/host.c monitor/iothread.c drivers/net/host.c
-                 drivers/net/spec.c"
+                 drivers/net/spec.c monitor/args.c"
 )
 
 failed=0
