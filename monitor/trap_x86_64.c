@@ -119,6 +119,13 @@ static enum husk_hc_result hc_fault(struct husk_vm *vm, void *arg)
                  (unsigned long long)s.cr2,
                  f->error & 0x1 ? "not allowed to the guest there"
                                 : "nothing is mapped there");
+    else if (f->error & 0x2 && (f->vector >= 10 && f->vector <= 13))
+        /* A selector error code naming an IDT gate: the guest raised an
+         * interrupt its gates do not allow from CPL3 (int3 and int N
+         * here; nested SVM under QEMU TCG reports int3 against gate 6). */
+        snprintf(what, sizeof(what), " (error code 0x%llx: IDT entry %llu)",
+                 (unsigned long long)f->error,
+                 (unsigned long long)(f->error >> 3) & 0x1fff);
     else if (f->error != 0)
         snprintf(what, sizeof(what), " (error code 0x%llx)",
                  (unsigned long long)f->error);
