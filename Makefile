@@ -292,13 +292,22 @@ $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
 # The same programs as static Linux binaries: native, under bubblewrap,
-# and inside the Linux microVM (whose /init is microvm_init).
+# and inside the Linux microVM (whose /init is microvm_init, or
+# microvm_net_init for bench/net's network initramfs).
 BENCH_NATIVE := $(BUILD)/bench/hello-native $(BUILD)/bench/sleeper-native \
-	$(BUILD)/bench/blockbench-native $(BUILD)/bench/microvm_init-native
+	$(BUILD)/bench/blockbench-native $(BUILD)/bench/microvm_init-native \
+	$(BUILD)/bench/microvm_net_init-native
 $(BENCH_NATIVE): $(BUILD)/bench/%-native: bench/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HOST_CFLAGS) -O2 -static -o $@ $<
+
+# The HTTP example for the microVM, which has no libraries to load: the
+# native build's flags (examples/native/http is dynamic), plus -static.
+$(BUILD)/bench/http-native: examples/http.c $(EXAMPLE_HDRS) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -static -o $@ $<
 
 # ... and as unikernels. hcloop speaks the raw ABI, so it sees its header.
 BENCH_IMAGES := $(BUILD)/bench/hello.husk $(BUILD)/bench/sleeper.husk \
@@ -313,9 +322,10 @@ $(BUILD)/bench/blockbench.husk: bench/blockbench.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -o $@ $<
 
-# bench/net: the HTTP example both ways, and wrk, curl, ping.
+# bench/net: the HTTP example three ways, and wrk, curl, ping.
 bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) \
-	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http $(TEST_SETUP_STAMP)
+	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
+	$(BUILD)/bench/http-native $(TEST_SETUP_STAMP)
 
 # `make bench` records bench/results/full.json and the tables and plots in
 # docs/performance.md; QUICK=1 is the few-minute version (quick.json).

@@ -46,7 +46,8 @@ have_kvm() { [ -c /dev/kvm ] && [ -r /dev/kvm ]; }
 bwrap_cmd=(bwrap --unshare-all --die-with-parent --ro-bind "$bin" /b)
 
 # microvm_cmd ACCEL [sleep]: the Linux microVM baseline's qemu command in
-# the array microvm (ACCEL kvm or tcg). Debian's cloud kernel, booted
+# the array microvm (ACCEL kvm or tcg; the initramfs is microvm_initrd,
+# default initrd.gz). Debian's cloud kernel, booted
 # uncompressed through its PVH entry (no firmware, no decompression: the
 # fastest way qemu boots it), an initramfs with the same static program,
 # serial console only, no devices; the kernel parameters skip what a tuned
@@ -56,7 +57,7 @@ bwrap_cmd=(bwrap --unshare-all --die-with-parent --ro-bind "$bin" /b)
 # now and then on a busy machine (and boot then hangs): TCG's TSC is the
 # host's, so it is given the host's frequency instead.
 microvm_cmd() {
-    local accel=$1 cpu=max init_arg=${2:-} extra=
+    local accel=$1 cpu=max init_arg=${2:-} extra= initrd=${microvm_initrd:-initrd.gz}
     if [ "$accel" = kvm ]; then
         cpu=host
     else
@@ -64,8 +65,20 @@ microvm_cmd() {
     fi
     microvm=(qemu-system-x86_64 -M microvm -accel "$accel" -cpu "$cpu"
         -m 128M -smp 1 -nographic -nodefaults -no-reboot -serial stdio
-        -kernel "$bin/microvm/vmlinux" -initrd "$bin/microvm/initrd.gz"
+        -kernel "$bin/microvm/vmlinux" -initrd "$bin/microvm/$initrd"
         -append "console=ttyS0 quiet loglevel=0 reboot=t panic=-1 mitigations=off tsc=reliable no_timer_check cryptomgr.notests nowatchdog audit=0 $extra -- $init_arg")
+}
+
+# microvm_net_cmd ACCEL TAP INIT_ARGS: the same microVM for bench/net, in
+# the array microvm: the network initramfs (bench/microvm_net_init.c says
+# what INIT_ARGS are) and one virtio-net device (virtio-mmio: the microvm
+# machine has no PCI) on the existing tap TAP, without qemu's
+# scripts: the caller made the tap, in a namespace of its own.
+microvm_net_cmd() {
+    local microvm_initrd=initrd-net.gz # seen by microvm_cmd
+    microvm_cmd "$1" "$3"
+    microvm+=(-netdev "tap,id=n0,ifname=$2,script=no,downscript=no"
+        -device virtio-net-device,netdev=n0)
 }
 
 # microvm_boots ACCEL SECONDS: does the microVM print its first output

@@ -69,6 +69,9 @@ NET_PASS=0 NET_FAIL=0 NET_SKIP=0 NET_START=$SECONDS
 
 net_cleanup() {
     local p ns d
+    # A caller under set -e (bench/net) would otherwise stop here at the
+    # first kill of a process that has already ended, leaving it all behind.
+    set +e
     for p in ${NET_PIDS[@]+"${NET_PIDS[@]}"}; do kill -TERM "$p" 2>/dev/null; done
     for ns in ${NET_NSES[@]+"${NET_NSES[@]}"}; do
         # Anything still running inside is ours: only we use these names.
