@@ -20,8 +20,8 @@ const char husk_usage[] =
     "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
     "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
     "  --io-thread=off|auto|on  serve block queues from a polling I/O\n"
-    "                        thread, without an exit per request (auto:\n"
-    "                        when two CPUs or more are available; default\n"
+    "                        thread, without an exit per request (default\n"
+    "                        auto: when two CPUs or more are available;\n"
     "                        off: every batch of requests costs an exit)\n"
     "  --io-spin=MICROSECONDS  how long the I/O thread polls for more work\n"
     "                        before it sleeps (default: it adapts, from\n"
@@ -236,6 +236,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
     memset(cfg, 0, sizeof(*cfg));
     cfg->mem_size = HUSK_MEM_DEFAULT;
     cfg->console_rate = HUSK_CONSOLE_RATE_DEFAULT;
+    cfg->io_thread = HUSK_IO_AUTO;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
 

@@ -45,6 +45,20 @@ expect random_model 0 '^model ok: 3000 operations$' '' -- \
     --block:data="$a" --block:more="$b" "$img" -- model /dev/data 3000
 expect bounds 0 '^bounds ok: size 1048576$' '' -- \
     --block:data="$a" --block:more="$b" "$img" -- bounds /dev/more
+# The same through the I/O thread, forced on (on one CPU too) and with
+# each setting of it: every request must come back right whoever serves
+# it, the thread polling, a kick, or both in turn.
+for mode in on:0 on:20 off:0; do
+    IFS=: read -r io spin <<<"$mode"
+    opts=(--io-thread="$io")
+    [ "$spin" = 0 ] || opts+=(--io-spin="$spin")
+    expect "random_model_io_${io}_spin_$spin" 0 '^model ok: 3000 operations$' '' -- \
+        "${opts[@]}" --block:data="$a" --block:more="$b" "$img" -- model /dev/more 3000
+    expect "write_io_${io}_spin_$spin" 0 '^wrote 4194304 bytes$' '' -- \
+        "${opts[@]}" --block:data="$a" --block:more="$b" "$img" -- write /dev/data 7
+    expect "verify_io_${io}_spin_$spin" 0 '^verified 4194304 bytes$' '' -- \
+        "${opts[@]}" --block:data="$a" --block:more="$b" "$img" -- verify /dev/data 7
+done
 
 # Read-only: writes refused in the guest, the file untouched.
 sum=$(sha256sum <"$a")

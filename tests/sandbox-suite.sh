@@ -79,8 +79,9 @@ count_rules() { # husk arguments
 truncate -s 1M "$tmp/a.img" "$tmp/b.img"
 for case in "10|--mem=32M $exit_img -- 5" \
     "10|--timeout=60 $exit_img -- 5" \
-    "14|--block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
-    "16|--block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
+    "14|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
+    "16|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img" \
+    "21|--io-thread=on --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
     want=${case%%|*}
     # shellcheck disable=SC2086 # a word list
     got=$(count_rules ${case#*|})
