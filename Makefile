@@ -50,11 +50,11 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 # ---- the monitor -----------------------------------------------------
 
 MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/block/host.c \
-	drivers/net/host.c drivers/net/spec.c
+	drivers/net/host.c drivers/net/spec.c drivers/net/vnet.c
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c \
 	monitor/hypercall.c monitor/log.c monitor/core_calls.c monitor/rate.c \
-	drivers/console/host.c drivers/net/spec.c drivers/net/host.c
+	drivers/console/host.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -142,7 +142,7 @@ LWIP_SRCS := $(addprefix $(LWIP)/src/,core/init.c core/def.c \
 	core/timeouts.c \
 	core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c)
-NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c
+NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c drivers/net/tso.c
 LWIP_INC := -Inet/include -isystem $(LWIP)/src/include
 # lwIP is third-party code: built as it is, without our warning list.
 LWIP_CFLAGS := $(filter-out -W% -MMD -MP,$(GUEST_CFLAGS)) -w $(LWIP_INC)
@@ -213,7 +213,8 @@ demo: all $(BUILD)/examples/hello.husk
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 # Headers too: gcc's .d for a multi-source link keeps only the last file's.
 UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(UNIT_HDRS) | $(SETUP_STAMP)
+# tso.c is the guest's, and pure: its tests run here.
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) drivers/net/tso.c $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp

@@ -323,6 +323,14 @@ HUSK_ABI_CHECK(struct husk_hc_block_kick, 8);
 #define HUSK_NET_FRAME_MAX (HUSK_NET_MTU_MAX + HUSK_ETH_HLEN)
 #define HUSK_NET_BATCH_MAX 64 /* frames per direction per net_io */
 
+/* Offloads a device takes (net_info's offloads). TSO4: a transmit frame
+ * may be an IPv4 TCP segment of up to HUSK_NET_TSO_FRAME_MAX bytes that
+ * the host cuts into segments of mss payload bytes each (see
+ * husk_net_frame), with their checksums: one frame, one host write, for
+ * what would be dozens of MTU-sized ones. */
+#define HUSK_NET_OFFLOAD_TSO4 0x1
+#define HUSK_NET_TSO_FRAME_MAX (HUSK_ETH_HLEN + 65535)
+
 /* HUSK_HC_NET_INFO: a network device's link and IPv4 configuration, as
  * given on the monitor's command line. */
 struct husk_hc_net_info {
@@ -330,22 +338,32 @@ struct husk_hc_net_info {
     uint32_t mtu;          /* OUT: frames are at most mtu + HUSK_ETH_HLEN */
     uint8_t mac[6];        /* OUT: the guest's MAC address */
     uint8_t prefix_len;    /* OUT: IPv4 prefix length, 0..32 */
-    uint8_t _pad0;
+    uint8_t offloads;      /* OUT: HUSK_NET_OFFLOAD_* the device takes */
     uint32_t ipv4_addr;    /* OUT: network byte order; 0 = none given */
     uint32_t ipv4_gateway; /* OUT: network byte order; 0 = none */
 };
 HUSK_ABI_CHECK(struct husk_hc_net_info, 24);
 
 /*
- * One frame buffer in a net_io batch. Transmit: len is the frame's length
- * (HUSK_ETH_HLEN .. mtu + HUSK_ETH_HLEN) and cap MUST be 0. Receive: cap
- * is the buffer's size (at least mtu + HUSK_ETH_HLEN, so that no frame is
- * ever cut) and the monitor sets len to the received frame's length.
+ * One frame buffer in a net_io batch. Receive: cap is the buffer's size
+ * (at least mtu + HUSK_ETH_HLEN, so that no frame is ever cut) and the
+ * monitor sets len to the received frame's length. Transmit: len is the
+ * frame's length and mss is 0 for a complete frame (HUSK_ETH_HLEN .. mtu +
+ * HUSK_ETH_HLEN bytes, checksums and all). With HUSK_NET_OFFLOAD_TSO4, mss
+ * from 1 to mtu - 40 makes it a segmentation offload: an IPv4 TCP frame
+ * (no IP options, not a fragment, IP total length = len - HUSK_ETH_HLEN,
+ * at most HUSK_NET_TSO_FRAME_MAX bytes) whose TCP checksum field holds the
+ * pseudo-header's sum (not complemented); the host sends it as segments
+ * of mss payload bytes, each with its own headers and checksums, exactly
+ * as if the guest had sent them one by one.
  */
 struct husk_net_frame {
     uint64_t buf_gpa; /* IN */
     uint32_t len;     /* IN (transmit) or OUT (receive) */
-    uint32_t cap;     /* IN: receive buffer size; 0 for transmit */
+    union {
+        uint32_t cap; /* IN, receive: the buffer's size */
+        uint32_t mss; /* IN, transmit: 0, or TSO's segment size */
+    };
 };
 HUSK_ABI_CHECK(struct husk_net_frame, 16);
 

@@ -5,6 +5,7 @@
 
 #include "../../guest/guest.h"
 #include "nic.h"
+#include "tso.h"
 
 static struct husk_nic nics[HUSK_DEVICES_MAX];
 static unsigned nic_count;
@@ -25,18 +26,19 @@ unsigned husk_nics_init(void)
         nic->mtu = info.mtu;
         nic->frame_max = info.mtu + HUSK_ETH_HLEN;
         __builtin_memcpy(nic->mac, info.mac, sizeof(nic->mac));
+        nic->tso = info.offloads & HUSK_NET_OFFLOAD_TSO4;
         nic->prefix_len = info.prefix_len;
         nic->ipv4_addr = info.ipv4_addr;
         nic->ipv4_gateway = info.ipv4_gateway;
         /* Cache-line aligned buffers; untouched pages cost the host
          * nothing, so a full batch each way is cheap to keep. */
         nic->stride = (nic->frame_max + 63) & ~(size_t)63;
-        nic->tx_bufs = aligned_alloc(64, nic->stride * HUSK_NET_BATCH_MAX);
+        nic->tx_arena_size = nic->stride * HUSK_NET_BATCH_MAX;
+        nic->tx_arena = aligned_alloc(64, nic->tx_arena_size);
         nic->rx_bufs = aligned_alloc(64, nic->stride * HUSK_NET_BATCH_MAX);
-        if (nic->tx_bufs == NULL || nic->rx_bufs == NULL)
+        if (nic->tx_arena == NULL || nic->rx_bufs == NULL)
             husk_panic("out of memory for the network buffers");
         for (unsigned b = 0; b < HUSK_NET_BATCH_MAX; b++) {
-            nic->tx[b].buf_gpa = (uintptr_t)(nic->tx_bufs + b * nic->stride);
             nic->rx[b] = (struct husk_net_frame){
                 .buf_gpa = (uintptr_t)(nic->rx_bufs + b * nic->stride),
                 .cap = nic->frame_max,
@@ -64,6 +66,7 @@ static unsigned exchange(struct husk_nic *nic, uint32_t rx_count,
     };
     husk_hypercall(HUSK_HC_NET_IO, &a);
     nic->tx_count = 0; /* sent, or dropped by the host as a NIC drops */
+    nic->tx_used = 0;
     if (a.rx_filled > rx_count)
         husk_panic("net_io: the monitor filled more buffers than offered");
     for (uint32_t i = 0; i < a.rx_filled; i++) {
@@ -76,18 +79,35 @@ static unsigned exchange(struct husk_nic *nic, uint32_t rx_count,
     return a.rx_filled;
 }
 
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
 void *husk_nic_tx_buffer(struct husk_nic *nic)
 {
-    if (nic->tx_count == HUSK_NET_BATCH_MAX)
+    if (nic->tx_count == HUSK_NET_BATCH_MAX ||
+        nic->tx_used + nic->frame_max > nic->tx_arena_size)
         exchange(nic, 0, 0, NULL);
-    return (void *)(uintptr_t)nic->tx[nic->tx_count].buf_gpa;
+    return nic->tx_arena + nic->tx_used;
 }
 
 void husk_nic_tx_commit(struct husk_nic *nic, size_t len)
 {
-    nic->tx[nic->tx_count].len = (uint32_t)len;
-    nic->tx[nic->tx_count].cap = 0;
-    nic->tx_count++;
+    uint8_t *frame = nic->tx_arena + nic->tx_used;
+    if (nic->tso && nic->tx_count > 0) {
+        struct husk_net_frame *last = &nic->tx[nic->tx_count - 1];
+        uint8_t *buf = (uint8_t *)(uintptr_t)last->buf_gpa;
+        size_t room = nic->tx_arena_size - (size_t)(buf - nic->tx_arena);
+        if (husk_tso_append(buf, &last->len, &last->mss, frame,
+                            (uint32_t)len,
+                            room < HUSK_NET_TSO_FRAME_MAX
+                                ? (uint32_t)room
+                                : HUSK_NET_TSO_FRAME_MAX)) {
+            nic->tx_used = align64((size_t)(buf - nic->tx_arena) + last->len);
+            return;
+        }
+    }
+    nic->tx[nic->tx_count++] = (struct husk_net_frame){
+        .buf_gpa = (uintptr_t)frame, .len = (uint32_t)len, .mss = 0};
+    nic->tx_used += align64(len);
 }
 
 unsigned husk_nic_io(struct husk_nic *nic, uint64_t timeout_ns,

@@ -5,9 +5,12 @@
  * attached at start-up (before the sandbox). Two hypercalls: net_info
  * (link and IPv4 settings) and net_io, which moves a batch of frames each
  * way in one exit and can wait for the first incoming one. The monitor
- * never parses a frame: it checks lengths and buffers, and drops what
- * the host sends that the guest could not take (frames longer than the
- * guest's MTU, runts).
+ * checks lengths and buffers, and drops what the host sends that the
+ * guest could not take (frames longer than the guest's MTU, runts). It
+ * reads a frame's headers only for a TSO frame, to build the virtio-net
+ * header that has the host kernel cut it into segments (vnet.c): one
+ * write for up to 64 KiB of a TCP stream, where each MTU-sized frame
+ * would cost a write and a pass through the host's network stack.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,7 @@
 
 #include "../../monitor/husk.h"
 #include "net.h"
+#include "vnet.h"
 
 /* Frames the host sends in one net_io beyond the guest's buffers that
  * the monitor may drop (too long, too short) before it returns: bounds
@@ -37,7 +41,7 @@ struct net {
     int fd;
     struct husk_net_config cfg;
     uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
-    uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped;
+    uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped, tx_tso;
     struct husk_rate tx_rate; /* rate=: frames over it are dropped */
     uint64_t tx_over_rate;
 };
@@ -78,7 +82,7 @@ static int open_tap(const char *dev, const char *name)
     struct ifreq ifr;
     memset(&ifr, 0, sizeof(ifr));
     memcpy(ifr.ifr_name, name, strlen(name));
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
         if (errno == EBUSY)
             husk_fatalx(HUSK_EXIT_MONITOR,
@@ -97,6 +101,10 @@ static int open_tap(const char *dev, const char *name)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot attach tap '%s'", dev,
                    name);
     }
+    int hdr_size = sizeof(struct virtio_net_hdr);
+    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_size) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: tap '%s': TUNSETVNETHDRSZ", dev,
+                   name);
     return fd;
 }
 
@@ -109,6 +117,7 @@ static void net_open(struct husk_vm *vm, unsigned handle,
     if (husk_net_parse_spec(arg->spec, &cfg, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s=%s: %s", dev, arg->spec, err);
     int fd = open_tap(dev, cfg.tap);
+    cfg.vnet_hdr = true;
     if (cfg.mtu == 0) {
         uint32_t mtu = tap_mtu(cfg.tap);
         cfg.mtu = mtu < HUSK_NET_MTU_MIN   ? 1500
@@ -162,7 +171,7 @@ static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *arg)
     a->mtu = n->cfg.mtu;
     memcpy(a->mac, n->cfg.mac, sizeof(a->mac));
     a->prefix_len = n->cfg.prefix_len;
-    a->_pad0 = 0;
+    a->offloads = n->cfg.vnet_hdr ? HUSK_NET_OFFLOAD_TSO4 : 0;
     a->ipv4_addr = n->cfg.ipv4_addr;
     a->ipv4_gateway = n->cfg.ipv4_gateway;
     return HUSK_HC_DONE;
@@ -200,14 +209,38 @@ static struct husk_net_frame *batch(struct husk_vm *vm, const char *dir,
 /* Check every descriptor of both batches; fills the host buffers. */
 static bool check_frames(struct husk_vm *vm, const struct net *n,
                          const struct husk_net_frame *tx, uint32_t tx_count,
-                         void **tx_buf, const struct husk_net_frame *rx,
-                         uint32_t rx_count, void **rx_buf)
+                         void **tx_buf, struct virtio_net_hdr *tx_hdr,
+                         const struct husk_net_frame *rx, uint32_t rx_count,
+                         void **rx_buf)
 {
     for (uint32_t i = 0; i < tx_count; i++) {
-        if (tx[i].cap != 0) {
-            husk_violation(vm, "net_io: tx frame %u: cap is not zero", i);
-            return false;
+        if (tx[i].mss != 0) {
+            char why[160];
+            if (!n->cfg.vnet_hdr) {
+                husk_violation(vm,
+                               "net_io: tx frame %u: mss %u given, but this "
+                               "device takes no offloads",
+                               i, tx[i].mss);
+                return false;
+            }
+            if ((tx_buf[i] = husk_gpa_range(vm, tx[i].buf_gpa,
+                                            tx[i].len)) == NULL) {
+                husk_violation(vm,
+                               "net_io: tx frame %u: buffer 0x%llx+%u lies "
+                               "outside guest memory",
+                               i, (unsigned long long)tx[i].buf_gpa,
+                               tx[i].len);
+                return false;
+            }
+            if (husk_vnet_header(tx_buf[i], tx[i].len, tx[i].mss,
+                                 n->cfg.mtu, &tx_hdr[i], why,
+                                 sizeof(why)) != 0) {
+                husk_violation(vm, "net_io: tx frame %u: %s", i, why);
+                return false;
+            }
+            continue;
         }
+        memset(&tx_hdr[i], 0, sizeof(tx_hdr[i]));
         if (tx[i].len < HUSK_ETH_HLEN || tx[i].len > n->frame_max) {
             husk_violation(vm,
                            "net_io: tx frame %u: length %u is not from %d "
@@ -246,7 +279,8 @@ static bool check_frames(struct husk_vm *vm, const struct net *n,
 }
 
 static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
-                         uint32_t count, void *const *buf)
+                         uint32_t count, void *const *buf,
+                         struct virtio_net_hdr *hdr)
 {
     uint32_t sent = 0;
     uint64_t now = count > 0 ? monotonic_ns() : 0;
@@ -257,16 +291,24 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
             n->tx_dropped++;
             continue;
         }
-        ssize_t w;
+        struct iovec iov[2] = {{&hdr[i], sizeof(hdr[i])},
+                               {buf[i], tx[i].len}};
+        ssize_t w, want = (ssize_t)tx[i].len;
+        if (n->cfg.vnet_hdr)
+            want += (ssize_t)sizeof(hdr[i]);
         do
-            w = write(n->fd, buf[i], tx[i].len);
+            w = n->cfg.vnet_hdr ? writev(n->fd, iov, 2)
+                                : write(n->fd, buf[i], tx[i].len);
         while (w < 0 && errno == EINTR);
-        /* EAGAIN (queue full), EIO (the tap is down): dropped, as a NIC
-         * whose link is busy or down drops frames. */
-        if (w == (ssize_t)tx[i].len)
+        /* EAGAIN (queue full), EIO (the tap is down), EINVAL (a TSO frame
+         * the kernel will not take): dropped, as a NIC whose link is busy
+         * or down drops frames. */
+        if (w == want) {
             sent++;
-        else
+            n->tx_tso += tx[i].mss != 0;
+        } else {
             n->tx_dropped++;
+        }
     }
     n->tx_frames += sent;
     return sent;
@@ -279,13 +321,21 @@ static long receive_one(struct net *n, void *buf)
     /* The spill catches frames longer than the guest can take, so that
      * they are seen whole and dropped rather than cut. */
     static uint8_t spill[65536];
-    struct iovec iov[2] = {{buf, n->frame_max}, {spill, sizeof(spill)}};
+    /* Without offloads asked for (TUNSETOFFLOAD), the kernel hands over
+     * whole frames with their checksums: the header says nothing new. */
+    struct virtio_net_hdr hdr;
+    struct iovec iov[3] = {{&hdr, sizeof(hdr)},
+                           {buf, n->frame_max},
+                           {spill, sizeof(spill)}};
+    bool vnet = n->cfg.vnet_hdr;
     ssize_t r;
     do
-        r = readv(n->fd, iov, 2);
+        r = readv(n->fd, iov + !vnet, 3 - !vnet);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return -1; /* EAGAIN; an error on the tap counts as nothing */
+    if (vnet)
+        r = r < (ssize_t)sizeof(hdr) ? 0 : r - (ssize_t)sizeof(hdr);
     if (r < HUSK_ETH_HLEN || (size_t)r > n->frame_max) {
         n->rx_dropped++;
         return 0;
@@ -338,6 +388,7 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
                               (unsigned long long)a->timeout_ns);
     struct husk_net_frame tx[HUSK_NET_BATCH_MAX], rx[HUSK_NET_BATCH_MAX];
     void *tx_buf[HUSK_NET_BATCH_MAX], *rx_buf[HUSK_NET_BATCH_MAX];
+    struct virtio_net_hdr tx_hdr[HUSK_NET_BATCH_MAX];
     struct husk_net_frame *guest_rx = NULL;
     if (a->tx_count > 0 &&
         batch(vm, "tx", a->tx_count, a->tx_gpa, tx) == NULL)
@@ -345,10 +396,10 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
     if (a->rx_count > 0 &&
         (guest_rx = batch(vm, "rx", a->rx_count, a->rx_gpa, rx)) == NULL)
         return HUSK_HC_VIOLATION;
-    if (!check_frames(vm, n, tx, a->tx_count, tx_buf, rx, a->rx_count,
-                      rx_buf))
+    if (!check_frames(vm, n, tx, a->tx_count, tx_buf, tx_hdr, rx,
+                      a->rx_count, rx_buf))
         return HUSK_HC_VIOLATION;
-    a->tx_sent = transmit(n, tx, a->tx_count, tx_buf);
+    a->tx_sent = transmit(n, tx, a->tx_count, tx_buf, tx_hdr);
     a->rx_filled = a->rx_count == 0
                        ? 0
                        : receive(n, guest_rx, a->rx_count, rx_buf,
@@ -371,10 +422,12 @@ static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
     const struct net *n = vm->devices[handle];
     scmp_datum_t fd = (scmp_datum_t)n->fd;
     int rc = 0;
-    /* net_io: frames out (write) and in (readv); its wait is ppoll, which
+    /* net_io: frames out (writev, the virtio-net header and the frame;
+     * write without the header) and in (readv); its wait is ppoll, which
      * the core rules already allow. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                           SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+                           n->cfg.vnet_hdr ? SCMP_SYS(writev) : SCMP_SYS(write),
+                           1, SCMP_A0(SCMP_CMP_EQ, fd));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(readv), 1,
                            SCMP_A0(SCMP_CMP_EQ, fd));
     return rc == 0 ? 0 : -1;
@@ -383,10 +436,11 @@ static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 static void net_report_stats(struct husk_vm *vm, unsigned handle)
 {
     const struct net *n = vm->devices[handle];
-    husk_warnx("stats: net %s: %llu frames out, %llu in; dropped %llu out "
-               "(%llu over rate=), %llu in",
+    husk_warnx("stats: net %s: %llu frames out (%llu of them TSO), %llu "
+               "in; dropped %llu out (%llu over rate=), %llu in",
                vm->cfg->devices[handle].name,
                (unsigned long long)n->tx_frames,
+               (unsigned long long)n->tx_tso,
                (unsigned long long)n->rx_frames,
                (unsigned long long)n->tx_dropped,
                (unsigned long long)n->tx_over_rate,

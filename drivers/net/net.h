@@ -24,6 +24,9 @@ struct husk_net_config {
     uint32_t ipv4_gateway; /* network byte order; 0 = none */
     uint8_t prefix_len;
     uint64_t tx_rate; /* bytes/s the guest may send (0: no limit) */
+    /* Not from SPEC: the fd carries a virtio-net header before each frame
+     * (a tap opened with IFF_VNET_HDR), so the device takes TSO frames. */
+    bool vnet_hdr;
 };
 
 /* rate= when not given: 1 Gbit/s, so that a guest that floods its link
@@ -40,8 +43,8 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
 
 /*
  * Make device `handle` a network device on fd, which must behave as a tap
- * opened with IFF_TAP | IFF_NO_PI | O_NONBLOCK: one frame per read and
- * write. cfg->mtu must be set. The back end's open uses this after it has
+ * opened with IFF_TAP | IFF_NO_PI | O_NONBLOCK (and IFF_VNET_HDR if
+ * cfg->vnet_hdr): one frame per read and write. cfg->mtu must be set. The back end's open uses this after it has
  * attached the tap; the unit tests and fuzzers pass a datagram socket.
  */
 void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,

@@ -10,6 +10,7 @@
 #define HUSK_NIC_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../abi/husk_abi.h"
@@ -22,12 +23,15 @@ struct husk_nic {
     uint8_t mac[6];
     uint8_t prefix_len;
     uint32_t ipv4_addr, ipv4_gateway; /* network byte order */
-    /* The transmit queue: tx_count frames of tx[] waiting. */
+    bool tso; /* the device takes HUSK_NET_OFFLOAD_TSO4 frames */
+    /* The transmit queue: tx_count frames of tx[] waiting, packed in
+     * tx_arena (tx_used bytes of it), where a TSO frame may grow over the
+     * room of the frames it absorbed. */
     unsigned tx_count;
     struct husk_net_frame tx[HUSK_NET_BATCH_MAX];
     struct husk_net_frame rx[HUSK_NET_BATCH_MAX];
-    uint8_t *tx_bufs, *rx_bufs; /* HUSK_NET_BATCH_MAX buffers each */
-    size_t stride;
+    uint8_t *tx_arena, *rx_bufs;
+    size_t tx_arena_size, tx_used, stride;
     void *stack; /* the TCP/IP stack's state for this device */
 };
 
@@ -37,7 +41,8 @@ unsigned husk_nics_init(void);
 struct husk_nic *husk_nic_get(unsigned i);
 
 /* Room for the next outgoing frame (frame_max bytes); flushes the queue
- * first if it is full. Queue it with husk_nic_tx_commit. */
+ * first if it is full. Queue it with husk_nic_tx_commit, which may join it
+ * to the frame before (tso.c). */
 void *husk_nic_tx_buffer(struct husk_nic *nic);
 void husk_nic_tx_commit(struct husk_nic *nic, size_t len);
 

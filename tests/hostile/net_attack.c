@@ -64,9 +64,9 @@ int main(int argc, char **argv)
     uint32_t max = info.mtu + HUSK_ETH_HLEN;
     printf("attack %s (mtu %u)\n", a, info.mtu);
     arp_frame(frames[0], info.mac);
-    tx[0] = (struct husk_net_frame){(uintptr_t)frames[0], 60, 0};
+    tx[0] = (struct husk_net_frame){.buf_gpa = (uintptr_t)frames[0], .len = 60};
     for (int i = 0; i < 2; i++)
-        rx[i] = (struct husk_net_frame){(uintptr_t)frames[2 + i], 0, max};
+        rx[i] = (struct husk_net_frame){.buf_gpa = (uintptr_t)frames[2 + i], .cap = max};
     io = (struct husk_hc_net_io){.handle = 0, .tx_count = 1,
                                  .tx_gpa = (uintptr_t)tx, .rx_count = 2,
                                  .rx_gpa = (uintptr_t)rx};
@@ -100,8 +100,16 @@ int main(int argc, char **argv)
         tx[0].buf_gpa = UINT64_MAX - 20;
     } else if (!strcmp(a, "frame_in_page_tables")) {
         tx[0].buf_gpa = 0x3000;
-    } else if (!strcmp(a, "tx_cap_set")) {
-        tx[0].cap = 1;
+    } else if (!strcmp(a, "tso_not_tcp")) { /* an ARP frame */
+        tx[0].mss = 1;
+    } else if (!strcmp(a, "tso_mss_huge")) {
+        tx[0].mss = UINT32_MAX;
+    } else if (!strcmp(a, "tso_too_long")) { /* the guest's own code */
+        tx[0] = (struct husk_net_frame){
+            .buf_gpa = 0x100000, .len = HUSK_NET_TSO_FRAME_MAX + 1, .mss = 1000};
+    } else if (!strcmp(a, "tso_outside")) {
+        tx[0].mss = 1000;
+        tx[0].buf_gpa = end - 30;
     } else if (!strcmp(a, "second_bad")) { /* the good first frame too */
         tx[1] = tx[0];
         tx[1].len = max + 1;

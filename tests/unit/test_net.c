@@ -203,7 +203,7 @@ static struct husk_hc_net_io *io_arg(struct net_vm *t)
 static void tx_frame(struct net_vm *t, unsigned i, uint32_t len)
 {
     struct husk_net_frame *f = gpa(t, TX_GPA);
-    f[i] = (struct husk_net_frame){BUF_GPA + 0x4000ULL * i, len, 0};
+    f[i] = (struct husk_net_frame){.buf_gpa = BUF_GPA + 0x4000ULL * i, .len = len};
     memset(gpa(t, f[i].buf_gpa), (int)i + 1, len);
 }
 
@@ -211,8 +211,8 @@ static void rx_buffers(struct net_vm *t, unsigned n)
 {
     struct husk_net_frame *f = gpa(t, RX_GPA);
     for (unsigned i = 0; i < n; i++)
-        f[i] = (struct husk_net_frame){BUF_GPA + 0x100000ULL + 0x4000ULL * i,
-                                       0, FRAME_MAX};
+        f[i] = (struct husk_net_frame){
+            .buf_gpa = BUF_GPA + 0x100000ULL + 0x4000ULL * i, .cap = FRAME_MAX};
 }
 
 static enum husk_hc_result net_io(struct net_vm *t)
@@ -244,7 +244,7 @@ TEST(net_info_reports_config)
     CHECK_EQ(a->mtu, MTU);
     CHECK_EQ(a->mac[5], 7);
     CHECK_EQ(a->prefix_len, 24);
-    CHECK_EQ(a->_pad0, 0);
+    CHECK_EQ(a->offloads, 0); /* a socket, not a tap with IFF_VNET_HDR */
     CHECK_EQ(a->ipv4_addr, inet_addr("10.0.0.2"));
     CHECK_EQ(a->ipv4_gateway, inet_addr("10.0.0.1"));
     const uint32_t bad[] = {0, 2, 16, 0xffffffff};
@@ -421,9 +421,9 @@ TEST(net_io_bad_frames_send_nothing)
     tx_frame(t, 2, HUSK_ETH_HLEN - 1);
     CHECK_VIOLATION(t, "tx frame 2: length 13");
     tx_frame(t, 2, 60);
-    tx[2].cap = 60;
-    CHECK_VIOLATION(t, "tx frame 2: cap is not zero");
-    tx[2].cap = 0;
+    tx[2].mss = 60;
+    CHECK_VIOLATION(t, "tx frame 2: mss 60 given, but this device takes no offloads");
+    tx[2].mss = 0;
     tx[2].buf_gpa = FAKEVM_MEM - 30; /* straddles the end */
     CHECK_VIOLATION(t, "tx frame 2: buffer 0x3fffe2+60 lies outside");
     tx[2].buf_gpa = UINT64_MAX - 10; /* wraps */
