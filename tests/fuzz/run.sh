@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh BUILD SECONDS [NAME...]: build the libFuzzer harnesses
-# into BUILD/fuzz/ and run each one (or the NAMEd ones: elf args hypercall).
+# into BUILD/fuzz/ and run each one (or the NAMEd ones: elf args hypercall
+# tso).
 #   SECONDS=0  replay tests/fuzz/corpus/<name>/ once, no mutation (what
 #              `make check` does: a crash found once stays fixed)
 #   SECONDS>0  fuzz each harness that long; new inputs go to
@@ -30,7 +31,8 @@ declare -A sources=(
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c
                  monitor/core_calls.c monitor/rate.c drivers/console/host.c
                  drivers/block/host.c monitor/iothread.c drivers/net/host.c
-                 drivers/net/spec.c monitor/args.c"
+                 drivers/net/spec.c drivers/net/vnet.c monitor/args.c"
+    [tso]="drivers/net/tso.c drivers/net/vnet.c"
 )
 
 failed=0
@@ -77,7 +79,7 @@ run_one() { # name
     fi
 }
 
-[ $# -gt 2 ] && shift 2 || set -- elf args hypercall
+[ $# -gt 2 ] && shift 2 || set -- elf args hypercall tso
 for name in "$@"; do
     [ -n "${sources[$name]:-}" ] || { fail "$name" "no such harness"; continue; }
     run_one "$name"
