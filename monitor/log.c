@@ -10,11 +10,27 @@
 
 #include "husk.h"
 
+/* Set when stderr is a terminal the guest writes to (console/host.c). */
+static bool *guest_mid_line;
+
+void husk_log_console_tty(bool *mid_line)
+{
+    guest_mid_line = mid_line;
+}
+
 static void vlog(const char *fmt, va_list ap, int errnum)
 {
-    /* Build the whole line first so that it reaches stderr in one write. */
+    /* Build the whole line first so that it reaches stderr in one write.
+     * On a terminal the guest shares, the line must be seen as ours: at
+     * column 0 (after the guest's unfinished line, not on it) and with
+     * the attributes reset (console/escape.c keeps the guest from setting
+     * any, and from printing "husk:"). */
     char line[1024];
-    int n = snprintf(line, sizeof(line), "husk: ");
+    int n = 0;
+    if (guest_mid_line != NULL)
+        n = snprintf(line, sizeof(line), "%s\033[0m",
+                     *guest_mid_line ? "\n" : "");
+    n += snprintf(line + n, sizeof(line) - (size_t)n, "husk: ");
     n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     if (n >= (int)sizeof(line))
         n = sizeof(line) - 1;
@@ -26,6 +42,8 @@ static void vlog(const char *fmt, va_list ap, int errnum)
     line[n++] = '\n';
     ssize_t unused = write(STDERR_FILENO, line, (size_t)n);
     (void)unused;
+    if (guest_mid_line != NULL)
+        *guest_mid_line = false;
 }
 
 int husk_errorf(char *err, size_t errlen, const char *fmt, ...)

@@ -6,19 +6,103 @@
  * must not flood the host's logs or disks. What is over the rate is
  * dropped, not delayed: a service that logs in a loop keeps serving, and
  * the operator is told once on stderr and given the total at the end.
+ *
+ * To a pipe or a file the guest's bytes go as they are (a guest may write
+ * gzip data to its stdout). To a terminal they go through escape.c's rule,
+ * so that the guest cannot drive the terminal nor pass for the monitor.
+ * Which is which is decided once, at start-up. The rate counts the
+ * guest's bytes, not what escaping makes of them.
+ *
+ * A stop (--timeout, SIGTERM...) ends a write that blocks on a full pipe
+ * or a paused terminal (husk_stop_write): the guest is not resumed.
  */
 #include <errno.h>
+#include <sys/stat.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../monitor/husk.h"
 #include "console.h"
+#include "escape.h"
+
+/* Per stream (0: stdout, 1: stderr): the terminal's state, or NULL if it
+ * is no terminal. Two streams on one terminal share one state: a line
+ * the guest left unfinished on stdout is unfinished on stderr too. */
+static struct husk_tty_state tty_states[2];
+static struct husk_tty_state *tty_of[2];
 
 static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts); /* the vDSO: no system call */
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Write all of p: 0, or -1 if a write fails (a closed pipe: the host's
+ * condition, not a guest error; the guest is told and decides) or a stop
+ * ends it. *done is what was written. */
+static int write_all(int fd, const void *p, size_t len, size_t *done)
+{
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = husk_stop_write(fd, (const char *)p + *done, len - *done);
+        if (n < 0 && errno == EINTR && !husk_stop_requested())
+            continue; /* the I/O thread's SIGUSR1 */
+        if (n <= 0)
+            return -1;
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
+static int64_t write_raw(int fd, const uint8_t *buf, uint32_t len)
+{
+    size_t done;
+    if (write_all(fd, buf, len, &done) != 0 && done == 0)
+        return -HUSK_EIO;
+    return (int64_t)done;
+}
+
+/* The escaping reads each byte more than once (decode, then copy), so it
+ * works on a copy the monitor owns: guest memory can change under it (the
+ * I/O thread writes there), and a byte it let pass must be the byte sent. */
+static int64_t write_tty(int fd, struct husk_tty_state *tty,
+                         const uint8_t *buf, uint32_t len)
+{
+    static uint8_t in[4096];
+    static char out[4 * sizeof(in) + HUSK_TTY_ESCAPE_MIN];
+    size_t done = 0, out_len, written;
+    while (done < len) {
+        size_t chunk = len - done < sizeof(in) ? len - done : sizeof(in);
+        memcpy(in, buf + done, chunk);
+        size_t used = 0;
+        while (used < chunk) {
+            size_t took = husk_tty_escape(tty, in + used, chunk - used, out,
+                                          sizeof(out), &out_len);
+            if (write_all(fd, out, out_len, &written) != 0)
+                return done + used > 0 ? (int64_t)(done + used) : -HUSK_EIO;
+            used += took;
+        }
+        done += chunk;
+    }
+    return (int64_t)done;
+}
+
+/* Which stream is a terminal, once; and the same one for both? */
+static void find_terminals(void)
+{
+    struct stat out, err;
+    bool out_tty = isatty(STDOUT_FILENO), err_tty = isatty(STDERR_FILENO);
+    if (out_tty)
+        tty_of[0] = &tty_states[0];
+    if (err_tty) {
+        bool same = out_tty && fstat(STDOUT_FILENO, &out) == 0 &&
+                    fstat(STDERR_FILENO, &err) == 0 &&
+                    out.st_rdev == err.st_rdev;
+        tty_of[1] = same ? &tty_states[0] : &tty_states[1];
+        husk_log_console_tty(&tty_of[1]->mid_line);
+    }
 }
 
 static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
@@ -30,7 +114,7 @@ static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
     if (a->len > HUSK_CONSOLE_MAX)
         return husk_violation(vm, "console_write: length %u exceeds %d",
                               a->len, HUSK_CONSOLE_MAX);
-    const uint8_t *buf = husk_gpa_range(vm, a->buf_gpa, a->len);
+    const uint8_t *buf = husk_gpa_range_ro(vm, a->buf_gpa, a->len);
     if (buf == NULL)
         return husk_violation(vm,
                               "console_write: buffer 0x%llx+%u lies outside "
@@ -52,25 +136,15 @@ static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
         return HUSK_HC_DONE;
     }
     int fd = a->stream == HUSK_CONSOLE_STDOUT ? STDOUT_FILENO : STDERR_FILENO;
-    size_t done = 0;
-    while (done < a->len) {
-        ssize_t n = write(fd, buf + done, a->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            /* A closed pipe on our side is the host's condition, not a
-             * guest error: report it and let the guest decide. */
-            a->ret = done > 0 ? (int64_t)done : -HUSK_EIO;
-            return HUSK_HC_DONE;
-        }
-        done += (size_t)n;
-    }
-    a->ret = (int64_t)done;
+    struct husk_tty_state *tty = tty_of[fd == STDERR_FILENO];
+    a->ret = tty != NULL ? write_tty(fd, tty, buf, a->len)
+                         : write_raw(fd, buf, a->len);
     return HUSK_HC_DONE;
 }
 
 void husk_console_register(struct husk_vm *vm)
 {
+    find_terminals();
     /* A burst of one second's worth, and at least one whole call. */
     uint64_t rate = vm->cfg->console_rate;
     husk_rate_init(&vm->console_rate, rate,
