@@ -297,6 +297,10 @@ static void fork_supervisor(void)
 
 void husk_jail_enter(struct husk_vm *vm)
 {
+    /* Before the fork: PID 1 of a pid namespace drops a signal it has no
+     * handler for, and ours come late (husk_timeout_arm). Blocked, a stop
+     * during set-up waits for them; the supervisor opens them again. */
+    husk_stop_block_signals();
     if (vm->cfg->no_jail) {
         /* Every run says so: a jail-less monitor must not go unnoticed. */
         husk_warnx("warning: --no-jail: no namespaces and no empty root; "

@@ -53,6 +53,11 @@ void husk_supervise(pid_t child, int keep_fd)
         if (sigaction(stops[i], &sa, NULL) != 0)
             husk_fatal(HUSK_EXIT_MONITOR, "sigaction");
     signal(SIGPIPE, SIG_DFL);
+    /* Blocked since before the fork (jail.c): one that came meanwhile is
+     * pending and is passed on now, to a child that has them blocked
+     * until its handlers are in. */
+    if (sigprocmask(SIG_SETMASK, husk_wait_sigmask(), NULL) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "sigprocmask");
     husk_sandbox_apply_supervisor(self, child);
 
     /* WNOWAIT first: a zombie's pid is not reused, so on_stop may kill

@@ -11,46 +11,58 @@
 
 #include "husk.h"
 
-static volatile sig_atomic_t timed_out, stop_signal;
 static struct kvm_run *volatile run_for_signal;
 
-static void on_alarm(int sig)
-{
-    (void)sig;
-    timed_out = 1;
-    /* Closes the race where the signal lands just before KVM_RUN. */
-    if (run_for_signal != NULL)
-        run_for_signal->immediate_exit = 1;
-}
-
-/* SIGTERM, SIGINT, SIGHUP: stop the guest as the shell would stop a
- * process (status 128 + the signal), but report first (--stats). */
+/* --timeout's SIGALRM; SIGTERM, SIGINT, SIGHUP: stop the guest as the
+ * shell would stop a process (status 128 + the signal), but report first
+ * (--stats). The signal is open only while the vCPU thread waits (stop.c):
+ * in KVM_RUN, where immediate_exit also stops the KVM_RUN after a wait in
+ * a hypercall, in ppoll or in a console write. */
 static void on_stop(int sig)
 {
-    stop_signal = sig;
     if (run_for_signal != NULL)
         run_for_signal->immediate_exit = 1;
+    husk_note_signal(sig); /* last: it may jump out of a console write */
 }
 
 static void catch(int sig, void (*fn)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = fn;
+    sa.sa_handler = fn; /* no SA_RESTART: a blocked write returns EINTR */
     if (sigaction(sig, &sa, NULL) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "sigaction");
 }
 
+/* KVM_RUN opens the stop signals (its own mask); a signal then ends it
+ * with EINTR and stays pending for husk_stop_deliver. Between two runs
+ * they stay blocked, pending, as while the VM was set up. */
+static void set_run_mask(struct husk_vm *vm)
+{
+    if (vm->backend != HUSK_BACKEND_KVM)
+        return; /* no KVM_RUN: proc.c opens them while the guest runs */
+    union {
+        struct kvm_signal_mask m;
+        uint8_t bytes[sizeof(struct kvm_signal_mask) + 8];
+    } km;
+    memset(&km, 0, sizeof(km));
+    km.m.len = 8; /* the kernel's sigset_t: 64 signals */
+    memcpy(km.m.sigset, husk_wait_sigmask(), 8);
+    if (ioctl(vm->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_SET_SIGNAL_MASK");
+}
+
 void husk_timeout_arm(struct husk_vm *vm)
 {
+    husk_stop_block_signals(); /* done before the jail's fork already */
     run_for_signal = vm->run;
     catch(SIGTERM, on_stop);
     catch(SIGINT, on_stop);
     catch(SIGHUP, on_stop);
-    if (vm->cfg->timeout_s == 0)
-        return;
-    catch(SIGALRM, on_alarm);
-    alarm(vm->cfg->timeout_s);
+    catch(SIGALRM, on_stop);
+    set_run_mask(vm);
+    if (vm->cfg->timeout_s != 0)
+        alarm(vm->cfg->timeout_s);
 }
 
 /* Print the crash line and the guest's registers; returns the exit code. */
@@ -152,20 +164,11 @@ static int handle_exit(struct husk_vm *vm)
 /* Why KVM_RUN was interrupted: a status to stop with, or -1 to run on. */
 static int interrupted(struct husk_vm *vm)
 {
-    if (husk_io_stopped(vm)) {
-        husk_warnx("ABI violation: %s", vm->message);
-        return HUSK_EXIT_VIOLATION;
-    }
-    if (stop_signal != 0) {
-        husk_warnx("guest stopped: %s", strsignal(stop_signal));
-        return 128 + stop_signal;
-    }
-    if (timed_out) {
-        husk_warnx("guest stopped: --timeout=%u expired", vm->cfg->timeout_s);
-        return HUSK_EXIT_TIMEOUT;
-    }
-    vm->run->immediate_exit = 0;
-    return -1;
+    husk_stop_deliver(); /* run the handler of a signal KVM_RUN left */
+    int status = husk_stop_status(vm);
+    if (status < 0)
+        vm->run->immediate_exit = 0;
+    return status;
 }
 
 int husk_vcpu_run(struct husk_vm *vm)
@@ -182,17 +185,6 @@ int husk_vcpu_run(struct husk_vm *vm)
         if (vm->run->exit_reason == KVM_EXIT_MMIO)
             vm->hypercalls++;
         status = handle_exit(vm);
-    }
-    if (vm->console_dropped != 0)
-        husk_warnx("console: %llu bytes of guest output dropped over "
-                   "--console-rate",
-                   (unsigned long long)vm->console_dropped);
-    if (vm->cfg->stats) {
-        husk_warnx("stats: %llu VM exits, %llu of them hypercalls",
-                   (unsigned long long)vm->exits,
-                   (unsigned long long)vm->hypercalls);
-        husk_devices_report_stats(vm);
-        husk_io_report_stats(vm);
     }
     return status;
 }
