@@ -7,10 +7,12 @@
  * way in one exit and can wait for the first incoming one. The monitor
  * checks lengths and buffers, and drops what the host sends that the
  * guest could not take (frames longer than the guest's MTU, runts). It
- * reads a frame's headers only for a TSO frame, to build the virtio-net
- * header that has the host kernel cut it into segments (vnet.c): one
- * write for up to 64 KiB of a TCP stream, where each MTU-sized frame
- * would cost a write and a pass through the host's network stack.
+ * reads a frame's headers only for a TSO frame, once, into a copy of its
+ * own that it checks and sends (guest memory may change meanwhile), to
+ * build the virtio-net header that has the host kernel cut it into
+ * segments (vnet.c): one write for up to 64 KiB of a TCP stream, where
+ * each MTU-sized frame would cost a write and a pass through the host's
+ * network stack.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +46,10 @@ struct net {
     uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped, tx_tso;
     struct husk_rate tx_rate; /* rate=: frames over it are dropped */
     uint64_t tx_over_rate;
+    /* The headers of each TSO frame of a batch, copied out of guest memory
+     * to be checked and then sent from here (vnet.h): made with the
+     * device, as the sandbox allows no allocation in a call. */
+    uint8_t tso_head[HUSK_NET_BATCH_MAX][HUSK_VNET_HEAD_MAX];
 };
 
 static uint64_t monotonic_ns(void)
@@ -206,58 +212,72 @@ static struct husk_net_frame *batch(struct husk_vm *vm, const char *dir,
     return g;
 }
 
+/* Check tx descriptor i, f (a copy), and what a TSO frame's headers say;
+ * fills its buffer and virtio-net header. For a TSO frame, its headers are
+ * copied to n->tso_head[i] first: checked there, and sent from there. */
+static bool check_tx(struct husk_vm *vm, struct net *n, uint32_t i,
+                     const struct husk_net_frame *f, void **buf,
+                     struct virtio_net_hdr *hdr)
+{
+    memset(hdr, 0, sizeof(*hdr));
+    if (f->mss != 0 && !n->cfg.vnet_hdr) {
+        husk_violation(vm,
+                       "net_io: tx frame %u: mss %u given, but this device "
+                       "takes no offloads",
+                       i, f->mss);
+        return false;
+    }
+    /* A complete frame fits the MTU; a TSO frame holds at least its
+     * headers and fits IPv4's total length (vnet.c checks the rest). */
+    bool tso = f->mss != 0;
+    uint32_t lo = tso ? HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN : HUSK_ETH_HLEN;
+    uint32_t hi = tso ? HUSK_NET_TSO_FRAME_MAX : n->frame_max;
+    if (f->len < lo || f->len > hi) {
+        if (tso)
+            husk_violation(vm,
+                           "net_io: tx frame %u: a TSO frame's length %u is "
+                           "not from %u to %u",
+                           i, f->len, lo, hi);
+        else
+            husk_violation(vm,
+                           "net_io: tx frame %u: length %u is not from %u "
+                           "to %u (MTU %u + Ethernet header)",
+                           i, f->len, lo, hi, n->cfg.mtu);
+        return false;
+    }
+    if ((*buf = husk_gpa_range(vm, f->buf_gpa, f->len)) == NULL) {
+        husk_violation(vm,
+                       "net_io: tx frame %u: buffer 0x%llx+%u lies outside "
+                       "guest memory",
+                       i, (unsigned long long)f->buf_gpa, f->len);
+        return false;
+    }
+    if (!tso)
+        return true;
+    /* One read of the headers: the guest may rewrite its copy at any time,
+     * so the checks and the send both use this one. */
+    uint8_t *head = n->tso_head[i];
+    memcpy(head, *buf,
+           f->len < HUSK_VNET_HEAD_MAX ? f->len : HUSK_VNET_HEAD_MAX);
+    char why[160];
+    if (husk_vnet_header(head, f->len, f->mss, n->cfg.mtu, hdr, why,
+                         sizeof(why)) != 0) {
+        husk_violation(vm, "net_io: tx frame %u: %s", i, why);
+        return false;
+    }
+    return true;
+}
+
 /* Check every descriptor of both batches; fills the host buffers. */
-static bool check_frames(struct husk_vm *vm, const struct net *n,
+static bool check_frames(struct husk_vm *vm, struct net *n,
                          const struct husk_net_frame *tx, uint32_t tx_count,
                          void **tx_buf, struct virtio_net_hdr *tx_hdr,
                          const struct husk_net_frame *rx, uint32_t rx_count,
                          void **rx_buf)
 {
-    for (uint32_t i = 0; i < tx_count; i++) {
-        if (tx[i].mss != 0) {
-            char why[160];
-            if (!n->cfg.vnet_hdr) {
-                husk_violation(vm,
-                               "net_io: tx frame %u: mss %u given, but this "
-                               "device takes no offloads",
-                               i, tx[i].mss);
-                return false;
-            }
-            if ((tx_buf[i] = husk_gpa_range(vm, tx[i].buf_gpa,
-                                            tx[i].len)) == NULL) {
-                husk_violation(vm,
-                               "net_io: tx frame %u: buffer 0x%llx+%u lies "
-                               "outside guest memory",
-                               i, (unsigned long long)tx[i].buf_gpa,
-                               tx[i].len);
-                return false;
-            }
-            if (husk_vnet_header(tx_buf[i], tx[i].len, tx[i].mss,
-                                 n->cfg.mtu, &tx_hdr[i], why,
-                                 sizeof(why)) != 0) {
-                husk_violation(vm, "net_io: tx frame %u: %s", i, why);
-                return false;
-            }
-            continue;
-        }
-        memset(&tx_hdr[i], 0, sizeof(tx_hdr[i]));
-        if (tx[i].len < HUSK_ETH_HLEN || tx[i].len > n->frame_max) {
-            husk_violation(vm,
-                           "net_io: tx frame %u: length %u is not from %d "
-                           "to %u (MTU %u + Ethernet header)",
-                           i, tx[i].len, HUSK_ETH_HLEN, n->frame_max,
-                           n->cfg.mtu);
+    for (uint32_t i = 0; i < tx_count; i++)
+        if (!check_tx(vm, n, i, &tx[i], &tx_buf[i], &tx_hdr[i]))
             return false;
-        }
-        if ((tx_buf[i] = husk_gpa_range(vm, tx[i].buf_gpa, tx[i].len)) ==
-            NULL) {
-            husk_violation(vm,
-                           "net_io: tx frame %u: buffer 0x%llx+%u lies "
-                           "outside guest memory",
-                           i, (unsigned long long)tx[i].buf_gpa, tx[i].len);
-            return false;
-        }
-    }
     for (uint32_t i = 0; i < rx_count; i++) {
         if (rx[i].cap < n->frame_max) {
             husk_violation(vm,
@@ -280,7 +300,7 @@ static bool check_frames(struct husk_vm *vm, const struct net *n,
 
 static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
                          uint32_t count, void *const *buf,
-                         struct virtio_net_hdr *hdr)
+                         const struct virtio_net_hdr *hdr)
 {
     uint32_t sent = 0;
     uint64_t now = count > 0 ? monotonic_ns() : 0;
@@ -291,13 +311,16 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
             n->tx_dropped++;
             continue;
         }
-        struct iovec iov[2] = {{&hdr[i], sizeof(hdr[i])},
-                               {buf[i], tx[i].len}};
+        /* A TSO frame's headers from the checked copy, never again from
+         * guest memory. */
+        struct iovec iov[3];
+        unsigned iovcnt =
+            husk_vnet_iov(&hdr[i], n->tso_head[i], buf[i], tx[i].len, iov);
         ssize_t w, want = (ssize_t)tx[i].len;
         if (n->cfg.vnet_hdr)
             want += (ssize_t)sizeof(hdr[i]);
         do
-            w = n->cfg.vnet_hdr ? writev(n->fd, iov, 2)
+            w = n->cfg.vnet_hdr ? writev(n->fd, iov, (int)iovcnt)
                                 : write(n->fd, buf[i], tx[i].len);
         while (w < 0 && errno == EINTR);
         /* EAGAIN (queue full), EIO (the tap is down), EINVAL (a TSO frame
@@ -366,7 +389,8 @@ static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
             .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
             .tv_nsec = (long)(timeout_ns % 1000000000ULL),
         };
-        if (ppoll(&p, 1, &ts, NULL) < 0 && errno != EINTR)
+        /* The mask: a stop ends the wait even if it came just before. */
+        if (ppoll(&p, 1, &ts, husk_wait_sigmask()) < 0 && errno != EINTR)
             husk_fatal(HUSK_EXIT_MONITOR, "net_io: ppoll");
         waited = true; /* one wait: a signal or a timeout returns */
     }
