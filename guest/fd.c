@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * fd.c: the file descriptor table. Each open fd names a set of file ops
- * (console now; block devices and sockets later) and their private data;
+ * (the console, block devices, sockets) and their private data;
  * the read/write/... system calls find the ops here.
  */
 #include <errno.h>

@@ -74,7 +74,7 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
                     long a6)
 {
     switch (n) {
-    /* files: console now; block devices and sockets plug in as fds */
+    /* files: the console, block devices and sockets, all as fds */
     case SYS_read:
         return husk_sys_read((int)a1, (void *)a2, (size_t)a3);
     case SYS_write:

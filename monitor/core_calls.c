@@ -35,13 +35,18 @@ static enum husk_hc_result hc_abort(struct husk_vm *vm, void *arg)
                               "abort: message 0x%llx+%u lies outside guest "
                               "memory",
                               (unsigned long long)a->msg_gpa, a->len);
-    /* The message is guest data: keep only printable ASCII on our line. */
+    /* The message is guest data: keep only printable ASCII on our line.
+     * Copied once first: guest memory may change while we look at it
+     * (the I/O thread writes there), and a byte checked must be the byte
+     * printed. */
     char clean[HUSK_ABORT_MSG_MAX + 1];
+    memcpy(clean, msg, a->len);
     uint32_t n = a->len;
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\0'))
+    while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == '\0'))
         n--;
     for (uint32_t i = 0; i < n; i++)
-        clean[i] = (msg[i] >= 0x20 && msg[i] < 0x7f) ? msg[i] : '?';
+        if (clean[i] < 0x20 || clean[i] >= 0x7f)
+            clean[i] = '?';
     clean[n] = '\0';
     snprintf(vm->message, sizeof(vm->message), "guest aborted: %s", clean);
     vm->exit_code = HUSK_EXIT_ABORT;
@@ -83,7 +88,12 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
         .tv_sec = (time_t)(a->timeout_ns / 1000000000ULL),
         .tv_nsec = (long)(a->timeout_ns % 1000000000ULL),
     };
-    int rc = ppoll(fds, n, &ts, NULL);
+    /* A stop that came before the wait: do not sleep through it. The
+     * mask opens the stop signals for the wait only, so that one that
+     * comes after this check still ends it (stop.c). */
+    if (husk_stop_requested())
+        ts = (struct timespec){0, 0};
+    int rc = ppoll(fds, n, &ts, husk_wait_sigmask());
     a->ready_mask = 0;
     if (rc < 0 && errno != EINTR)
         husk_fatal(HUSK_EXIT_MONITOR, "poll hypercall: ppoll");

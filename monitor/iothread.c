@@ -20,9 +20,13 @@
  *
  * With fewer than two CPUs to run on, a polling thread only takes time
  * from the vCPU, so --io-thread=auto (the default) does not start it;
- * the queues then work by kicks alone, an exit per batch as block_io
- * costs. With two it serves random 4 KiB I/O at about five times the
- * rate of the kicks (docs/performance.md).
+ * the queues then work by kicks alone, an exit per batch. With two it
+ * serves random 4 KiB I/O at about five times the rate of the kicks
+ * (docs/performance.md).
+ *
+ * Nothing here allocates once the seccomp filter is armed (it allows no
+ * brk or mmap): husk_io_prepare makes the state when a device that may
+ * get a queue is opened, and a queue is a slot in it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -70,16 +74,25 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+void husk_io_prepare(struct husk_vm *vm)
+{
+    if (vm->io != NULL)
+        return;
+    struct husk_io *io = calloc(1, sizeof(*io));
+    if (io == NULL)
+        husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
+    pthread_mutex_init(&io->lock, NULL);
+    io->efd = -1;
+    vm->io = io;
+}
+
+/* The state husk_io_prepare made at set-up: a hypercall that reaches here
+ * runs under the filter, where nothing may be allocated. */
 static struct husk_io *io_of(struct husk_vm *vm)
 {
-    if (vm->io == NULL) {
-        struct husk_io *io = calloc(1, sizeof(*io));
-        if (io == NULL)
-            husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
-        pthread_mutex_init(&io->lock, NULL);
-        io->efd = -1;
-        vm->io = io;
-    }
+    if (vm->io == NULL)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "internal error: a device queue without husk_io_prepare");
     return vm->io;
 }
 
@@ -109,7 +122,8 @@ static long serve_all(struct husk_vm *vm, struct husk_io *io)
 static void stop_guest(struct husk_vm *vm, struct husk_io *io)
 {
     atomic_store(&io->stopped, true);
-    vm->run->immediate_exit = 1;
+    if (vm->run != NULL) /* KVM; the process backend has no run area */
+        vm->run->immediate_exit = 1;
     syscall(SYS_tgkill, io->pid, io->vcpu_tid, SIGUSR1);
 }
 
@@ -215,7 +229,8 @@ void husk_io_start(struct husk_vm *vm, bool needed)
     if (!needed || mode == HUSK_IO_OFF ||
         (mode == HUSK_IO_AUTO && cpus_available() < 2))
         return;
-    struct husk_io *io = io_of(vm);
+    husk_io_prepare(vm);
+    struct husk_io *io = vm->io;
     io->efd = eventfd(0, EFD_CLOEXEC);
     if (io->efd < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "I/O thread: eventfd");

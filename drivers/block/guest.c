@@ -5,7 +5,7 @@
  * an fd that reads and writes any byte range; underneath, the driver
  * moves whole sectors: the aligned middle of a transfer goes straight
  * between the device and the caller's buffer (one request per 4 MiB, up to
- * 64 per hypercall), and a partial first or last sector goes through a
+ * 64 per batch), and a partial first or last sector goes through a
  * bounce buffer (read, and for a write, modify and write back).
  */
 #include <errno.h>
@@ -85,7 +85,8 @@ static struct husk_block_queue *queue_of(struct block_dev *dev)
 struct batch {
     struct block_dev *dev;
     unsigned count;
-    struct husk_block_request reqs[HUSK_BLOCK_BATCH_MAX];
+    /* At most a queue's worth: the queue is empty when a batch starts. */
+    struct husk_block_request reqs[HUSK_BLOCK_QUEUE_SIZE];
     int error;
 };
 
@@ -154,7 +155,7 @@ static void batch_add(struct batch *b, uint32_t op, uint64_t sector,
     while (bytes > 0) {
         uint32_t n = bytes > HUSK_BLOCK_IO_MAX ? HUSK_BLOCK_IO_MAX
                                                : (uint32_t)bytes;
-        if (b->count == HUSK_BLOCK_BATCH_MAX)
+        if (b->count == HUSK_BLOCK_QUEUE_SIZE)
             batch_flush(b);
         b->reqs[b->count++] = (struct husk_block_request){
             .op = op, .len = n, .sector = sector, .buf_gpa = (uintptr_t)buf};

@@ -3,9 +3,13 @@
 /*
  * drivers/block/host.c: block devices, backed by a host file or block
  * device opened once at start-up (before the sandbox) and locked so that
- * two monitors never write one image. Three hypercalls: info, a batch of
- * reads and writes, and flush (fdatasync). A batch is checked whole before
- * any of it touches the file, so a bad request changes nothing.
+ * two monitors never write one image. Four hypercalls: info, flush
+ * (fdatasync), and the request queue in guest memory (set it up, kick it),
+ * which the I/O thread or a kick serves. Every batch taken from the queue
+ * is checked whole before any of it touches the file, so a bad request
+ * changes nothing. (Call 9, a batch of requests in one exit, was the
+ * second way in until the queue's kick made it redundant: it is gone,
+ * and its number stays reserved.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +70,9 @@ static void block_open(struct husk_vm *vm, unsigned handle,
                               sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "--block:%s=%s: %s", arg->name,
                     arg->spec, err);
-    int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading waits for a writer, before
+     * --timeout is armed; it is refused below, at once. */
+    int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && !ro && (errno == EACCES || errno == EROFS || errno == EPERM))
         husk_fatal(HUSK_EXIT_MONITOR,
                    "--block:%s=%s: cannot open for writing (add ,ro to "
@@ -75,32 +81,33 @@ static void block_open(struct husk_vm *vm, unsigned handle,
     if (fd < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: cannot open", arg->name,
                    path);
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: stat", arg->name, path);
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--block:%s=%s: not a regular file or block device",
+                    arg->name, path);
+    /* Back to blocking I/O, which a file or a disk has anyway. */
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: fcntl", arg->name,
+                   path);
     /* Shared for readers, exclusive for a writer: never two writers. */
     if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--block:%s=%s: in use by another process (locked)",
                     arg->name, path);
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: stat", arg->name, path);
     /* root may open a file whose mode forbids writing: refuse anyway. */
     if (!ro && !(st.st_mode & 0222))
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--block:%s=%s: the file is read-only (mode %03o); add "
                     ",ro to attach it read-only",
                     arg->name, path, st.st_mode & 0777);
-    uint64_t size;
-    if (S_ISREG(st.st_mode)) {
-        size = (uint64_t)st.st_size;
-    } else if (S_ISBLK(st.st_mode)) {
-        if (ioctl(fd, BLKGETSIZE64, &size) != 0)
-            husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: BLKGETSIZE64",
-                       arg->name, path);
-    } else {
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "--block:%s=%s: not a regular file or block device",
-                    arg->name, path);
-    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: BLKGETSIZE64",
+                   arg->name, path);
     if (size == 0 || size % HUSK_BLOCK_SECTOR != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--block:%s=%s: size %llu is not a non-zero multiple of "
@@ -112,6 +119,7 @@ static void block_open(struct husk_vm *vm, unsigned handle,
         husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
     *b = (struct block){.fd = fd, .capacity = size, .read_only = ro};
     vm->devices[handle] = b;
+    husk_io_prepare(vm); /* for its queue: block_queue comes after the filter */
 }
 
 /* The block device with this handle, or NULL if there is none. */
@@ -176,7 +184,12 @@ static void *check_request(struct husk_vm *vm, const struct block *b,
                     (unsigned long long)count, (unsigned long long)sectors);
         return NULL;
     }
-    void *buf = husk_gpa_range(vm, r->buf_gpa, r->len);
+    /* A read makes us write guest memory: the guest's own only. A write
+     * only reads it, and may take the boot data (argv) too; pwrite never
+     * writes through the pointer, hence the cast. */
+    void *buf = r->op == HUSK_BLOCK_OP_READ
+                    ? husk_gpa_range(vm, r->buf_gpa, r->len)
+                    : (void *)husk_gpa_range_ro(vm, r->buf_gpa, r->len);
     if (buf == NULL)
         husk_errorf(why, whylen,
                     "request %u: buffer 0x%llx+%u lies outside guest memory",
@@ -215,41 +228,6 @@ static int transfer(int fd, uint32_t op, uint8_t *buf, size_t len, off_t off)
     return 0;
 }
 
-static enum husk_hc_result hc_block_io(struct husk_vm *vm, void *arg)
-{
-    struct husk_hc_block_io *a = arg;
-    struct block *b = block_of(vm, a->handle);
-    if (b == NULL)
-        return husk_violation(vm, "block_io: %u is not a block device",
-                              a->handle);
-    if (a->count == 0 || a->count > HUSK_BLOCK_BATCH_MAX)
-        return husk_violation(vm, "block_io: count %u is not from 1 to %d",
-                              a->count, HUSK_BLOCK_BATCH_MAX);
-    if (a->reqs_gpa % 8 != 0)
-        return husk_violation(vm, "block_io: requests 0x%llx not 8-byte "
-                                  "aligned",
-                              (unsigned long long)a->reqs_gpa);
-    struct husk_block_request *guest_reqs = husk_gpa_range(
-        vm, a->reqs_gpa, (uint64_t)a->count * sizeof(*guest_reqs));
-    if (guest_reqs == NULL)
-        return husk_violation(vm,
-                              "block_io: %u requests at 0x%llx lie outside "
-                              "guest memory",
-                              a->count, (unsigned long long)a->reqs_gpa);
-    /* Copy and check the whole batch before any I/O. */
-    struct husk_block_request reqs[HUSK_BLOCK_BATCH_MAX];
-    void *bufs[HUSK_BLOCK_BATCH_MAX];
-    char why[256];
-    memcpy(reqs, guest_reqs, a->count * sizeof(reqs[0]));
-    if (!check_batch(vm, b, reqs, a->count, bufs, why, sizeof(why)))
-        return husk_violation(vm, "block_io: %s", why);
-    for (unsigned i = 0; i < a->count; i++)
-        guest_reqs[i].result =
-            transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
-                     (off_t)(reqs[i].sector * HUSK_BLOCK_SECTOR));
-    return HUSK_HC_DONE;
-}
-
 static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
 {
     struct husk_hc_block_flush *a = arg;
@@ -267,7 +245,7 @@ static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
 
 /* Serve what the guest has submitted to b's queue since the last time
  * (the caller holds the I/O lock). Each batch taken is checked whole
- * first, as block_io checks. */
+ * first. */
 static long queue_serve(struct husk_vm *vm, void *ctx, char *why,
                         size_t whylen)
 {
@@ -364,8 +342,6 @@ static void block_register(struct husk_vm *vm)
     if (husk_hc_register(vm, HUSK_HC_BLOCK_INFO, "block_info",
                          sizeof(struct husk_hc_block_info),
                          hc_block_info) != 0 ||
-        husk_hc_register(vm, HUSK_HC_BLOCK_IO, "block_io",
-                         sizeof(struct husk_hc_block_io), hc_block_io) != 0 ||
         husk_hc_register(vm, HUSK_HC_BLOCK_FLUSH, "block_flush",
                          sizeof(struct husk_hc_block_flush),
                          hc_block_flush) != 0 ||
@@ -384,7 +360,7 @@ static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
     const struct block *b = vm->devices[handle];
     scmp_datum_t fd = (scmp_datum_t)b->fd;
     int rc = 0;
-    /* block_io reads, and writes unless the device is read-only. */
+    /* The queue's reads, and writes unless the device is read-only. */
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pread64), 1,
                            SCMP_A0(SCMP_CMP_EQ, fd));
     if (!b->read_only) {

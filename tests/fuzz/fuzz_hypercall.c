@@ -26,6 +26,14 @@
  * a violation leaves the read-write one as it was (batches are checked
  * whole before any I/O).
  *
+ * Both block devices have their request queue from the start, at
+ * QUEUE_GPA (handle 1) and QUEUE_GPA + QUEUE_STRIDE (handle 3), zero at
+ * the start of every input but for what the input writes there. An input
+ * numbers its requests from 0 (`submitted` is how many, entries[0] the
+ * first): the harness moves them to where the monitor's count of requests
+ * taken says they go, so that a block_kick input means the same whatever
+ * ran before it.
+ *
  * husk_fatal (an _exit) cannot be reached from here: ppoll gets at most
  * two valid fds and a normalised timeout, madvise gets page-aligned
  * ranges inside the mapping that backs guest memory, and the block
@@ -52,6 +60,8 @@
 #define MEM_SIZE (2ULL << 20) /* above HUSK_LOAD_MIN: mem_discard can pass */
 #define HEADER   16
 #define DISK     (64 << 10) /* each block device's size */
+#define QUEUE_GPA    0x1f0000ULL /* handle 1's queue; handle 3's follows */
+#define QUEUE_STRIDE 0x2000ULL   /* a queue takes two pages */
 
 #define FLAG_LOAD    0x1
 #define FLAG_RAW_OFF 0x2
@@ -63,6 +73,7 @@ static struct husk_config cfg;
 static int report_fd = 2; /* the real stderr, even under -close_fd_mask */
 static int disk_fd[2];    /* our own view of devices 1 (rw) and 3 (ro) */
 static uint8_t disk_before[DISK], disk_after[DISK];
+static uint32_t taken[2]; /* requests each queue's monitor side has taken */
 
 #define ENSURE(cond)                                                           \
     do {                                                                       \
@@ -177,6 +188,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     cfg.devices[0].kind = cfg.devices[2].kind = HUSK_DEVICE_NET;
     cfg.device_count = 4;
     husk_block_ops.register_calls(&vm);
+    /* The queues, set up as libhusk sets them up: with block_queue. */
+    for (int i = 0; i < 2; i++) {
+        struct husk_hc_block_queue setup = {
+            .handle = i == 0 ? 1 : 3,
+            .queue_gpa = QUEUE_GPA + (uint64_t)i * QUEUE_STRIDE};
+        uint64_t at = HUSK_LOAD_MIN;
+        uint8_t stored[8];
+        memcpy(vm.mem + at, &setup, sizeof(setup));
+        memcpy(stored, &at, sizeof(stored));
+        if (husk_hc_dispatch(&vm, HUSK_HC_BASE + 8 * HUSK_HC_BLOCK_QUEUE, 8,
+                             true, stored) != HUSK_HC_DONE)
+            die(vm.message);
+    }
+    memset(vm.mem, 0, MEM_SIZE);
     add_nic(0);
     add_nic(2);
     husk_net_register(&vm);
@@ -220,6 +245,38 @@ static void shorten_poll(uint64_t gpa, uint32_t len, bool is_write,
     if (t <= HUSK_POLL_TIMEOUT_MAX)
         t %= 1000;
     memcpy(vm.mem + arg_gpa, &t, sizeof(t));
+}
+
+static struct husk_block_queue *queue(int i)
+{
+    return (void *)(vm.mem + QUEUE_GPA + (uint64_t)i * QUEUE_STRIDE);
+}
+
+/* Requests numbered from 0 by the input go where the monitor expects the
+ * next ones: entries rotated by what it has taken, `submitted` raised. */
+static void rebase_queues(void)
+{
+    for (int i = 0; i < 2; i++) {
+        struct husk_block_queue *q = queue(i);
+        uint32_t k = taken[i] % HUSK_BLOCK_QUEUE_SIZE;
+        static struct husk_block_qentry e[HUSK_BLOCK_QUEUE_SIZE];
+        for (uint32_t j = 0; j < HUSK_BLOCK_QUEUE_SIZE; j++)
+            e[(j + k) % HUSK_BLOCK_QUEUE_SIZE] = q->entries[j];
+        memcpy(q->entries, e, sizeof(e));
+        q->submitted += taken[i];
+    }
+}
+
+/* After a kick the monitor served: it has taken all that was submitted. */
+static void note_taken(enum husk_hc_result r, uint64_t gpa, uint64_t arg_gpa)
+{
+    struct husk_hc_block_kick k;
+    if (r != HUSK_HC_DONE || gpa != HUSK_HC_BASE + 8 * HUSK_HC_BLOCK_KICK ||
+        arg_gpa > MEM_SIZE - sizeof(k))
+        return;
+    memcpy(&k, vm.mem + arg_gpa, sizeof(k));
+    if (k.handle == 1 || k.handle == 3)
+        taken[k.handle == 1 ? 0 : 1] = queue(k.handle == 1 ? 0 : 1)->submitted;
 }
 
 static void check_message(void)
@@ -268,7 +325,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(stored, &arg_gpa, sizeof(stored));
     vm.message[0] = '\0';
     vm.exit_code = 0;
+    rebase_queues();
     enum husk_hc_result r = husk_hc_dispatch(&vm, gpa, len, is_write, stored);
+    note_taken(r, gpa, arg_gpa);
 
     check_message();
     switch (r) {
@@ -294,8 +353,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ENSURE(memcmp(disk_after, disk_before, DISK) == 0);
     }
 
-    /* Back to all-zero memory: only the copy and the argument changed. */
+    /* Back to all-zero memory: only the copy, the argument and the queues
+     * changed. */
     memset(vm.mem + dst, 0, n);
+    memset(queue(0), 0, 2 * QUEUE_STRIDE);
     if (arg_gpa < MEM_SIZE) {
         uint64_t m = MEM_SIZE - arg_gpa < 256 ? MEM_SIZE - arg_gpa : 256;
         memset(vm.mem + arg_gpa, 0, m);

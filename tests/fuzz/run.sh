@@ -30,6 +30,7 @@ declare -A sources=(
     [args]="monitor/args.c monitor/log.c"
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c
                  monitor/core_calls.c monitor/rate.c drivers/console/host.c
+                 drivers/console/escape.c monitor/stop.c
                  drivers/block/host.c monitor/iothread.c drivers/net/host.c
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c"

@@ -45,10 +45,24 @@ h discard '\0\x06\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\x10\0\0\0\0\
 h load '\x07\0\x84\0\x04\0\0\0\0\0\x10\0\0\0\0\0'
 # block_info of handle 1 (the read-write device)
 h block_info '\0\x08\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
-# block_io on handle 1: write 512 bytes at sector 3, read 1024 at 0; the
-# requests follow the struct, at 0x100010
-h block_io '\0\x09\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\x02\0\0\0\x10\0\x10\0\0\0\0\0\x02\0\0\0\0\x02\0\0\x03\0\0\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\0\x04\0\0\0\0\0\0\0\0\0\0\0\x10\x18\0\0\0\0\0\0\0\0\0\0\0\0\0'
-# block_io: a write to handle 3, the read-only device (a violation)
-h block_write_ro '\0\x09\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x03\0\0\0\x01\0\0\0\x10\0\x10\0\0\0\0\0\x02\0\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0'
+# z N: N zero bytes (in the queue seeds' long runs of padding)
+z() { head -c "$1" /dev/zero; }
+# block_kick of handle 1, its struct just before the device's queue at
+# 0x1f0000 (fuzz_hypercall.c), then the queue: 2 submitted, a write of 512
+# bytes at sector 3 from 0x100000, a read of 1024 at sector 0 to 0x101000
+{
+    printf -- '\0\x0c\0\0\0\0\0\0\xf8\xff\x1e\0\0\0\0\0\x01\0\0\0\0\0\0\0'
+    printf -- '\x02\0\0\0'; z 124
+    printf -- '\x02\0\0\0\0\x02\0\0\x03\0\0\0\0\0\0\0\0\0\x10\0\0\0\0\0'; z 40
+    printf -- '\x01\0\0\0\0\x04\0\0\0\0\0\0\0\0\0\0\0\x10\x10\0\0\0\0\0'; z 40
+} >corpus/hypercall/block_kick
+# block_kick of handle 3, the read-only device: a write (a violation)
+{
+    printf -- '\0\x0c\0\0\0\0\0\0\xf8\x1f\x1f\0\0\0\0\0\x03\0\0\0\0\0\0\0'
+    printf -- '\x01\0\0\0'; z 124
+    printf -- '\x02\0\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0\0\x10\0\0\0\0\0'; z 40
+} >corpus/hypercall/block_kick_write_ro
+# block_queue for handle 1 again (it has one: a violation)
+h block_queue '\0\x0b\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\x1f\0\0\0\0\0'
 # block_flush of handle 1
 h block_flush '\0\x0a\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'

@@ -10,6 +10,10 @@
  *            seccomp filter is armed; then run the guest as usual
  *   seccomp  right after the filter is armed, make a system call it does
  *            not allow (open): the kernel must kill the process (SIGSYS)
+ *   noalloc  from the moment the filter is armed, any call of malloc and
+ *            friends (ours or the C library's) prints one "husk-probe:"
+ *            line and exits 125: the filter allows no brk or mmap, so an
+ *            allocation works only while the heap happens to have room
  *
  * Unset, the probe does nothing. HUSK_PROBE_HOST_PID names a process of
  * the host that the monitor must not see. tests/sandbox-suite.sh reads it.
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -154,11 +159,85 @@ static void look_inside(struct husk_vm *vm)
         _exit(HUSK_EXIT_MONITOR);
 }
 
+/* ---- noalloc: the C library's allocator, watched ---- */
+
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+void *__libc_memalign(size_t align, size_t n);
+
+static volatile int no_alloc; /* set once the filter is armed */
+
+static void alloc_check(const char *what)
+{
+    if (!no_alloc)
+        return;
+    static const char head[] = "husk-probe: ";
+    static const char tail[] = " after the seccomp filter was armed\n";
+    if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0 ||
+        write(STDERR_FILENO, what, strlen(what)) < 0 ||
+        write(STDERR_FILENO, tail, sizeof(tail) - 1) < 0)
+        _exit(HUSK_EXIT_MONITOR);
+    _exit(HUSK_EXIT_MONITOR);
+}
+
+void *malloc(size_t n)
+{
+    alloc_check("malloc");
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    alloc_check("calloc");
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    alloc_check("realloc");
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    if (p != NULL) /* may give memory back: munmap or brk */
+        alloc_check("free");
+    __libc_free(p);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    alloc_check("memalign");
+    return __libc_memalign(align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    alloc_check("aligned_alloc");
+    return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    alloc_check("posix_memalign");
+    if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0)
+        return EINVAL;
+    void *p = __libc_memalign(align, n);
+    if (p == NULL)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
 void husk_test_probe(struct husk_vm *vm, const char *stage)
 {
     const char *mode = getenv("HUSK_PROBE");
     if (mode == NULL)
         return;
+    if (strcmp(mode, "noalloc") == 0 && strcmp(stage, "filter") == 0)
+        no_alloc = 1;
     if (strcmp(mode, "jail") == 0) {
         if (strcmp(stage, "jail") == 0)
             look_around();

@@ -21,9 +21,6 @@ TEST(gpa_range_inside)
     CHECK(husk_gpa_range(vm, HUSK_LOAD_MIN + 0x1234, 8) ==
           vm->mem + HUSK_LOAD_MIN + 0x1234);
     CHECK(husk_gpa_range(vm, FAKEVM_MEM - 1, 1) == vm->mem + FAKEVM_MEM - 1);
-    /* The boot area is the guest's too (argv, boot information). */
-    CHECK(husk_gpa_range(vm, HUSK_BOOT_GPA, HUSK_BOOT_END - HUSK_BOOT_GPA) ==
-          vm->mem + HUSK_BOOT_GPA);
     /* An empty range at the very end is inside. */
     CHECK(husk_gpa_range(vm, FAKEVM_MEM, 0) == vm->mem + FAKEVM_MEM);
 }
@@ -39,6 +36,65 @@ TEST(gpa_range_monitor_area)
     CHECK(husk_gpa_range(vm, HUSK_BOOT_GPA - 8, 16) == NULL);
     CHECK(husk_gpa_range(vm, HUSK_BOOT_END - 8, 16) == NULL);
     CHECK(husk_gpa_range(vm, HUSK_LOAD_MIN - 8, 16) == NULL);
+}
+
+TEST(gpa_range_boot_area_never_written)
+{
+    /* Nothing below the image may be written by a hypercall: not the
+     * boot data, not the exception stub (a block read there would let the
+     * guest swallow its faults), not the exception stack. */
+    struct husk_vm *vm = fakevm_new();
+    CHECK(husk_gpa_range(vm, HUSK_BOOT_GPA, 8) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_BOOT_GPA + 0x2000, 16) == NULL); /* argv */
+    CHECK(husk_gpa_range(vm, HUSK_TRAP_CODE_GPA, HUSK_PAGE_SIZE) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_TRAP_CODE_GPA + 0x40, 1) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_TRAP_STACK_TOP - 64, 64) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_BOOT_END - 8, 8) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_LOAD_MIN - 1, 1) == NULL);
+}
+
+TEST(gpa_range_ro_boot_data)
+{
+    /* Read-only: the boot information, argv, its strings and the program
+     * headers (a program may print argv[0] from where it is), and the
+     * guest's own memory; never the stub, the stack or the page tables. */
+    struct husk_vm *vm = fakevm_new();
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_GPA, 8) == vm->mem + HUSK_BOOT_GPA);
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_GPA,
+                            HUSK_TRAP_CODE_GPA - HUSK_BOOT_GPA) ==
+          vm->mem + HUSK_BOOT_GPA);
+    CHECK(husk_gpa_range_ro(vm, HUSK_LOAD_MIN + 8, 8) ==
+          vm->mem + HUSK_LOAD_MIN + 8);
+    CHECK(husk_gpa_range_ro(vm, FAKEVM_MEM - 1, 1) == vm->mem + FAKEVM_MEM - 1);
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_CODE_GPA, 16) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_CODE_GPA - 8, 16) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_STACK_TOP - 64, 64) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_GPA - 8, 8) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_PML4_GPA, 8) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_END, 8) == NULL);
+    CHECK(husk_gpa_range_ro(vm, FAKEVM_MEM, 1) == NULL);
+    CHECK(husk_gpa_range_ro(vm, UINT64_MAX - 7, 16) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_GPA, UINT64_MAX) == NULL);
+}
+
+TEST(gpa_fault_frame_on_the_exception_stack)
+{
+    /* The stub's frame: anywhere on the exception stack, or the guest's
+     * own memory; not the stub itself nor the boot data. */
+    struct husk_vm *vm = fakevm_new();
+    uint64_t frame = sizeof(struct husk_hc_fault);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - frame, frame) ==
+          vm->mem + HUSK_TRAP_STACK_TOP - frame);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE,
+                               frame) ==
+          vm->mem + HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_LOAD_MIN, frame) ==
+          vm->mem + HUSK_LOAD_MIN);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - 8, frame) == NULL);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_CODE_GPA, frame) == NULL);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_CODE_GPA + HUSK_PAGE_SIZE - 8,
+                               frame) == NULL);
+    CHECK(husk_gpa_fault_frame(vm, HUSK_BOOT_GPA, frame) == NULL);
 }
 
 TEST(gpa_range_outside)
@@ -109,7 +165,7 @@ TEST(hc_register_sizes)
 
 /* ---- husk_hc_dispatch with a probe handler ---- */
 
-#define PROBE_NR 7
+#define PROBE_NR 13 /* no real call: the fault call's frame is special */
 #define ARG_GPA  0x200000ULL
 
 struct probe_arg {
@@ -244,7 +300,7 @@ TEST(hc_dispatch_load_from_page)
     enum husk_hc_result r =
         fakevm_access(vm, HUSK_HC_BASE + 8 * PROBE_NR, 8, false, 0);
     CHECK_VIOLATION(vm, r,
-                    "load of 8 bytes at hypercall page offset 0x38; a "
+                    "load of 8 bytes at hypercall page offset 0x68; a "
                     "hypercall is an aligned 8-byte store");
 }
 
@@ -257,7 +313,7 @@ TEST(hc_dispatch_wrong_length)
                                               lens[i], true, ARG_GPA);
         char want[80];
         snprintf(want, sizeof(want),
-                 "store of %u bytes at hypercall page offset 0x38", lens[i]);
+                 "store of %u bytes at hypercall page offset 0x68", lens[i]);
         CHECK_VIOLATION(vm, r, want);
     }
 }
@@ -268,7 +324,7 @@ TEST(hc_dispatch_misaligned_offset)
     enum husk_hc_result r =
         fakevm_access(vm, HUSK_HC_BASE + 8 * PROBE_NR + 4, 8, true, ARG_GPA);
     CHECK_VIOLATION(vm, r,
-                    "store of 8 bytes at hypercall page offset 0x3c; "
+                    "store of 8 bytes at hypercall page offset 0x6c; "
                     "a hypercall is an aligned 8-byte store");
     vm = probe_vm(HUSK_HC_DONE);
     r = fakevm_access(vm, HUSK_HC_BASE + 0xfff, 8, true, ARG_GPA);
@@ -335,7 +391,13 @@ TEST(hc_dispatch_arg_in_monitor_area)
      * would let the guest write its own page tables through the monitor.
      * It must be a violation. */
     static const uint64_t args[] = {0, 0x1000, 0x3000, 0x5000,
-                                    HUSK_BOOT_GPA - 16};
+                                    HUSK_BOOT_GPA - 16,
+                                    /* boot information, argv */
+                                    HUSK_BOOT_GPA, HUSK_BOOT_GPA + 0x1000,
+                                    /* the exception stub and its stack */
+                                    HUSK_TRAP_CODE_GPA,
+                                    HUSK_TRAP_STACK_TOP - 16,
+                                    HUSK_LOAD_MIN - 16};
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
         struct husk_vm *vm = probe_vm(HUSK_HC_DONE);
         enum husk_hc_result r = fakevm_call(vm, PROBE_NR, args[i]);
@@ -345,6 +407,40 @@ TEST(hc_dispatch_arg_in_monitor_area)
                  (unsigned long long)args[i], (int)r);
         CHECK_EQ(probe_calls, 0);
     }
+}
+
+TEST(hc_dispatch_fault_frame_read_not_written)
+{
+    /* The fault call's frame is on the exception stack, below the image:
+     * read from there, and never written back (the real handler stops the
+     * guest anyway). Any other call with its argument there is refused. */
+    struct husk_vm *vm = fakevm_new();
+    CHECK_EQ(husk_hc_register(vm, HUSK_HC_FAULT, "fault",
+                              sizeof(struct probe_arg), probe),
+             0);
+    CHECK_EQ(husk_hc_register(vm, PROBE_NR, "probe", sizeof(struct probe_arg),
+                              probe),
+             0);
+    probe_result = HUSK_HC_DONE;
+    probe_calls = 0;
+    uint64_t frame = HUSK_TRAP_STACK_TOP - sizeof(struct probe_arg);
+    struct probe_arg a = {.in = 41, .out = 0}, after;
+    memcpy(vm->mem + frame, &a, sizeof(a));
+    CHECK_EQ(fakevm_call(vm, HUSK_HC_FAULT, frame), HUSK_HC_DONE);
+    CHECK_EQ(probe_calls, 1);
+    CHECK_EQ(probe_seen.in, 41);
+    memcpy(&after, vm->mem + frame, sizeof(after));
+    CHECK_EQ(after.out, 0); /* not written back */
+    probe_calls = 0;
+    CHECK_VIOLATION(vm, fakevm_call(vm, PROBE_NR, frame),
+                    "probe: argument 0x45ff0+16 lies outside guest memory");
+    /* Nor may the fault call name the stub. */
+    vm = probe_vm(HUSK_HC_DONE);
+    CHECK_EQ(husk_hc_register(vm, HUSK_HC_FAULT, "fault",
+                              sizeof(struct probe_arg), probe),
+             0);
+    CHECK_VIOLATION(vm, fakevm_call(vm, HUSK_HC_FAULT, HUSK_TRAP_CODE_GPA),
+                    "fault: argument 0x44000+16 lies outside guest memory");
 }
 
 TEST(hc_violation_message)
