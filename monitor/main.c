@@ -5,6 +5,7 @@
  * path before the jail; everything the guest can reach is set up before
  * the seccomp filter is armed; after that only the vCPU runs.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,12 @@
 
 #include "husk.h"
 
-/* Map the image file read-only; it is validated as untrusted bytes. */
+/*
+ * Read the image file into memory of our own; it is validated as untrusted
+ * bytes. Not a mapping of the file: the bytes are used again after the
+ * jail's fork, and a file that shrank in between would kill us with
+ * SIGBUS. A file whose size changes while we read it is refused.
+ */
 static const uint8_t *map_image(const char *path, size_t *len)
 {
     /* O_NONBLOCK: a FIFO must not hang us before the S_ISREG check. */
@@ -30,11 +36,32 @@ static const uint8_t *map_image(const char *path, size_t *len)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: not an ELF file (empty)", path);
     if ((uint64_t)st.st_size > HUSK_MEM_MAX)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: too large to be an image", path);
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    size_t size = (size_t)st.st_size;
+    /* One byte more than fstat said, to see a file that grew. */
+    uint8_t *p = mmap(NULL, size + 1, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot read the image", path);
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: no memory to read the image",
+                   path);
+    size_t got = 0;
+    while (got <= size) {
+        ssize_t n = read(fd, p + got, size + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot read the image", path);
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got != size)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "%s: the image changed size while it was read (%zu "
+                    "bytes when opened, %s%zu when read)",
+                    path, size, got > size ? "more than " : "",
+                    got > size ? size : got);
     close(fd);
-    *len = (size_t)st.st_size;
+    *len = size;
     return p;
 }
 
@@ -52,7 +79,9 @@ int main(int argc, char *argv[])
         return 0;
     }
     if (cfg.version) {
-        printf("husk %s (Husk ABI %d)\n", HUSK_VERSION, HUSK_ABI_VERSION);
+        printf("husk %s (Husk ABI %d; backends: kvm%s, process)\n",
+               HUSK_VERSION, HUSK_ABI_VERSION,
+               access("/dev/kvm", R_OK | W_OK) == 0 ? "" : " (no /dev/kvm here)");
         return 0;
     }
     husk_jail_resolve(&cfg);
@@ -73,24 +102,35 @@ int main(int argc, char *argv[])
     husk_devices_match(&cfg, &img);
 
     vm.cfg = &cfg;
-    husk_kvm_open(&vm);
+    husk_backend_open(&vm); /* KVM, or the process backend (proc.c) */
     husk_core_calls_register(&vm);
-    husk_trap_register(&vm);
+    if (vm.backend == HUSK_BACKEND_KVM)
+        husk_trap_register(&vm);
+    else
+        husk_proc_register(&vm);
     husk_devices_open(&vm);
     husk_limits_prepare(&vm);
     husk_jail_enter(&vm); /* jailed: we are its child from here on */
 
-    husk_vm_create(&vm, cfg.mem_size);
-    husk_elf_load(&img, image, vm.mem);
-    husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
+    if (vm.backend == HUSK_BACKEND_KVM) {
+        husk_vm_create(&vm, cfg.mem_size);
+        husk_elf_load(&img, image, vm.mem);
+        husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
+    } else {
+        husk_proc_create(&vm, cfg.mem_size);
+        husk_elf_load(&img, image, vm.mem);
+    }
     husk_bootinfo_write(&vm, &img, image);
-    munmap((void *)image, image_len);
+    munmap((void *)image, image_len + 1);
 
     husk_io_start(&vm, husk_devices_want_io_thread(&cfg));
     void *filter = husk_sandbox_build(&vm); /* or print it and exit */
     husk_limits_apply(&vm);
     husk_timeout_arm(&vm);
+    if (vm.backend == HUSK_BACKEND_PROCESS)
+        husk_proc_prepare(&vm); /* its own handlers, over those above */
     husk_sandbox_load(&vm, filter);
-    /* _exit: nothing is left to flush, and the filter allows no more. */
-    _exit(husk_vcpu_run(&vm));
+    if (vm.backend == HUSK_BACKEND_PROCESS)
+        husk_proc_run(&vm, img.entry);
+    husk_run_end(&vm, husk_vcpu_run(&vm));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abi/husk_abi.h"
+#include "tests/hostile/raw_hc.h"
 
 static void store(uint64_t gpa, uint64_t value)
 {
@@ -18,7 +19,7 @@ static void store(uint64_t gpa, uint64_t value)
 
 static void hypercall(unsigned nr, uint64_t arg_gpa)
 {
-    store(HUSK_HC_BASE + 8ULL * nr, arg_gpa);
+    raw_hypercall(nr, arg_gpa);
 }
 
 /* The guest's memory size, from the boot information's view: the top of
@@ -86,70 +87,96 @@ static int queue_attack(const char *a, uint64_t end, unsigned char *buf,
     return 0;
 }
 
+/* The monitor's pages below the image (monitor/husk.h): boot information,
+ * argv and its strings, the exception stub (read-only to the guest) and
+ * the exception stack. No hypercall may make the monitor write them. */
+#define BOOT_INFO_GPA 0x40000ULL
+#define ARGV_STRINGS_GPA 0x42000ULL
+#define TRAP_CODE_GPA 0x44000ULL
+#define TRAP_STACK_TOP 0x46000ULL
+
+/* One request through the queue and a kick: the only block transport. */
+static void submit_one(struct husk_block_request r)
+{
+    static struct husk_hc_block_queue setup = {.handle = 0};
+    static struct husk_hc_block_kick kick = {.handle = 0};
+    setup.queue_gpa = (uintptr_t)&q;
+    hypercall(HUSK_HC_BLOCK_QUEUE, (uintptr_t)&setup);
+    q.entries[0].req = r;
+    __atomic_store_n(&q.submitted, 1, __ATOMIC_RELEASE);
+    hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+}
+
 /* Raw block hypercalls on handle 0 (the image declares one block device,
- * "data", when built as attack_block.husk). Each must stop the guest. */
+ * "data", when built as attack_block.husk). Each must stop the guest,
+ * but write_from_argv, which is allowed. */
 static int block_attack(const char *a, uint64_t end)
 {
-    static unsigned char buf[4096];
-    static struct husk_block_request r[HUSK_BLOCK_BATCH_MAX + 1];
-    static struct husk_hc_block_io io;
+    static _Alignas(4096) unsigned char buf[4096];
     static struct husk_hc_block_info info = {.handle = 0};
     hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
     uint64_t sectors = info.capacity / 512;
     if (!strncmp(a, "queue_", 6) || !strcmp(a, "kick_no_queue"))
         return queue_attack(a, end, buf, sectors);
-    r[0] = (struct husk_block_request){HUSK_BLOCK_OP_WRITE, 4096, 0,
-                                       (uintptr_t)buf, 0, 0};
-    io = (struct husk_hc_block_io){0, 1, (uintptr_t)r};
+    struct husk_block_request r = {HUSK_BLOCK_OP_WRITE, 4096, 0,
+                                   (uintptr_t)buf, 0, 0};
     if (!strcmp(a, "past_end")) {
-        r[0].sector = sectors - 1; /* 8 sectors from the last one */
+        r.sector = sectors - 1; /* 8 sectors from the last one */
     } else if (!strcmp(a, "sector_huge")) {
-        r[0].sector = UINT64_MAX / 512 + 1; /* sector * 512 overflows */
-    } else if (!strcmp(a, "count_huge")) {
-        io.count = HUSK_BLOCK_BATCH_MAX + 1;
-    } else if (!strcmp(a, "count_zero")) {
-        io.count = 0;
+        r.sector = UINT64_MAX / 512 + 1; /* sector * 512 overflows */
     } else if (!strcmp(a, "len_unaligned")) {
-        r[0].len = 1000;
+        r.len = 1000;
     } else if (!strcmp(a, "len_huge")) {
-        r[0].len = UINT32_MAX - 511;
+        r.len = UINT32_MAX - 511;
     } else if (!strcmp(a, "buf_outside")) {
-        r[0].buf_gpa = end - 100;
-    } else if (!strcmp(a, "reqs_outside")) {
-        io.reqs_gpa = end - 32;
-        io.count = 2;
+        r.buf_gpa = end - 100;
     } else if (!strcmp(a, "bad_handle")) {
-        io.handle = 7;
-    } else if (!strcmp(a, "second_bad")) {
-        /* a good write first: it must not happen either */
-        memset(buf, 0xee, sizeof(buf));
-        r[1] = r[0];
-        r[1].sector = sectors; /* past the end */
-        io.count = 2;
+        static struct husk_hc_block_queue setup = {.handle = 7};
+        setup.queue_gpa = (uintptr_t)&q;
+        hypercall(HUSK_HC_BLOCK_QUEUE, (uintptr_t)&setup);
     } else if (!strcmp(a, "info_bad_handle")) {
         info.handle = 3;
         hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
     } else if (!strcmp(a, "info_pad")) {
         info._pad0 = 1;
         hypercall(HUSK_HC_BLOCK_INFO, (uintptr_t)&info);
-    } else if (!strcmp(a, "reqs_unaligned")) {
-        io.reqs_gpa += 4;
     } else if (!strcmp(a, "req_pad")) {
-        r[0]._pad0 = 1;
+        r._pad0 = 1;
     } else if (!strcmp(a, "op_bad")) {
-        r[0].op = 3;
+        r.op = 3;
     } else if (!strcmp(a, "flush_bad_handle")) {
         static struct husk_hc_block_flush f = {.handle = 9};
         hypercall(HUSK_HC_BLOCK_FLUSH, (uintptr_t)&f);
     } else if (!strcmp(a, "flush_pad")) {
         static struct husk_hc_block_flush f = {.handle = 0, ._pad0 = 1};
         hypercall(HUSK_HC_BLOCK_FLUSH, (uintptr_t)&f);
+    } else if (!strcmp(a, "read_into_stub")) {
+        /* The exception stub replaced by the file's bytes: the guest's
+         * faults would then run its code, never the crash report. */
+        r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 4096, 0,
+                                        TRAP_CODE_GPA, 0, 0};
+    } else if (!strcmp(a, "read_into_trap_stack")) {
+        r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 4096, 0,
+                                        TRAP_STACK_TOP - 4096, 0, 0};
+    } else if (!strcmp(a, "read_into_boot_info")) {
+        r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 512, 0,
+                                        BOOT_INFO_GPA, 0, 0};
+    } else if (!strcmp(a, "write_from_argv")) {
+        /* Allowed: the monitor only reads the boot data for a write. */
+        r = (struct husk_block_request){HUSK_BLOCK_OP_WRITE, 512, 0,
+                                        ARGV_STRINGS_GPA, 0, 0};
     } else if (strcmp(a, "write_ro") != 0) {
         printf("unknown block attack\n");
         return 1;
     }
-    hypercall(HUSK_HC_BLOCK_IO, (uintptr_t)&io);
+    submit_one(r);
+    if (!strcmp(a, "write_from_argv")) {
+        printf("wrote from argv: result %d\n", q.entries[0].req.result);
+        return 0;
+    }
     printf("survived block_%s\n", a);
+    fflush(stdout);
+    __asm__ volatile("ud2"); /* with the stub intact: a crash report */
     return 0;
 }
 
@@ -196,6 +223,29 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "discard_low")) {
         static struct husk_hc_mem_discard d = {0x1000, 0x1000};
         hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "console_from_stub")) {
+        cw = (struct husk_hc_console_write){TRAP_CODE_GPA, 16, 1, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
+    } else if (!strcmp(a, "console_from_argv")) {
+        /* Allowed: argv[2] printed from where the monitor put it. */
+        const char *s = argc > 2 ? argv[2] : "";
+        cw = (struct husk_hc_console_write){(uintptr_t)s, (uint32_t)strlen(s),
+                                            1, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
+        printf("\nfrom 0x%llx: %lld\n", (unsigned long long)(uintptr_t)s,
+               (long long)cw.ret);
+        return (uintptr_t)s < HUSK_LOAD_MIN && cw.ret == (int64_t)strlen(s)
+                   ? 0
+                   : 1;
+    } else if (!strcmp(a, "discard_stub")) {
+        static struct husk_hc_mem_discard d = {TRAP_CODE_GPA, 0x1000};
+        hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strcmp(a, "wallclock_on_trap_stack")) {
+        hypercall(HUSK_HC_WALLCLOCK, TRAP_STACK_TOP - 8);
+    } else if (!strcmp(a, "poll_on_trap_stack")) {
+        hypercall(HUSK_HC_POLL, TRAP_STACK_TOP - sizeof(struct husk_hc_poll));
+    } else if (!strcmp(a, "wallclock_in_boot_info")) {
+        hypercall(HUSK_HC_WALLCLOCK, BOOT_INFO_GPA);
     } else if (!strcmp(a, "port_write")) {
         __asm__ volatile("outb %%al, $0x80" ::"a"(0));
     } else if (!strcmp(a, "hlt")) {
