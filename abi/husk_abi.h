@@ -45,10 +45,12 @@
 #define HUSK_HC_MEM_DISCARD 6
 #define HUSK_HC_FAULT 7
 #define HUSK_HC_BLOCK_INFO 8
-#define HUSK_HC_BLOCK_IO 9
+/* 9: reserved (block_io, a batch in one exit, removed before 1.0: the
+ * queue and its kick do the same) */
 #define HUSK_HC_BLOCK_FLUSH 10
 #define HUSK_HC_BLOCK_QUEUE 11
 #define HUSK_HC_BLOCK_KICK 12
+#define HUSK_HC_SET_TLS 13 /* process backend only (HUSK_FEATURE_TLS_CALL) */
 #define HUSK_HC_NET_INFO 16
 #define HUSK_HC_NET_IO 17
 /* 18..23: reserved for network devices. */
@@ -134,14 +136,28 @@ struct husk_bootinfo {
     uint64_t argv_gpa;    /* uint64_t[argc + 1], NULL-terminated */
     uint8_t random[16];   /* host entropy for AT_RANDOM/stack canary */
     struct husk_boot_device devices[HUSK_DEVICES_MAX];
+    /* With HUSK_FEATURE_HC_CALL: the address of the call entry, a
+     * function void (*)(uint64_t nr, uint64_t arg_gpa) that makes the
+     * hypercall; 0 otherwise (an older monitor leaves it 0, too). */
+    uint64_t hc_call;
 };
 HUSK_ABI_OFFSET(struct husk_bootinfo, tsc_hz, 32);
 HUSK_ABI_OFFSET(struct husk_bootinfo, argv_gpa, 72);
 HUSK_ABI_OFFSET(struct husk_bootinfo, devices, 96);
-HUSK_ABI_CHECK(struct husk_bootinfo, 96 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_OFFSET(struct husk_bootinfo, hc_call, 96 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_CHECK(struct husk_bootinfo, 104 + 40 * HUSK_DEVICES_MAX);
 
 #define HUSK_FEATURE_RDRAND (1ULL << 0) /* RDRAND usable at CPL3 */
 #define HUSK_FEATURE_RDSEED (1ULL << 1) /* RDSEED usable at CPL3 */
+/*
+ * The process backend (the guest runs inside the monitor's process, with
+ * no VM): a hypercall is a call of bootinfo.hc_call instead of a store to
+ * the hypercall page, which has nothing behind it there.
+ */
+#define HUSK_FEATURE_HC_CALL (1ULL << 2)
+/* wrfsbase/wrgsbase fault (a host kernel without user FSGSBASE): set the
+ * thread pointer with HUSK_HC_SET_TLS instead. */
+#define HUSK_FEATURE_TLS_CALL (1ULL << 3)
 
 /* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
 struct husk_hc_exit {
@@ -171,6 +187,17 @@ struct husk_hc_console_write {
 };
 HUSK_ABI_CHECK(struct husk_hc_console_write, 24);
 HUSK_ABI_OFFSET(struct husk_hc_console_write, ret, 16);
+
+/* HUSK_HC_SET_TLS (process backend, HUSK_FEATURE_TLS_CALL only): set the
+ * guest's %fs or %gs base, which the monitor restores after every call. */
+#define HUSK_TLS_FS 1
+#define HUSK_TLS_GS 2
+struct husk_hc_set_tls {
+    uint64_t base; /* IN: a canonical user address */
+    uint32_t which; /* IN: HUSK_TLS_FS or HUSK_TLS_GS */
+    uint32_t _pad0;
+};
+HUSK_ABI_CHECK(struct husk_hc_set_tls, 16);
 
 /* HUSK_HC_WALLCLOCK: the host's CLOCK_REALTIME. */
 struct husk_hc_wallclock {
@@ -227,15 +254,15 @@ struct husk_hc_block_info {
 HUSK_ABI_CHECK(struct husk_hc_block_info, 24);
 
 /*
- * HUSK_HC_BLOCK_IO: a batch of reads and writes, served in order. Each
- * request moves len bytes between the device at sector * sector_size and
- * guest memory at buf_gpa. A request that is invalid in any way (range,
+ * A block request, an entry of the queue below. Each moves len bytes
+ * between the device at sector * sector_size and guest memory at buf_gpa
+ * (the guest's own memory, from HUSK_LOAD_MIN up; for a write the boot
+ * data may be read too). A request that is invalid in any way (range,
  * alignment, a write to a read-only device) stops the guest; `result`
  * reports only host I/O errors.
  */
 #define HUSK_BLOCK_OP_READ 1
 #define HUSK_BLOCK_OP_WRITE 2
-#define HUSK_BLOCK_BATCH_MAX 64
 #define HUSK_BLOCK_IO_MAX (4U << 20) /* bytes per request */
 struct husk_block_request {
     uint32_t op;      /* IN: HUSK_BLOCK_OP_* */
@@ -247,13 +274,6 @@ struct husk_block_request {
 };
 HUSK_ABI_CHECK(struct husk_block_request, 32);
 
-struct husk_hc_block_io {
-    uint32_t handle;   /* IN */
-    uint32_t count;    /* IN: 1..HUSK_BLOCK_BATCH_MAX */
-    uint64_t reqs_gpa; /* IN: struct husk_block_request[count] */
-};
-HUSK_ABI_CHECK(struct husk_hc_block_io, 16);
-
 /* HUSK_HC_BLOCK_FLUSH: written data is durable on the host when it returns. */
 struct husk_hc_block_flush {
     uint32_t handle; /* IN */
@@ -263,7 +283,7 @@ struct husk_hc_block_flush {
 HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
 
 /*
- * A block device's request queue: block_io without an exit per batch.
+ * A block device's request queue, its only way to move data.
  * The guest puts requests into entries[submitted % SIZE] and then raises
  * `submitted` (a free-running count); a monitor I/O thread that polls the
  * queue serves them in order and marks each entry done by writing its
@@ -271,10 +291,9 @@ HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
  * sleeps (it does after a short idle spell) `monitor_sleeping` is 1 and
  * the guest must call HUSK_HC_BLOCK_KICK, which serves the queue at once
  * (in the exit) and wakes the thread. A guest that has waited long for a
- * completion may kick too. Requests are checked as block_io checks them,
- * every batch the monitor takes whole before any I/O; a bad one stops the
- * guest. The guest must not change an entry between submitting it and
- * seeing it done.
+ * completion may kick too. The monitor checks every batch it takes
+ * whole before any I/O; a bad request stops the guest. The guest must not
+ * change an entry between submitting it and seeing it done.
  */
 #define HUSK_BLOCK_QUEUE_SIZE 64 /* entries; a power of two */
 struct husk_block_qentry {

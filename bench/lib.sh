@@ -40,6 +40,13 @@ stats() {
 
 have_kvm() { [ -c /dev/kvm ] && [ -r /dev/kvm ]; }
 
+# The process backend (husk --backend=process): the same images as a
+# seccomp-confined process, measured natively, on the host, as systems
+# husk_process (jailed, as users run it) and husk_process_nojail.
+# bench/stage sets BENCH_PROCESS=1 on the host; the test VM measures KVM.
+have_process() { [ "${BENCH_PROCESS:-0}" = 1 ]; }
+husk_process=("$husk" --backend=process)
+
 # The sandbox baseline: the command under bubblewrap with every namespace
 # new (user, pid, net, ipc, uts, cgroup, mount) and only the program's
 # directory in its file system.

@@ -18,14 +18,24 @@
 extern const struct husk_bootinfo *husk_boot;
 
 /*
- * The hypercall transport: one 8-byte store of the argument's address into
- * the call's slot of the hypercall page. The page has no memory, so the
- * store exits to the monitor, which fills the struct's OUT fields before
- * the guest runs again. Guest addresses are identity-mapped, so a pointer
- * is its own guest-physical address.
+ * The hypercall transport. Under KVM: one 8-byte store of the argument's
+ * address into the call's slot of the hypercall page. The page has no
+ * memory, so the store exits to the monitor, which fills the struct's OUT
+ * fields before the guest runs again. Under the process backend
+ * (HUSK_FEATURE_HC_CALL) there is no VM to exit from: the same call is a
+ * call of the monitor's entry, which the boot information names. Guest
+ * addresses are identity-mapped, so a pointer is its own guest-physical
+ * address either way.
  */
+extern void (*husk_hc_entry)(uint64_t nr, uint64_t arg_gpa);
+
 static inline void husk_hypercall(unsigned nr, void *arg)
 {
+    if (husk_hc_entry != NULL) {
+        husk_hc_entry(nr, (uint64_t)(uintptr_t)arg);
+        __asm__ volatile("" ::: "memory");
+        return;
+    }
     volatile uint64_t *slot =
         (volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8ULL * nr);
     __asm__ volatile("movq %1, %0"

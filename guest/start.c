@@ -18,12 +18,16 @@ int __libc_start_main(int (*main)(int, char **, char **), int argc,
 _Noreturn void husk_start(const struct husk_bootinfo *bi);
 
 const struct husk_bootinfo *husk_boot;
+void (*husk_hc_entry)(uint64_t nr, uint64_t arg_gpa);
 
 /* argv pointers, NULL, envp NULL, then this many auxv pairs. */
 #define AUXV_PAIRS 14
 
 _Noreturn void husk_start(const struct husk_bootinfo *bi)
 {
+    /* First: even the panic below is a hypercall. */
+    if (bi->features & HUSK_FEATURE_HC_CALL)
+        husk_hc_entry = (void (*)(uint64_t, uint64_t))(uintptr_t)bi->hc_call;
     if (bi->magic != HUSK_BOOTINFO_MAGIC ||
         bi->abi_version != HUSK_ABI_VERSION)
         husk_panic("boot information from an incompatible monitor");

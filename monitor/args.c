@@ -11,8 +11,12 @@
 
 const char husk_usage[] =
     "usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]\n"
-    "Run the unikernel IMAGE (built with husk-cc) in a KVM virtual machine.\n"
+    "Run the unikernel IMAGE (built with husk-cc) in a KVM virtual machine,\n"
+    "or where there is no KVM, as a seccomp-confined process.\n"
     "\n"
+    "  --backend=auto|kvm|process  where the guest runs (default auto: KVM\n"
+    "                        where /dev/kvm exists, else the process\n"
+    "                        backend; the same image runs under both)\n"
     "  --mem=SIZE            guest memory, e.g. 64M or 1G (default 64M;\n"
     "                        a multiple of 2M, from 4M to 32G; a bare\n"
     "                        number means MiB)\n"
@@ -37,7 +41,8 @@ const char husk_usage[] =
     "                        refuse namespaces\n"
     "  --print-seccomp       set up as for a run, print the seccomp filter\n"
     "                        instead of starting the guest, and exit\n"
-    "  --stats               print the number of VM exits at the end\n"
+    "  --stats               print the backend and the number of VM exits\n"
+    "                        and hypercalls at the end\n"
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
     "\n" HUSK_EXIT_CODES_HELP;
@@ -123,6 +128,22 @@ static int parse_io_thread(const char *value, struct husk_config *cfg,
     else
         return husk_errorf(err, errlen,
                            "--io-thread=%s: expected auto, on or off", value);
+    return 0;
+}
+
+static int parse_backend(const char *value, struct husk_config *cfg,
+                         char *err, size_t errlen)
+{
+    if (strcmp(value, "auto") == 0)
+        cfg->backend = HUSK_BACKEND_AUTO;
+    else if (strcmp(value, "kvm") == 0)
+        cfg->backend = HUSK_BACKEND_KVM;
+    else if (strcmp(value, "process") == 0)
+        cfg->backend = HUSK_BACKEND_PROCESS;
+    else
+        return husk_errorf(err, errlen,
+                           "--backend=%s: expected auto, kvm or process",
+                           value);
     return 0;
 }
 
@@ -267,6 +288,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             rc = parse_id(a, a + 8, &cfg->group, err, errlen);
         } else if (strncmp(a, "--mem=", 6) == 0) {
             rc = parse_mem(a + 6, cfg, err, errlen);
+        } else if (strncmp(a, "--backend=", 10) == 0) {
+            rc = parse_backend(a + 10, cfg, err, errlen);
         } else if (strncmp(a, "--io-thread=", 12) == 0) {
             rc = parse_io_thread(a + 12, cfg, err, errlen);
         } else if (strncmp(a, "--io-spin=", 10) == 0) {

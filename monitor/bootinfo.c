@@ -56,6 +56,8 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *im
     }
     if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
         husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
+    if (vm->features & HUSK_FEATURE_HC_CALL)
+        bi->hc_call = husk_proc_entry_address();
     bi->device_count = cfg->device_count;
     for (unsigned i = 0; i < cfg->device_count; i++) {
         bi->devices[i].kind = cfg->devices[i].kind;

@@ -7,6 +7,7 @@
 #ifndef HUSK_H
 #define HUSK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,10 @@ _Noreturn void husk_fatal(int code, const char *fmt, ...)
 /* Print "husk: <message>" and _exit(code). */
 _Noreturn void husk_fatalx(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* stderr is a terminal that the guest's console writes to as well (the
+ * console's state for it: whether the guest left a line unfinished): the
+ * monitor's lines then start at column 0 with the attributes reset. */
+void husk_log_console_tty(bool *guest_mid_line);
 
 /* ---- args.c: the command line ---- */
 
@@ -47,11 +52,16 @@ struct husk_device_arg {
     const char *spec; /* points into argv */
 };
 
-/* --io-thread; off by default until it is shown to pay (performance.md). */
+/* --io-thread; auto by default: on with two CPUs or more (iothread.c). */
 enum husk_io_mode { HUSK_IO_OFF, HUSK_IO_AUTO, HUSK_IO_ON };
+
+/* --backend: where the guest runs. auto: KVM where /dev/kvm opens, else
+ * the process backend (proc.c). */
+enum husk_backend { HUSK_BACKEND_AUTO, HUSK_BACKEND_KVM, HUSK_BACKEND_PROCESS };
 
 struct husk_config {
     const char *image_path;
+    enum husk_backend backend; /* as asked for on the command line */
     uint64_t mem_size;
     unsigned timeout_s; /* 0 = none */
     int guest_argc;     /* arguments after "--" */
@@ -157,10 +167,12 @@ void husk_rate_init(struct husk_rate *r, uint64_t rate, uint64_t burst,
 bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
 
 struct husk_vm {
-    int kvm_fd, vm_fd, vcpu_fd;
+    enum husk_backend backend; /* the one that runs: KVM or process */
+    int kvm_fd, vm_fd, vcpu_fd; /* -1 with the process backend */
     struct kvm_run *run;
     size_t run_size;
-    uint8_t *mem; /* host mapping of guest-physical [0, mem_size) */
+    uint8_t *mem; /* host mapping of guest-physical [0, mem_size); 0 with
+                   * the process backend, where the two are the same */
     uint64_t mem_size;
     uint64_t tsc_hz;
     uint64_t features; /* HUSK_FEATURE_* */
@@ -184,10 +196,20 @@ struct husk_vm {
 
 /*
  * Host pointer to guest-physical [gpa, gpa + len), or NULL if any byte of
- * it lies outside the memory the guest may use (the boot area and
- * [HUSK_LOAD_MIN, mem_size)) or gpa + len overflows. len may be 0.
+ * it lies outside the guest's own memory [HUSK_LOAD_MIN, mem_size) or
+ * gpa + len overflows. len may be 0. The only memory a hypercall may make
+ * the monitor write: nothing below HUSK_LOAD_MIN, ever.
  */
 void *husk_gpa_range(const struct husk_vm *vm, uint64_t gpa, uint64_t len);
+/* The same for memory the monitor only reads (a console line, a block
+ * write's data): also the boot data the guest was given (boot information,
+ * argv and its strings, program headers), never the exception stub. */
+const void *husk_gpa_range_ro(const struct husk_vm *vm, uint64_t gpa,
+                              uint64_t len);
+/* The fault call's argument: the frame the exception stub built on the
+ * exception stack, or (a guest may call it itself) its own memory. */
+const void *husk_gpa_fault_frame(const struct husk_vm *vm, uint64_t gpa,
+                                 uint64_t len);
 
 /* ---- hypercall.c: table and dispatch ---- */
 
@@ -207,6 +229,14 @@ enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
 enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
                                      uint32_t len, bool is_write,
                                      const uint8_t *data);
+
+/*
+ * Make hypercall nr with the argument struct at arg_gpa: the checks every
+ * call shares (number, alignment, the struct inside guest memory), then
+ * the handler on a private copy. Both backends come here.
+ */
+enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
+                                 uint64_t arg_gpa);
 
 /* Register exit, abort, wall clock and poll (core_calls.c). */
 void husk_core_calls_register(struct husk_vm *vm);
@@ -248,8 +278,11 @@ void husk_devices_report_stats(struct husk_vm *vm);
 
 /* ---- kvm.c: VM, memory, vCPU ---- */
 
-/* Open /dev/kvm and check its API version (before the jail: by path). */
-void husk_kvm_open(struct husk_vm *vm);
+/* Pick the backend (--backend) and open it, before the jail: /dev/kvm by
+ * path for KVM (auto falls back to the process backend only when there
+ * is no KVM device here at all). Sets vm->backend; exits 125 with one line
+ * if the backend asked for cannot run. */
+void husk_backend_open(struct husk_vm *vm);
 /* Create the VM with mem_size bytes and one vCPU. Must run in the process
  * that runs the vCPU: KVM ties a VM to the address space that created it,
  * so this comes after the jail's fork. */
@@ -276,12 +309,50 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 #define HUSK_TRAP_STACK_TOP 0x46000ULL /* its stack: 0x45000-0x45fff (user) */
 #define HUSK_BOOT_END 0x48000ULL
 
+/* ---- proc.c: the process backend ---- */
+
+/* Measure the TSC and the host's features for the guest (before the jail). */
+void husk_proc_open(struct husk_vm *vm);
+/* Register the process backend's own hypercall (set_tls, if needed). */
+void husk_proc_register(struct husk_vm *vm);
+/* Map guest memory at its guest-physical addresses in this process;
+ * exits 125 with one line if anything is in the way. */
+void husk_proc_create(struct husk_vm *vm, uint64_t mem_size);
+/* The guest's hypercall entry, for the boot information. */
+uint64_t husk_proc_entry_address(void);
+/* Signal stack and handlers (faults, stop signals): before the filter. */
+void husk_proc_prepare(struct husk_vm *vm);
+/* Run the guest from entry until it stops; ends the process. */
+_Noreturn void husk_proc_run(struct husk_vm *vm, uint64_t entry);
+/* The seccomp filter that refuses every system call made from guest
+ * code (ahead of the allowlist; ctx: scmp_filter_ctx), and what the
+ * allowlist must add for this backend. */
+void husk_proc_load_guest_filter(const struct husk_vm *vm);
+int husk_proc_sandbox_rules(const struct husk_vm *vm, void *ctx);
+
+/* ---- run.c: stopping and ending, for both backends ---- */
+
+/* A hypercall's result as a status (after its line), or -1 to run on. */
+int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r);
+/* "kvm" or "process". */
+const char *husk_backend_name(enum husk_backend b);
+/* The end of every run: dropped output, --stats, then _exit(status). */
+_Noreturn void husk_run_end(struct husk_vm *vm, int status);
+
 /* ---- trap_x86_64.c: exceptions become crash reports ---- */
 
 /* The IDT, the stub and IST1 (called by husk_cpu_setup). */
 void husk_trap_setup(struct husk_vm *vm, uint16_t code_selector);
 /* Register HUSK_HC_FAULT. */
 void husk_trap_register(struct husk_vm *vm);
+struct kvm_regs;
+struct kvm_sregs;
+/* "guest crashed: <exception> at rip=...", where (if not NULL) says where
+ * the fault happened if not in guest code, then the registers if all_regs
+ * (s may be NULL). Shared by both backends. */
+void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
+                       const struct kvm_regs *r, bool all_regs,
+                       const struct kvm_sregs *s);
 
 /* ---- bootinfo.c ---- */
 
@@ -301,6 +372,10 @@ struct husk_io_queue {
     void *ctx;
 };
 
+/* Allocate what the queues need, before the sandbox: a device that may
+ * get a queue calls it when it is opened (nothing allocates after the
+ * filter is armed; docs/security.md). */
+void husk_io_prepare(struct husk_vm *vm);
 /* Start the I/O thread (before the sandbox) if a device may want it and
  * --io-thread allows: auto starts it when two CPUs or more are ours. */
 void husk_io_start(struct husk_vm *vm, bool needed);
@@ -377,8 +452,34 @@ void husk_test_probe(struct husk_vm *vm, const char *stage);
 
 /* Start the --timeout clock and catch SIGTERM, SIGINT and SIGHUP, which
  * stop the guest with status 128 + the signal after the report (before
- * the sandbox: it needs sigaction). */
+ * the sandbox: it needs sigaction). The signals stay blocked in the vCPU
+ * thread but for its waits (stop.c); KVM_RUN opens them itself. */
 void husk_timeout_arm(struct husk_vm *vm);
+/* (run.c) The status to stop with, after its line on stderr, if the I/O
+ * thread, a signal or --timeout stopped the guest; -1 to run on. */
+int husk_stop_status(struct husk_vm *vm);
+
+/* ---- stop.c: stop requests (--timeout, SIGTERM, SIGINT, SIGHUP) ---- */
+
+/* Block the stop signals in this thread (before the jail's fork): one that
+ * comes during set-up waits for the handlers instead of being lost. */
+void husk_stop_block_signals(void);
+/* This thread's signal mask with the stop signals open, for ppoll: a stop
+ * ends the wait even if it came just before. NULL before set-up. */
+const sigset_t *husk_wait_sigmask(void);
+/* A signal handler's work: note a stop (SIGALRM: --timeout, SIGTERM,
+ * SIGINT, SIGHUP; others are ignored) and end a husk_stop_write in
+ * progress, by a jump: call it last in a handler. */
+void husk_note_signal(int sig);
+/* A stop was asked for: a call that failed with EINTR gives up. */
+bool husk_stop_requested(void);
+/* The stop signal noted (SIGALRM for --timeout), or 0. */
+int husk_stop_signal(void);
+/* Run the handlers of stop signals pending in this thread. */
+void husk_stop_deliver(void);
+/* write(2) that a stop request ends with EINTR, even one that came just
+ * before it (the console's writes to stdout and stderr). */
+ssize_t husk_stop_write(int fd, const void *buf, size_t len);
 
 struct kvm_regs;
 struct kvm_sregs;

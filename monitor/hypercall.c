@@ -3,7 +3,9 @@
 /*
  * hypercall.c: the hypercall table and the dispatcher. The dispatcher does
  * every check that all calls share (address, size, alignment, number, the
- * argument struct inside guest memory) before any handler runs, and hands
+ * argument struct inside guest memory) before any handler runs, for both
+ * backends (a KVM exit decodes to the same number and argument as the
+ * process backend's call), and hands
  * the handler a private copy of the struct, so that no handler can forget
  * a check or read a guest field twice.
  */
@@ -53,19 +55,29 @@ enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
                               "a hypercall is an aligned 8-byte store",
                               is_write ? "store" : "load", len,
                               (unsigned long long)off);
-    uint64_t nr = off / 8;
+    uint64_t arg_gpa;
+    memcpy(&arg_gpa, data, sizeof(arg_gpa));
+    return husk_hc_call(vm, off / 8, arg_gpa);
+}
+
+enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
+                                 uint64_t arg_gpa)
+{
     if (nr >= HUSK_HC_MAX || vm->calls[nr].fn == NULL)
         return husk_violation(vm, "unknown hypercall %llu",
                               (unsigned long long)nr);
     const struct husk_hc_entry *call = &vm->calls[nr];
 
-    uint64_t arg_gpa;
-    memcpy(&arg_gpa, data, sizeof(arg_gpa));
     if (arg_gpa % 8 != 0)
         return husk_violation(vm, "%s: argument 0x%llx is not 8-byte aligned",
                               call->name, (unsigned long long)arg_gpa);
+    /* The struct is written back: the guest's own memory only. A fault
+     * frame is on the exception stack, and the fault call never returns. */
     uint8_t *guest_arg = husk_gpa_range(vm, arg_gpa, call->arg_size);
-    if (guest_arg == NULL)
+    const void *src = nr == HUSK_HC_FAULT
+                          ? husk_gpa_fault_frame(vm, arg_gpa, call->arg_size)
+                          : guest_arg;
+    if (src == NULL)
         return husk_violation(vm,
                               "%s: argument 0x%llx+%zu lies outside guest "
                               "memory (%llu MiB)",
@@ -74,9 +86,9 @@ enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
                               (unsigned long long)(vm->mem_size >> 20));
 
     _Alignas(8) uint8_t arg[HC_ARG_MAX];
-    memcpy(arg, guest_arg, call->arg_size);
+    memcpy(arg, src, call->arg_size);
     enum husk_hc_result r = call->fn(vm, arg);
-    if (r == HUSK_HC_DONE)
+    if (r == HUSK_HC_DONE && guest_arg != NULL)
         memcpy(guest_arg, arg, call->arg_size);
     return r;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
-/* kvm.c: open KVM, create the VM, its memory and its one vCPU. */
+/* kvm.c: pick the backend; open KVM, create the VM, its memory and its
+ * one vCPU. */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -9,17 +11,39 @@
 
 #include "husk.h"
 
-void husk_kvm_open(struct husk_vm *vm)
+/* Open /dev/kvm; returns -1 with errno set if it does not open. */
+static int kvm_open(struct husk_vm *vm)
 {
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0)
-        husk_fatal(HUSK_EXIT_MONITOR,
-                   "/dev/kvm: cannot open (is KVM available, and may this "
-                   "user use it?)");
+        return -1;
     int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
     if (version != KVM_API_VERSION)
         husk_fatalx(HUSK_EXIT_MONITOR, "/dev/kvm: API version %d, expected %d",
                     version, KVM_API_VERSION);
+    return 0;
+}
+
+void husk_backend_open(struct husk_vm *vm)
+{
+    enum husk_backend want = vm->cfg->backend;
+    if (want != HUSK_BACKEND_PROCESS) {
+        if (kvm_open(vm) == 0) {
+            vm->backend = HUSK_BACKEND_KVM;
+            return;
+        }
+        /* auto falls back only where there is no KVM at all: a /dev/kvm
+         * that this user may not open is a set-up to fix, not to hide. */
+        bool absent = errno == ENOENT || errno == ENXIO || errno == ENODEV;
+        if (want == HUSK_BACKEND_KVM || !absent)
+            husk_fatal(HUSK_EXIT_MONITOR,
+                       "/dev/kvm: cannot open (%s; --backend=process runs "
+                       "the guest without KVM)",
+                       absent ? "no KVM on this host"
+                              : "is this user in the kvm group?");
+    }
+    vm->backend = HUSK_BACKEND_PROCESS;
+    husk_proc_open(vm);
 }
 
 void husk_vm_create(struct husk_vm *vm, uint64_t mem_size)

@@ -20,11 +20,11 @@
 #define RULE(ctx, call, ...)                                                \
     seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
 
-static scmp_filter_ctx new_filter(void)
+static scmp_filter_ctx new_filter(uint32_t refuse)
 {
     /* seccomp_load also sets PR_SET_NO_NEW_PRIVS (libseccomp's default);
      * the jail has set it already. */
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    scmp_filter_ctx ctx = seccomp_init(refuse);
     if (ctx == NULL)
         husk_fatalx(HUSK_EXIT_MONITOR, "seccomp_init failed");
     return ctx;
@@ -63,15 +63,26 @@ static void load(scmp_filter_ctx ctx, int rc)
 }
 
 /* --print-seccomp: the filter as libseccomp compiled it, then exit. */
-static _Noreturn void print_filter(scmp_filter_ctx ctx)
+static _Noreturn void print_filter(const struct husk_vm *vm,
+                                   scmp_filter_ctx ctx)
 {
     static const char head[] =
         "# The seccomp filter husk installs for this configuration, before\n"
         "# the guest's first instruction, in libseccomp's pseudo filter\n"
         "# code: every 'action ALLOW' is one rule; anything else kills the\n"
         "# process. ($a0 is a system call's first argument, in two halves.)\n";
+    static const char head_process[] =
+        "# The seccomp filter husk installs for this configuration, before\n"
+        "# the guest's first instruction, in libseccomp's pseudo filter\n"
+        "# code: every 'action ALLOW' is one rule; anything else is refused\n"
+        "# and reported, and the guest stopped (TRAP). Ahead of it, a filter\n"
+        "# refuses every system call made from guest memory.\n"
+        "# ($a0 is a system call's first argument, in two halves.)\n";
+    bool process = vm->backend == HUSK_BACKEND_PROCESS;
+    const char *text = process ? head_process : head;
+    size_t len = process ? sizeof(head_process) - 1 : sizeof(head) - 1;
     fflush(stdout);
-    if (write(STDOUT_FILENO, head, sizeof(head) - 1) < 0 ||
+    if (write(STDOUT_FILENO, text, len) < 0 ||
         seccomp_export_pfc(ctx, STDOUT_FILENO) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "--print-seccomp: cannot write it");
     _exit(0);
@@ -79,16 +90,28 @@ static _Noreturn void print_filter(scmp_filter_ctx ctx)
 
 void *husk_sandbox_build(struct husk_vm *vm)
 {
-    scmp_filter_ctx ctx = new_filter();
+    /* Under KVM anything else kills the process. The process backend
+     * traps it instead, so that the report says what was refused (proc.c
+     * ends the run from the SIGSYS handler): the call is not made either
+     * way. The same for another architecture's entry (int $0x80). */
+    uint32_t refuse = vm->backend == HUSK_BACKEND_KVM ? SCMP_ACT_KILL_PROCESS
+                                                      : SCMP_ACT_TRAP;
+    scmp_filter_ctx ctx = new_filter(refuse);
+    if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, refuse) != 0)
+        husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
     scmp_datum_t vcpu = (scmp_datum_t)vm->vcpu_fd;
     int rc = 0;
-    /* The run loop, and the crash report's register dump. */
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
-    rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
-               SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
+    if (vm->backend == HUSK_BACKEND_KVM) {
+        /* The run loop, and the crash report's register dump. */
+        rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+                   SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+        rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+                   SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
+        rc |= RULE(ctx, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+                   SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
+    } else {
+        rc |= husk_proc_sandbox_rules(vm, ctx);
+    }
     /* Console hypercall and the monitor's own messages. */
     rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDOUT_FILENO));
     rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
@@ -103,6 +126,9 @@ void *husk_sandbox_build(struct husk_vm *vm)
      * SIGALRM and the I/O thread's SIGUSR1 interrupt KVM_RUN, and their
      * handlers return. */
     rc |= RULE(ctx, rt_sigreturn, 0);
+    /* A console write opens the stop signals while it may block, and a
+     * stop jumps out of it (stop.c): both set the whole mask. */
+    rc |= RULE(ctx, rt_sigprocmask, 1, SCMP_A0(SCMP_CMP_EQ, SIG_SETMASK));
     /* _exit; glibc's exit(2) fallback after it is never reached. */
     rc |= RULE(ctx, exit_group, 0);
     rc |= sanitizer_rules(ctx);
@@ -119,19 +145,21 @@ void *husk_sandbox_build(struct husk_vm *vm)
     if (rc != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");
     if (vm->cfg->print_seccomp)
-        print_filter(ctx);
+        print_filter(vm, ctx);
     return ctx;
 }
 
 void husk_sandbox_load(struct husk_vm *vm, void *filter)
 {
+    if (vm->backend == HUSK_BACKEND_PROCESS)
+        husk_proc_load_guest_filter(vm);
     load(filter, 0);
     husk_test_probe(vm, "filter");
 }
 
 void husk_sandbox_apply_supervisor(pid_t self, pid_t child)
 {
-    scmp_filter_ctx ctx = new_filter();
+    scmp_filter_ctx ctx = new_filter(SCMP_ACT_KILL_PROCESS);
     int rc = 0;
     /* Wait for the child (and no other process), then reap it. */
     rc |= RULE(ctx, waitid, 2, SCMP_A0(SCMP_CMP_EQ, P_PID),

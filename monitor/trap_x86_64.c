@@ -102,6 +102,39 @@ static const char *vector_name(uint64_t v)
     return v < VECTORS && names[v] != NULL ? names[v] : "exception";
 }
 
+void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
+                       const struct kvm_regs *r, bool all_regs,
+                       const struct kvm_sregs *s)
+{
+    char what[160];
+    if (vector == 14 && s != NULL)
+        snprintf(what, sizeof(what),
+                 ": a %s of address 0x%llx (%s)",
+                 error & 0x10 ? "instruction fetch"
+                 : error & 0x2 ? "write"
+                               : "read",
+                 (unsigned long long)s->cr2,
+                 error & 0x1 ? "not allowed to the guest there"
+                             : "nothing is mapped there");
+    else if (error & 0x2 && (vector >= 10 && vector <= 13))
+        /* A selector error code naming an IDT gate: the guest raised an
+         * interrupt its gates do not allow from CPL3 (int3 and int N
+         * here; nested SVM under QEMU TCG reports int3 against gate 6). */
+        snprintf(what, sizeof(what), " (error code 0x%llx: IDT entry %llu)",
+                 (unsigned long long)error,
+                 (unsigned long long)(error >> 3) & 0x1fff);
+    else if (error != 0)
+        snprintf(what, sizeof(what), " (error code 0x%llx)",
+                 (unsigned long long)error);
+    else
+        what[0] = '\0';
+    husk_warnx("guest crashed: %s at rip=0x%llx%s%s%s", vector_name(vector),
+               (unsigned long long)r->rip, what, where ? ", " : "",
+               where ? where : "");
+    if (all_regs)
+        husk_print_registers(r, s);
+}
+
 static enum husk_hc_result hc_fault(struct husk_vm *vm, void *arg)
 {
     const struct husk_hc_fault *f = arg;
@@ -109,36 +142,13 @@ static enum husk_hc_result hc_fault(struct husk_vm *vm, void *arg)
     struct kvm_sregs s;
     bool have_regs = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0;
     bool have_sregs = ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0;
-    char what[160];
-    if (f->vector == 14 && have_sregs)
-        snprintf(what, sizeof(what),
-                 ": a %s of address 0x%llx (%s)",
-                 f->error & 0x10 ? "instruction fetch"
-                 : f->error & 0x2 ? "write"
-                                  : "read",
-                 (unsigned long long)s.cr2,
-                 f->error & 0x1 ? "not allowed to the guest there"
-                                : "nothing is mapped there");
-    else if (f->error & 0x2 && (f->vector >= 10 && f->vector <= 13))
-        /* A selector error code naming an IDT gate: the guest raised an
-         * interrupt its gates do not allow from CPL3 (int3 and int N
-         * here; nested SVM under QEMU TCG reports int3 against gate 6). */
-        snprintf(what, sizeof(what), " (error code 0x%llx: IDT entry %llu)",
-                 (unsigned long long)f->error,
-                 (unsigned long long)(f->error >> 3) & 0x1fff);
-    else if (f->error != 0)
-        snprintf(what, sizeof(what), " (error code 0x%llx)",
-                 (unsigned long long)f->error);
-    else
-        what[0] = '\0';
-    husk_warnx("guest crashed: %s at rip=0x%llx%s", vector_name(f->vector),
-               (unsigned long long)f->rip, what);
-    if (have_regs) {
-        /* rax, rip, rsp and rflags as they were at the fault: the frame;
-         * the rest are untouched by the stub. */
-        r.rax = f->rax, r.rip = f->rip, r.rsp = f->rsp, r.rflags = f->rflags;
-        husk_print_registers(&r, have_sregs ? &s : NULL);
-    }
+    if (!have_regs)
+        memset(&r, 0, sizeof(r));
+    /* rax, rip, rsp and rflags as they were at the fault: the frame; the
+     * rest are untouched by the stub. */
+    r.rax = f->rax, r.rip = f->rip, r.rsp = f->rsp, r.rflags = f->rflags;
+    husk_report_fault(f->vector, f->error, NULL, &r, have_regs,
+                      have_sregs ? &s : NULL);
     vm->exit_code = HUSK_EXIT_CRASH;
     vm->message[0] = '\0';
     return HUSK_HC_STOP;

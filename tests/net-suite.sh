@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# tests/net-suite.sh BUILD HUSK LABEL: the network examples as unikernels,
+# tests/net-suite.sh BUILD HUSK LABEL [BACKEND]: the network examples as unikernels,
 # under the monitor binary HUSK, through the same checks as the native
 # programs (tests/net/checks.sh): ping, a 100 MB TCP echo checked byte for
 # byte, 200 concurrent connections, 1,000 connections dropped half-way
@@ -10,13 +10,16 @@
 #
 # Each guest is a machine of its own: it gets a tap on a bridge (br0,
 # 10.0.0.1) and an address 10.0.0.10 and up, all inside a namespace of
-# the suite's own (tests/net/lib.sh). Needs /dev/kvm and root. Prints
+# the suite's own (tests/net/lib.sh). BACKEND (kvm, the default, or
+# process) is passed to every run as --backend; kvm needs /dev/kvm. Needs
+# root. Prints
 # "PASS LABEL/net/name" lines and a summary line.
 set -u
 cd "$(dirname "$0")/.."
 NET_BUILD=${1:?usage: tests/net-suite.sh BUILD HUSK LABEL}
 husk=${2:?usage: tests/net-suite.sh BUILD HUSK LABEL}
 label=${3:?usage: tests/net-suite.sh BUILD HUSK LABEL}
+backend=${4:-kvm}
 . tests/net/lib.sh
 net_init "$label/net" || exit 0
 
@@ -43,7 +46,7 @@ net_guest_argv() { # PROG ARGS...
     net_bridge_tap tap
     NET_GUEST_ADDR=10.0.0.$next_host
     next_host=$((next_host + 1))
-    NET_ARGV=("$husk" --mem=64M
+    NET_ARGV=("$husk" --backend="$backend" --mem=64M
         --net:service="$tap,ip=$NET_GUEST_ADDR/24,gw=$NET_HOST_IP,mtu=1500"
         "$NET_BUILD/examples/$1.husk" -- "${@:2}")
 }
@@ -58,7 +61,7 @@ net_host_mtu() { # MTU: the bridge can be no larger than its ports
 
 # ---- the sockets layer's own semantics (loopback, its own address) ---
 net_bridge_tap api_tap
-net_run "$(t 120)" "$NET_HOST_NS" "$husk" --mem=64M \
+net_run "$(t 120)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
     --net:service="$api_tap,ip=10.0.0.249/24" \
     "$NET_BUILD/tests/guests/net_api.husk" -- 10.0.0.249 >"$NET_TMP/out" 2>"$NET_TMP/err"
 net_result socket_semantics "$(why_failed $? 0 '^net_api: 0 failed$' '' \
@@ -71,7 +74,7 @@ attack() { # NAME STDERR_REGEX [STATUS]
     net_bridge_tap tap
     local tx0 tx1
     tx0=$(net_counter "$NET_HOST_NS" "$tap" rx_packets) # the guest's tx
-    net_run "$(t 60)" "$NET_HOST_NS" "$husk" --mem=32M \
+    net_run "$(t 60)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=32M \
         --net:service="$tap,ip=10.0.0.250/24" \
         "$NET_BUILD/tests/hostile/net_attack.husk" -- "$name" \
         >"$NET_TMP/out" 2>"$NET_TMP/err"
@@ -108,7 +111,7 @@ attack ok '' 0
 # A guest that sends as fast as it can: the monitor keeps up, stays
 # within its memory, and stops it at --timeout.
 net_bridge_tap flood_tap
-net_spawn flood "$(t 60)" "$NET_HOST_NS" "$husk" --mem=32M --timeout="$(t 10)" \
+net_spawn flood "$(t 60)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=32M --timeout="$(t 10)" \
     --net:service="$flood_tap,ip=10.0.0.251/24" \
     "$NET_BUILD/tests/hostile/net_attack.husk" -- flood 600
 flood_pid=$NET_PID
@@ -126,7 +129,7 @@ net_result hostile_tx_flood_monitor_small "$([ "${rss1:-0}" -gt 0 ] && [ "${rss1
 # both sides, so that a 8000-byte ping crosses unfragmented.
 net_tap "$NET_HOST_NS" nicA 10.0.2.1 && net_tap "$NET_HOST_NS" nicB 10.0.3.1 &&
     net_mtu "$NET_HOST_NS" nicB 9000
-net_spawn two "$(t 300)" "$NET_HOST_NS" "$husk" --mem=64M \
+net_spawn two "$(t 300)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
     --net:service=nicA,ip=10.0.2.2/24,mac=02:00:00:00:00:42 \
     --net:other=nicB,ip=10.0.3.2/24 \
     "$NET_BUILD/tests/guests/net_two_nics.husk" -- --port 7
@@ -146,7 +149,7 @@ image=$NET_BUILD/examples/udp_echo.husk
 bad() { # NAME STDERR_REGEX ARGS...
     local name=$1 re=$2
     shift 2
-    net_run 20 "$NET_HOST_NS" "$husk" "$@" >"$NET_TMP/out" 2>"$NET_TMP/err"
+    net_run 20 "$NET_HOST_NS" "$husk" --backend="$backend" "$@" >"$NET_TMP/out" 2>"$NET_TMP/err"
     local got=$? why
     why=$(why_failed "$got" 125 '' "$re" "$NET_TMP/out" "$NET_TMP/err")
     [ -n "$why" ] || [ "$(wc -l <"$NET_TMP/err")" = 1 ] || why="more than one line on stderr"

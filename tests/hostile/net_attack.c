@@ -10,14 +10,11 @@
 #include <time.h>
 
 #include "abi/husk_abi.h"
+#include "tests/hostile/raw_hc.h"
 
 static void hypercall(unsigned nr, void *arg)
 {
-    __asm__ volatile("movq %1, %0"
-                     : "=m"(*(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE +
-                                                               8ULL * nr))
-                     : "r"((uint64_t)(uintptr_t)arg)
-                     : "memory");
+    raw_hypercall(nr, (uint64_t)(uintptr_t)arg);
 }
 
 static uint64_t mem_end(void)
