@@ -29,12 +29,12 @@
  * null-pointer access faults.
  */
 #define HUSK_PAGE_SIZE 4096ULL
-#define HUSK_LOAD_MIN 0x100000ULL               /* 1 MiB */
-#define HUSK_MEM_MIN (4ULL << 20)               /* 4 MiB */
-#define HUSK_MEM_MAX (32ULL << 30)              /* 32 GiB */
-#define HUSK_MEM_ALIGN (2ULL << 20)             /* --mem is a multiple */
-#define HUSK_HC_BASE HUSK_MEM_MAX               /* hypercall page (GPA) */
-#define HUSK_HC_MAX 64                          /* call numbers < this */
+#define HUSK_LOAD_MIN 0x100000ULL   /* 1 MiB */
+#define HUSK_MEM_MIN (4ULL << 20)   /* 4 MiB */
+#define HUSK_MEM_MAX (32ULL << 30)  /* 32 GiB */
+#define HUSK_MEM_ALIGN (2ULL << 20) /* --mem is a multiple */
+#define HUSK_HC_BASE HUSK_MEM_MAX   /* hypercall page (GPA) */
+#define HUSK_HC_MAX 64              /* call numbers < this */
 
 /* Call numbers (offset in the hypercall page / 8). 0 is never a call. */
 #define HUSK_HC_EXIT 1
@@ -62,9 +62,9 @@
 #define HUSK_EAGAIN 11
 
 /* ELF note that every image carries, checked before the VM is created. */
-#define HUSK_NOTE_NAME "Husk"           /* n_namesz = 5, padded to 8 */
-#define HUSK_NOTE_ABI 0x48560001        /* desc: struct husk_note_abi */
-#define HUSK_NOTE_DEVICES 0x48560002    /* desc: struct husk_note_devices */
+#define HUSK_NOTE_NAME "Husk"        /* n_namesz = 5, padded to 8 */
+#define HUSK_NOTE_ABI 0x48560001     /* desc: struct husk_note_abi */
+#define HUSK_NOTE_DEVICES 0x48560002 /* desc: struct husk_note_devices */
 
 #define HUSK_DEVICE_NAME_MAX 32 /* including the terminating NUL */
 #define HUSK_DEVICES_MAX 16
@@ -80,10 +80,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HUSK_ABI_CHECK(type, size)                                          \
+#define HUSK_ABI_CHECK(type, size) \
     _Static_assert(sizeof(type) == (size), #type " size is part of the ABI")
-#define HUSK_ABI_OFFSET(type, field, off)                                   \
-    _Static_assert(offsetof(type, field) == (off),                          \
+#define HUSK_ABI_OFFSET(type, field, off)          \
+    _Static_assert(offsetof(type, field) == (off), \
                    #type "." #field " offset is part of the ABI")
 
 struct husk_note_abi {
@@ -124,17 +124,17 @@ struct husk_bootinfo {
     uint64_t magic;       /* HUSK_BOOTINFO_MAGIC */
     uint32_t abi_version; /* HUSK_ABI_VERSION of the monitor */
     uint32_t _pad0;
-    uint64_t mem_size;    /* bytes of guest memory, from 0 */
-    uint64_t image_end;   /* first byte above the loaded image (page up) */
-    uint64_t tsc_hz;      /* guest TSC frequency */
-    uint64_t features;    /* HUSK_FEATURE_* */
-    uint64_t phdr_gpa;    /* copy of the image's program headers */
+    uint64_t mem_size;  /* bytes of guest memory, from 0 */
+    uint64_t image_end; /* first byte above the loaded image (page up) */
+    uint64_t tsc_hz;    /* guest TSC frequency */
+    uint64_t features;  /* HUSK_FEATURE_* */
+    uint64_t phdr_gpa;  /* copy of the image's program headers */
     uint32_t phnum;
     uint32_t phentsize;
-    uint32_t argc;        /* guest arguments (argv[0] = image name) */
+    uint32_t argc; /* guest arguments (argv[0] = image name) */
     uint32_t device_count;
-    uint64_t argv_gpa;    /* uint64_t[argc + 1], NULL-terminated */
-    uint8_t random[16];   /* host entropy for AT_RANDOM/stack canary */
+    uint64_t argv_gpa;  /* uint64_t[argc + 1], NULL-terminated */
+    uint8_t random[16]; /* host entropy for AT_RANDOM/stack canary */
     struct husk_boot_device devices[HUSK_DEVICES_MAX];
     /* With HUSK_FEATURE_HC_CALL: the address of the call entry, a
      * function void (*)(uint64_t nr, uint64_t arg_gpa) that makes the
@@ -193,7 +193,7 @@ HUSK_ABI_OFFSET(struct husk_hc_console_write, ret, 16);
 #define HUSK_TLS_FS 1
 #define HUSK_TLS_GS 2
 struct husk_hc_set_tls {
-    uint64_t base; /* IN: a canonical user address */
+    uint64_t base;  /* IN: a canonical user address */
     uint32_t which; /* IN: HUSK_TLS_FS or HUSK_TLS_GS */
     uint32_t _pad0;
 };
@@ -235,9 +235,9 @@ HUSK_ABI_CHECK(struct husk_hc_mem_discard, 16);
  * pushed. The monitor reports the crash and stops the guest (139).
  */
 struct husk_hc_fault {
-    uint64_t rax;    /* IN: saved by the stub */
-    uint64_t vector; /* IN: 0..31 */
-    uint64_t error;  /* IN: the CPU's error code, or 0 */
+    uint64_t rax;                      /* IN: saved by the stub */
+    uint64_t vector;                   /* IN: 0..31 */
+    uint64_t error;                    /* IN: the CPU's error code, or 0 */
     uint64_t rip, cs, rflags, rsp, ss; /* IN: as the CPU pushed them */
 };
 HUSK_ABI_CHECK(struct husk_hc_fault, 64);
@@ -245,7 +245,7 @@ HUSK_ABI_CHECK(struct husk_hc_fault, 64);
 /* HUSK_HC_BLOCK_INFO: the geometry of a block device. */
 #define HUSK_BLOCK_READ_ONLY (1U << 0)
 struct husk_hc_block_info {
-    uint32_t handle;      /* IN: a block device's handle (boot info) */
+    uint32_t handle; /* IN: a block device's handle (boot info) */
     uint32_t _pad0;
     uint64_t capacity;    /* OUT: bytes, a multiple of sector_size */
     uint32_t sector_size; /* OUT: 512 */
@@ -278,7 +278,7 @@ HUSK_ABI_CHECK(struct husk_block_request, 32);
 struct husk_hc_block_flush {
     uint32_t handle; /* IN */
     uint32_t _pad0;
-    int64_t result;  /* OUT: 0, or -HUSK_EIO */
+    int64_t result; /* OUT: 0, or -HUSK_EIO */
 };
 HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
 
@@ -304,7 +304,7 @@ struct husk_block_qentry {
 HUSK_ABI_CHECK(struct husk_block_qentry, 64);
 
 struct husk_block_queue {
-    uint32_t submitted;        /* IN: requests handed over, ever (mod 2^32) */
+    uint32_t submitted; /* IN: requests handed over, ever (mod 2^32) */
     uint32_t _pad0[15];
     uint32_t consumed;         /* OUT: requests the monitor has taken */
     uint32_t monitor_sleeping; /* OUT: 1 = no thread polls: kick */
@@ -317,7 +317,7 @@ HUSK_ABI_CHECK(struct husk_block_queue, 128 + 64 * HUSK_BLOCK_QUEUE_SIZE);
 
 /* HUSK_HC_BLOCK_QUEUE: give the device a queue (once per device). */
 struct husk_hc_block_queue {
-    uint32_t handle;    /* IN */
+    uint32_t handle; /* IN */
     uint32_t _pad0;
     uint64_t queue_gpa; /* IN: page-aligned struct husk_block_queue, zeroed */
 };

@@ -37,11 +37,13 @@ int main(int argc, char *argv[])
         if (husk_hc_entry != NULL) /* the process backend: a call */
             husk_hc_entry(HUSK_HC_WALLCLOCK, (uint64_t)(uintptr_t)&w);
         else
-            __asm__ volatile("movq %1, %0"
-                             : "=m"(*(volatile uint64_t *)(uintptr_t)(
-                                   HUSK_HC_BASE + 8ULL * HUSK_HC_WALLCLOCK))
-                             : "r"((uint64_t)(uintptr_t)&w)
-                             : "memory");
+            __asm__ volatile(
+                "movq %1, %0"
+                : "=m"(
+                    *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE +
+                                                      8ULL * HUSK_HC_WALLCLOCK))
+                : "r"((uint64_t)(uintptr_t)&w)
+                : "memory");
         if (w.ns < last) /* the handler really ran: the clock moved on */
             return 1;
         last = w.ns;

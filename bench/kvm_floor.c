@@ -47,7 +47,9 @@ int main(int argc, char *argv[])
     else
         mem[0] = 0xf4; /* hlt */
     struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = 4096,
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = 4096,
         .userspace_addr = (unsigned long)mem,
     };
     int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);

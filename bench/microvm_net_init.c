@@ -167,7 +167,8 @@ static void configure(const char *cidr, const char *gw)
 int main(int argc, char *argv[])
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: init ADDRESS/PREFIX GATEWAY|- PROGRAM [ARGS...]\n");
+        fprintf(stderr,
+                "usage: init ADDRESS/PREFIX GATEWAY|- PROGRAM [ARGS...]\n");
         stop();
     }
     load_modules();

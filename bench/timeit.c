@@ -153,8 +153,8 @@ static void print_stat(const char *group, const char *name, const char *metric,
                        double *v, int n)
 {
     qsort(v, (size_t)n, sizeof(double), cmp);
-    printf("result %s %s %s %.0f p10=%.0f p90=%.0f n=%d\n", group, name,
-           metric, v[n / 2], v[n / 10], v[n * 9 / 10], n);
+    printf("result %s %s %s %.0f p10=%.0f p90=%.0f n=%d\n", group, name, metric,
+           v[n / 2], v[n / 10], v[n * 9 / 10], n);
 }
 
 static void usage(void)

@@ -42,9 +42,9 @@ static struct answer answers[N_ANSWERS];
 
 struct conn {
     int fd;
-    int eof;       /* the client sent FIN: answer what came, then close */
-    int writing;   /* registered for EPOLLOUT instead of EPOLLIN */
-    int draining;  /* answered and shut down: reading until the client closes */
+    int eof;      /* the client sent FIN: answer what came, then close */
+    int writing;  /* registered for EPOLLOUT instead of EPOLLIN */
+    int draining; /* answered and shut down: reading until the client closes */
     size_t drained;
     const char *out; /* the answer being sent, or NULL */
     size_t out_off, out_len;
@@ -93,8 +93,10 @@ static void prepare_answers(size_t body_size)
     static const char nf[] = "not found\n", bad[] = "bad request\n";
     answers[OK_KEEP] = make_answer("200 OK", body, body_size, 0);
     answers[OK_CLOSE] = make_answer("200 OK", body, body_size, 1);
-    answers[NOT_FOUND_KEEP] = make_answer("404 Not Found", nf, sizeof(nf) - 1, 0);
-    answers[NOT_FOUND_CLOSE] = make_answer("404 Not Found", nf, sizeof(nf) - 1, 1);
+    answers[NOT_FOUND_KEEP] =
+        make_answer("404 Not Found", nf, sizeof(nf) - 1, 0);
+    answers[NOT_FOUND_CLOSE] =
+        make_answer("404 Not Found", nf, sizeof(nf) - 1, 1);
     answers[BAD] = make_answer("400 Bad Request", bad, sizeof(bad) - 1, 1);
     free(body);
 }
@@ -148,7 +150,8 @@ static const struct answer *parse(const char *req, size_t len, int *head_only)
                 keep = 1;
         } else if ((nl == 14 && strncasecmp(line, "content-length", 14) == 0 &&
                     !has_token(colon + 1, le, "0")) ||
-                   (nl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0)) {
+                   (nl == 17 &&
+                    strncasecmp(line, "transfer-encoding", 17) == 0)) {
             return &answers[BAD]; /* GET with a body: refused */
         }
         line = le + 2;
@@ -163,7 +166,8 @@ static void watch(struct conn *c, int writing)
 {
     if (c->writing == writing)
         return;
-    struct epoll_event ev = {.events = writing ? EPOLLOUT : EPOLLIN, .data.ptr = c};
+    struct epoll_event ev = {.events = writing ? EPOLLOUT : EPOLLIN,
+                             .data.ptr = c};
     if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
         fail(PROG, 1, "epoll_ctl");
     c->writing = writing;
@@ -189,7 +193,9 @@ static int flush(struct conn *c)
         ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
                          MSG_NOSIGNAL);
         if (w < 0)
-            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+                       ? 0
+                       : -1;
         c->out_off += (size_t)w;
     }
     c->out = NULL;
@@ -229,7 +235,8 @@ static int serve(struct conn *c)
             if (c->close_after)
                 return linger(c);
         }
-        char *e = c->in_len >= 4 ? memmem(c->in, c->in_len, "\r\n\r\n", 4) : NULL;
+        char *e =
+            c->in_len >= 4 ? memmem(c->in, c->in_len, "\r\n\r\n", 4) : NULL;
         if (e == NULL) {
             if (c->in_len == REQ_MAX) { /* a head too long to be one */
                 c->in_len = 0;
@@ -263,7 +270,8 @@ static void on_readable(struct conn *c)
         ssize_t r = recv(c->fd, c->in, REQ_MAX, 0);
         if (r > 0 && (c->drained += (size_t)r) <= DRAIN_MAX)
             return;
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        if (r < 0 &&
+            (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return;
         close_conn(c); /* closed, broken, or too talkative */
         return;

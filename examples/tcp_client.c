@@ -115,11 +115,13 @@ static void take(const char *p, size_t n, int raw)
             /* Copy a byte at a time until the blank line: heads are small,
              * and no byte of the next body is taken for head. */
             if (rx.head_len == sizeof(rx.head) - 1)
-                fail(PROG, 0, "a reply head longer than %zu bytes", sizeof(rx.head));
+                fail(PROG, 0, "a reply head longer than %zu bytes",
+                     sizeof(rx.head));
             rx.head[rx.head_len++] = *p++;
             n--;
             rx.head[rx.head_len] = '\0';
-            if (rx.head_len >= 4 && memcmp(rx.head + rx.head_len - 4, "\r\n\r\n", 4) == 0)
+            if (rx.head_len >= 4 &&
+                memcmp(rx.head + rx.head_len - 4, "\r\n\r\n", 4) == 0)
                 parse_head();
         } else if (rx.state == IN_BODY) {
             size_t m = n < rx.body_left ? n : (size_t)rx.body_left;
@@ -204,13 +206,15 @@ int main(int argc, char *argv[])
         else if (o == 'r')
             raw = 1;
         else if (o == 't')
-            timeout = (unsigned)parse_number(PROG, "--timeout", optarg, 1, 86400);
+            timeout =
+                (unsigned)parse_number(PROG, "--timeout", optarg, 1, 86400);
         else
             usage();
     }
     if (host == NULL || optind != argc)
         usage();
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((unsigned short)port)};
     if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
         fail(PROG, 0, "--host %s: expected an IPv4 address (A.B.C.D)", host);
 
@@ -234,7 +238,8 @@ int main(int argc, char *argv[])
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0 || set_nonblocking(fd) < 0)
         fail(PROG, 1, "socket");
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 &&
+        errno != EINPROGRESS)
         fail(PROG, 1, "connect to %s:%u", host, port);
     wait_for(fd, POLLOUT, deadline, "connecting");
     int err = 0;
@@ -279,8 +284,9 @@ int main(int argc, char *argv[])
         rx.responses++;
         rx.state = IN_HEAD;
     }
-    printf("total: %u responses, body %llu bytes, cksum %u, %llu bytes received\n",
-           rx.responses, rx.body_bytes, sum, rx.received);
+    printf(
+        "total: %u responses, body %llu bytes, cksum %u, %llu bytes received\n",
+        rx.responses, rx.body_bytes, sum, rx.received);
     if (rx.state != IN_HEAD || rx.head_len != 0)
         fail(PROG, 0, "the connection closed in the middle of a response");
     if (rx.responses == 0)

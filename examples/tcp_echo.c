@@ -16,8 +16,8 @@
 
 struct conn {
     int fd;
-    int eof;       /* the client has shut down its sending side */
-    size_t off;    /* buf[off, len) is still to be echoed */
+    int eof;    /* the client has shut down its sending side */
+    size_t off; /* buf[off, len) is still to be echoed */
     size_t len;
     char buf[BUF_SIZE];
 };
@@ -82,7 +82,8 @@ int main(int argc, char *argv[])
         if (o == 'p')
             port = parse_port(PROG, optarg);
         else if (o == 'm')
-            max_clients = parse_number(PROG, "--max-clients", optarg, 1, 100000);
+            max_clients =
+                parse_number(PROG, "--max-clients", optarg, 1, 100000);
         else
             usage();
     }
@@ -101,8 +102,8 @@ int main(int argc, char *argv[])
     int accepting = 1; /* 0 after EMFILE and the like, until a close */
     for (;;) {
         /* pfd[0] is the listener; pfd[1 + i] is conns[i]. */
-        pfd[0] = (struct pollfd){.fd = lfd,
-                                 .events = accepting && n < max_clients ? POLLIN : 0};
+        pfd[0] = (struct pollfd){
+            .fd = lfd, .events = accepting && n < max_clients ? POLLIN : 0};
         for (size_t i = 0; i < n; i++) {
             struct conn *c = conns[i];
             short ev = 0;
@@ -121,7 +122,8 @@ int main(int argc, char *argv[])
         /* Backwards: closing i moves the last connection into slot i,
          * and that one has already been served in this round. */
         for (size_t i = polled; i-- > 0;) {
-            if (pfd[1 + i].revents != 0 && serve(conns[i], pfd[1 + i].revents) < 0) {
+            if (pfd[1 + i].revents != 0 &&
+                serve(conns[i], pfd[1 + i].revents) < 0) {
                 close_conn(conns, i, &n);
                 accepting = 1;
             }

@@ -39,7 +39,8 @@ int main(int argc, char *argv[])
     for (;;) {
         struct sockaddr_in from;
         socklen_t fl = sizeof(from);
-        ssize_t r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+        ssize_t r =
+            recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
         if (r < 0) {
             /* A reply to a vanished sender can come back as an error on
              * the next call (ICMP port unreachable): not ours to stop for. */

@@ -22,9 +22,9 @@ struct entry {
     int fd;
     uint32_t events; /* EPOLL* asked for, 0 when a oneshot has fired */
     uint64_t data;
-    uint64_t gen;      /* the file this entry is for */
-    uint32_t seq;      /* its poll sequence at the last report (EPOLLET) */
-    bool reported;     /* reported since added or modified (EPOLLET) */
+    uint64_t gen;  /* the file this entry is for */
+    uint32_t seq;  /* its poll sequence at the last report (EPOLLET) */
+    bool reported; /* reported since added or modified (EPOLLET) */
 };
 
 struct epoll {
@@ -78,9 +78,9 @@ static void drop(struct epoll *ep, struct entry *e)
     *e = ep->entries[--ep->count];
 }
 
-#define SUPPORTED                                                            \
-    (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDHUP |      \
-     EPOLLRDNORM | EPOLLWRNORM | EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE |  \
+#define SUPPORTED                                                          \
+    (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDHUP |    \
+     EPOLLRDNORM | EPOLLWRNORM | EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE | \
      EPOLLWAKEUP)
 
 long husk_sys_epoll_ctl(int epfd, int op, int fd, void *event)

@@ -127,8 +127,7 @@ long husk_sys_pselect6(int nfds, void *r, void *w, void *e,
 /* epoll.c */
 long husk_sys_epoll_create1(int flags);
 long husk_sys_epoll_ctl(int epfd, int op, int fd, void *event);
-long husk_sys_epoll_wait(int epfd, void *events, int maxevents,
-                         int timeout_ms);
+long husk_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
 
 /* ---- the network, when the image has one (net/; weak: absent without
  * husk-cc --net; it starts itself as a constructor, once musl is up) ---- */

@@ -50,10 +50,10 @@ static int deadline_ts(const struct timespec *ts, uint64_t *deadline)
     }
     if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
         return -1;
-    uint64_t ns = (uint64_t)ts->tv_sec > UINT64_MAX / 2000000000ULL
-                      ? UINT64_MAX / 2
-                      : (uint64_t)ts->tv_sec * 1000000000ULL +
-                            (uint64_t)ts->tv_nsec;
+    uint64_t ns =
+        (uint64_t)ts->tv_sec > UINT64_MAX / 2000000000ULL
+            ? UINT64_MAX / 2
+            : (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
     *deadline = husk_monotonic_ns() + ns;
     return 0;
 }
@@ -97,8 +97,7 @@ static long scan_poll(void *ctx)
             continue;
         int ev = husk_fd_poll(f->fd, NULL, NULL);
         /* POLLERR, POLLHUP and POLLNVAL are reported unasked. */
-        f->revents =
-            (short)(ev & (f->events | POLLERR | POLLHUP | POLLNVAL));
+        f->revents = (short)(ev & (f->events | POLLERR | POLLHUP | POLLNVAL));
         if (f->revents != 0)
             ready++;
     }

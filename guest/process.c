@@ -42,7 +42,7 @@ static long set_tls_call(uint32_t which, uintptr_t addr)
 }
 
 __attribute__((target("fsgsbase"))) long husk_sys_arch_prctl(int code,
-                                                              uintptr_t addr)
+                                                             uintptr_t addr)
 {
     bool by_call = husk_boot->features & HUSK_FEATURE_TLS_CALL;
     switch (code) {

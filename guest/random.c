@@ -11,8 +11,7 @@
 #include "guest.h"
 
 /* Intel's guidance: RDRAND may fail transiently; 10 tries is plenty. */
-__attribute__((target("rdrnd,rdseed"))) static int
-next64(unsigned long long *v)
+__attribute__((target("rdrnd,rdseed"))) static int next64(unsigned long long *v)
 {
     uint64_t f = husk_boot->features;
     if (f & HUSK_FEATURE_RDRAND)

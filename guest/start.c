@@ -12,8 +12,8 @@
 #include "guest.h"
 
 int main(int argc, char **argv, char **envp);
-int __libc_start_main(int (*main)(int, char **, char **), int argc,
-                      char **argv, void (*init)(void), void (*fini)(void),
+int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+                      void (*init)(void), void (*fini)(void),
                       void (*ldso)(void));
 _Noreturn void husk_start(const struct husk_bootinfo *bi);
 
@@ -28,8 +28,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
     /* First: even the panic below is a hypercall. */
     if (bi->features & HUSK_FEATURE_HC_CALL)
         husk_hc_entry = (void (*)(uint64_t, uint64_t))(uintptr_t)bi->hc_call;
-    if (bi->magic != HUSK_BOOTINFO_MAGIC ||
-        bi->abi_version != HUSK_ABI_VERSION)
+    if (bi->magic != HUSK_BOOTINFO_MAGIC || bi->abi_version != HUSK_ABI_VERSION)
         husk_panic("boot information from an incompatible monitor");
     husk_boot = bi;
     husk_clock_init(bi->tsc_hz);

@@ -114,14 +114,13 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_poll:
         return husk_sys_poll((void *)a1, (unsigned long)a2, (int)a3);
     case SYS_ppoll:
-        return husk_sys_ppoll((void *)a1, (unsigned long)a2,
-                              (const void *)a3);
+        return husk_sys_ppoll((void *)a1, (unsigned long)a2, (const void *)a3);
     case SYS_select:
         return husk_sys_select((int)a1, (void *)a2, (void *)a3, (void *)a4,
                                (void *)a5);
     case SYS_pselect6:
-        return husk_sys_pselect6((int)a1, (void *)a2, (void *)a3,
-                                 (void *)a4, (const void *)a5);
+        return husk_sys_pselect6((int)a1, (void *)a2, (void *)a3, (void *)a4,
+                                 (const void *)a5);
     case SYS_epoll_create:
         return a1 > 0 ? husk_sys_epoll_create1(0) : -EINVAL;
     case SYS_epoll_create1:
@@ -160,8 +159,7 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_munmap:
         return husk_sys_munmap((uintptr_t)a1, (size_t)a2);
     case SYS_mremap:
-        return husk_sys_mremap((uintptr_t)a1, (size_t)a2, (size_t)a3,
-                               (int)a4);
+        return husk_sys_mremap((uintptr_t)a1, (size_t)a2, (size_t)a3, (int)a4);
     case SYS_madvise:
         return husk_sys_madvise((uintptr_t)a1, (size_t)a2, (int)a3);
     case SYS_mprotect:

@@ -119,8 +119,8 @@ void husk_sleep_until(uint64_t deadline_ns)
          * overshoots by more than the spin costs. */
         uint64_t sleep = left - SPIN_NS / 2;
         struct husk_hc_poll p = {
-            .timeout_ns = sleep > HUSK_POLL_TIMEOUT_MAX ? HUSK_POLL_TIMEOUT_MAX
-                                                        : sleep,
+            .timeout_ns =
+                sleep > HUSK_POLL_TIMEOUT_MAX ? HUSK_POLL_TIMEOUT_MAX : sleep,
         };
         husk_hypercall(HUSK_HC_POLL, &p);
     }

@@ -88,21 +88,25 @@ static int parse_mem(const char *value, struct husk_config *cfg, char *err,
     uint64_t size;
     if (husk_parse_size(value, &size) != 0)
         return husk_errorf(err, errlen,
-                    "--mem=%s: not a size (try --mem=64M or --mem=1G)", value);
+                           "--mem=%s: not a size (try --mem=64M or --mem=1G)",
+                           value);
     if (size < HUSK_MEM_MIN)
-        return husk_errorf(err, errlen, "--mem=%s: too small; the minimum is %lluM",
-                    value, HUSK_MEM_MIN >> 20);
+        return husk_errorf(err, errlen,
+                           "--mem=%s: too small; the minimum is %lluM", value,
+                           HUSK_MEM_MIN >> 20);
     if (size > HUSK_MEM_MAX)
-        return husk_errorf(err, errlen, "--mem=%s: too large; the maximum is %lluG",
-                    value, HUSK_MEM_MAX >> 30);
+        return husk_errorf(err, errlen,
+                           "--mem=%s: too large; the maximum is %lluG", value,
+                           HUSK_MEM_MAX >> 30);
     if (size % HUSK_MEM_ALIGN != 0)
-        return husk_errorf(err, errlen, "--mem=%s: must be a multiple of 2M", value);
+        return husk_errorf(err, errlen, "--mem=%s: must be a multiple of 2M",
+                           value);
     cfg->mem_size = size;
     return 0;
 }
 
-static int parse_timeout(const char *value, struct husk_config *cfg,
-                         char *err, size_t errlen)
+static int parse_timeout(const char *value, struct husk_config *cfg, char *err,
+                         size_t errlen)
 {
     char *end;
     errno = 0;
@@ -110,8 +114,8 @@ static int parse_timeout(const char *value, struct husk_config *cfg,
     if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
         n == 0 || n > HUSK_TIMEOUT_MAX)
         return husk_errorf(err, errlen,
-                    "--timeout=%s: expected whole seconds from 1 to %u",
-                    value, HUSK_TIMEOUT_MAX);
+                           "--timeout=%s: expected whole seconds from 1 to %u",
+                           value, HUSK_TIMEOUT_MAX);
     cfg->timeout_s = (unsigned)n;
     return 0;
 }
@@ -131,8 +135,8 @@ static int parse_io_thread(const char *value, struct husk_config *cfg,
     return 0;
 }
 
-static int parse_backend(const char *value, struct husk_config *cfg,
-                         char *err, size_t errlen)
+static int parse_backend(const char *value, struct husk_config *cfg, char *err,
+                         size_t errlen)
 {
     if (strcmp(value, "auto") == 0)
         cfg->backend = HUSK_BACKEND_AUTO;
@@ -141,14 +145,13 @@ static int parse_backend(const char *value, struct husk_config *cfg,
     else if (strcmp(value, "process") == 0)
         cfg->backend = HUSK_BACKEND_PROCESS;
     else
-        return husk_errorf(err, errlen,
-                           "--backend=%s: expected auto, kvm or process",
-                           value);
+        return husk_errorf(
+            err, errlen, "--backend=%s: expected auto, kvm or process", value);
     return 0;
 }
 
-static int parse_io_spin(const char *value, struct husk_config *cfg,
-                         char *err, size_t errlen)
+static int parse_io_spin(const char *value, struct husk_config *cfg, char *err,
+                         size_t errlen)
 {
     char *end;
     errno = 0;
@@ -186,8 +189,7 @@ static int parse_id(const char *arg, const char *value, const char **out,
                     char *err, size_t errlen)
 {
     if (value[0] == '\0')
-        return husk_errorf(err, errlen, "%s: expected a name or a number",
-                           arg);
+        return husk_errorf(err, errlen, "%s: expected a name or a number", arg);
     *out = value;
     return 0;
 }
@@ -212,20 +214,21 @@ static int parse_device(const char *arg, const char *prefix, uint32_t kind,
     const char *eq = strchr(name, '=');
     if (eq == NULL || eq[1] == '\0')
         return husk_errorf(err, errlen, "%s: expected %sNAME=%s", arg, prefix,
-                    kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
+                           kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
     size_t len = (size_t)(eq - name);
     if (!valid_device_name(name, len))
-        return husk_errorf(err, errlen,
-                    "%s: device name must be 1-%d characters of a-z, 0-9, _",
-                    arg, HUSK_DEVICE_NAME_MAX - 1);
+        return husk_errorf(
+            err, errlen,
+            "%s: device name must be 1-%d characters of a-z, 0-9, _", arg,
+            HUSK_DEVICE_NAME_MAX - 1);
     for (unsigned i = 0; i < cfg->device_count; i++)
         if (strlen(cfg->devices[i].name) == len &&
             memcmp(cfg->devices[i].name, name, len) == 0)
-            return husk_errorf(err, errlen, "%s: device '%.*s' is given twice", arg,
-                        (int)len, name);
+            return husk_errorf(err, errlen, "%s: device '%.*s' is given twice",
+                               arg, (int)len, name);
     if (cfg->device_count == HUSK_DEVICES_MAX)
-        return husk_errorf(err, errlen, "%s: too many devices (at most %d)", arg,
-                    HUSK_DEVICES_MAX);
+        return husk_errorf(err, errlen, "%s: too many devices (at most %d)",
+                           arg, HUSK_DEVICES_MAX);
     struct husk_device_arg *d = &cfg->devices[cfg->device_count++];
     d->kind = kind;
     memcpy(d->name, name, len);
@@ -243,11 +246,11 @@ static int check_guest_args(const struct husk_config *cfg, char *err,
         bytes += strlen(cfg->guest_argv[i]) + 1;
     if (cfg->guest_argc + 1 > HUSK_ARGC_MAX)
         return husk_errorf(err, errlen, "too many guest arguments (at most %d)",
-                    HUSK_ARGC_MAX - 1);
+                           HUSK_ARGC_MAX - 1);
     if (bytes > HUSK_ARGS_MAX)
         return husk_errorf(err, errlen,
-                    "guest arguments too long (%zu bytes; at most %d)", bytes,
-                    HUSK_ARGS_MAX);
+                           "guest arguments too long (%zu bytes; at most %d)",
+                           bytes, HUSK_ARGS_MAX);
     return 0;
 }
 
@@ -302,21 +305,23 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         } else if (strncmp(a, "--net:", 6) == 0) {
             rc = parse_device(a, "--net:", HUSK_DEVICE_NET, cfg, err, errlen);
         } else if (a[0] == '-' && a[1] != '\0') {
-            rc = husk_errorf(err, errlen, "%s: unknown option (see husk --help)", a);
+            rc = husk_errorf(err, errlen,
+                             "%s: unknown option (see husk --help)", a);
         } else if (cfg->image_path == NULL) {
             if (a[0] == '\0')
                 rc = husk_errorf(err, errlen, "the image path is empty");
             cfg->image_path = a;
         } else {
-            rc = husk_errorf(err, errlen,
-                      "%s: unexpected argument; guest arguments go after --",
-                      a);
+            rc = husk_errorf(
+                err, errlen,
+                "%s: unexpected argument; guest arguments go after --", a);
         }
         if (rc != 0)
             return -1;
     }
     if (cfg->image_path == NULL)
-        return husk_errorf(err, errlen, "no image given (usage: husk [OPTIONS] "
-                                 "IMAGE [-- ARGS]; see husk --help)");
+        return husk_errorf(err, errlen,
+                           "no image given (usage: husk [OPTIONS] "
+                           "IMAGE [-- ARGS]; see husk --help)");
     return check_guest_args(cfg, err, errlen);
 }

@@ -17,7 +17,8 @@ _Static_assert(HUSK_ARGS_MAX <= 0x1000, "argument strings page");
 _Static_assert(HUSK_ELF_PHNUM_MAX * 56 <= 0x1000, "program header page");
 _Static_assert(PHDRS_GPA + 0x1000 <= HUSK_BOOT_END, "boot area");
 
-uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
+uint64_t husk_bootinfo_write(struct husk_vm *vm,
+                             const struct husk_elf_image *img,
                              const uint8_t *image_bytes)
 {
     struct husk_bootinfo *bi = (void *)(vm->mem + HUSK_BOOT_GPA);

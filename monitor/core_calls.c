@@ -27,8 +27,8 @@ static enum husk_hc_result hc_abort(struct husk_vm *vm, void *arg)
     if (a->_pad0 != 0)
         return husk_violation(vm, "abort: padding is not zero");
     if (a->len > HUSK_ABORT_MSG_MAX)
-        return husk_violation(vm, "abort: message length %u exceeds %d",
-                              a->len, HUSK_ABORT_MSG_MAX);
+        return husk_violation(vm, "abort: message length %u exceeds %d", a->len,
+                              HUSK_ABORT_MSG_MAX);
     const char *msg = husk_gpa_range(vm, a->msg_gpa, a->len);
     if (msg == NULL)
         return husk_violation(vm,
@@ -108,13 +108,13 @@ static enum husk_hc_result hc_mem_discard(struct husk_vm *vm, void *arg)
     struct husk_hc_mem_discard *a = arg;
     if (a->gpa % HUSK_PAGE_SIZE != 0 || a->len % HUSK_PAGE_SIZE != 0 ||
         a->len == 0)
-        return husk_violation(vm, "mem_discard: 0x%llx+0x%llx is not a "
-                                  "whole number of pages",
+        return husk_violation(vm,
+                              "mem_discard: 0x%llx+0x%llx is not a "
+                              "whole number of pages",
                               (unsigned long long)a->gpa,
                               (unsigned long long)a->len);
     /* Below HUSK_LOAD_MIN live the page tables and the GDT: never. */
-    if (a->gpa < HUSK_LOAD_MIN ||
-        husk_gpa_range(vm, a->gpa, a->len) == NULL)
+    if (a->gpa < HUSK_LOAD_MIN || husk_gpa_range(vm, a->gpa, a->len) == NULL)
         return husk_violation(vm,
                               "mem_discard: 0x%llx+0x%llx is not the "
                               "guest's own memory",

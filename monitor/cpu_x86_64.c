@@ -119,7 +119,8 @@ static void setup_gdt(struct husk_vm *vm)
 
 static struct kvm_cpuid2 *supported_cpuid(struct husk_vm *vm)
 {
-    for (unsigned n = 256; n <= 4096; n *= 2) { /* 256: no retry on today's CPUs */
+    for (unsigned n = 256; n <= 4096;
+         n *= 2) { /* 256: no retry on today's CPUs */
         struct kvm_cpuid2 *c =
             calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
         if (c == NULL)
@@ -132,12 +133,12 @@ static struct kvm_cpuid2 *supported_cpuid(struct husk_vm *vm)
     husk_fatal(HUSK_EXIT_MONITOR, "KVM_GET_SUPPORTED_CPUID");
 }
 
-static const struct kvm_cpuid_entry2 *
-cpuid_leaf(const struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
+static const struct kvm_cpuid_entry2 *cpuid_leaf(const struct kvm_cpuid2 *c,
+                                                 uint32_t function,
+                                                 uint32_t index)
 {
     for (uint32_t i = 0; i < c->nent; i++)
-        if (c->entries[i].function == function &&
-            c->entries[i].index == index)
+        if (c->entries[i].function == function && c->entries[i].index == index)
             return &c->entries[i];
     return NULL;
 }
@@ -202,16 +203,37 @@ static void setup_sregs(struct husk_vm *vm, uint64_t cr4)
     if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "KVM_GET_SREGS");
     struct kvm_segment code = {
-        .base = 0, .limit = 0xffffffff, .selector = SEL_USER_CODE,
-        .type = 11, .present = 1, .dpl = 3, .db = 0, .s = 1, .l = 1, .g = 1,
+        .base = 0,
+        .limit = 0xffffffff,
+        .selector = SEL_USER_CODE,
+        .type = 11,
+        .present = 1,
+        .dpl = 3,
+        .db = 0,
+        .s = 1,
+        .l = 1,
+        .g = 1,
     };
     struct kvm_segment data = {
-        .base = 0, .limit = 0xffffffff, .selector = SEL_USER_DATA,
-        .type = 3, .present = 1, .dpl = 3, .db = 1, .s = 1, .l = 0, .g = 1,
+        .base = 0,
+        .limit = 0xffffffff,
+        .selector = SEL_USER_DATA,
+        .type = 3,
+        .present = 1,
+        .dpl = 3,
+        .db = 1,
+        .s = 1,
+        .l = 0,
+        .g = 1,
     };
     struct kvm_segment tr = {
-        .base = HUSK_TSS_GPA, .limit = TSS_SIZE - 1, .selector = SEL_TSS,
-        .type = 11, .present = 1, .dpl = 0, .s = 0,
+        .base = HUSK_TSS_GPA,
+        .limit = TSS_SIZE - 1,
+        .selector = SEL_TSS,
+        .type = 11,
+        .present = 1,
+        .dpl = 0,
+        .s = 0,
     };
     struct kvm_segment ldt = {.type = 2, .present = 0, .unusable = 1};
     s.cs = code;

@@ -32,31 +32,34 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
     if (len < SELFMAG || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return husk_errorf(err, errlen, "not an ELF file");
     if (len < sizeof(Elf64_Ehdr))
-        return husk_errorf(err, errlen, "truncated ELF header (%zu bytes)", len);
+        return husk_errorf(err, errlen, "truncated ELF header (%zu bytes)",
+                           len);
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
         return husk_errorf(err, errlen, "not a 64-bit ELF file (class %u)",
-                    eh->e_ident[EI_CLASS]);
+                           eh->e_ident[EI_CLASS]);
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
         return husk_errorf(err, errlen, "not a little-endian ELF file");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
         return husk_errorf(err, errlen, "unknown ELF version");
     if (eh->e_machine != EM_X86_64)
-        return husk_errorf(err, errlen, "built for another machine (e_machine %u, "
-                                 "expected x86-64)",
-                    eh->e_machine);
+        return husk_errorf(err, errlen,
+                           "built for another machine (e_machine %u, "
+                           "expected x86-64)",
+                           eh->e_machine);
     if (eh->e_type == ET_DYN)
-        return husk_errorf(err, errlen, "position-independent or shared object; "
-                                 "build the image with husk-cc");
+        return husk_errorf(err, errlen,
+                           "position-independent or shared object; "
+                           "build the image with husk-cc");
     if (eh->e_type != ET_EXEC)
-        return husk_errorf(err, errlen, "not an executable (e_type %u)", eh->e_type);
+        return husk_errorf(err, errlen, "not an executable (e_type %u)",
+                           eh->e_type);
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
         return husk_errorf(err, errlen, "bad program header size %u",
-                    eh->e_phentsize);
+                           eh->e_phentsize);
     if (eh->e_phnum == 0 || eh->e_phnum > HUSK_ELF_PHNUM_MAX)
         return husk_errorf(err, errlen, "%u program headers (expected 1 to %d)",
-                    eh->e_phnum, HUSK_ELF_PHNUM_MAX);
-    if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
-                 len))
+                           eh->e_phnum, HUSK_ELF_PHNUM_MAX);
+    if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), len))
         return husk_errorf(err, errlen, "program headers lie outside the file");
     return 0;
 }
@@ -97,7 +100,7 @@ static int parse_notes(const uint8_t *p, uint64_t size,
             struct husk_note_abi abi;
             if (nh.n_descsz != sizeof(abi))
                 return husk_errorf(err, errlen, "bad Husk ABI note size %u",
-                            nh.n_descsz);
+                                   nh.n_descsz);
             if (*have_abi)
                 return husk_errorf(err, errlen, "more than one Husk ABI note");
             memcpy(&abi, desc, sizeof(abi));
@@ -110,30 +113,34 @@ static int parse_notes(const uint8_t *p, uint64_t size,
             memcpy(&hdr, desc, sizeof(hdr));
             if (hdr.count > HUSK_DEVICES_MAX)
                 return husk_errorf(err, errlen,
-                            "image declares %u devices (at most %d)",
-                            hdr.count, HUSK_DEVICES_MAX);
+                                   "image declares %u devices (at most %d)",
+                                   hdr.count, HUSK_DEVICES_MAX);
             if (nh.n_descsz !=
                 sizeof(hdr) + hdr.count * sizeof(struct husk_note_device))
                 return husk_errorf(err, errlen, "bad Husk device note size %u",
-                            nh.n_descsz);
+                                   nh.n_descsz);
             if (*have_devices)
-                return husk_errorf(err, errlen, "more than one Husk device note");
+                return husk_errorf(err, errlen,
+                                   "more than one Husk device note");
             *have_devices = true;
             for (uint32_t i = 0; i < hdr.count; i++) {
                 struct husk_note_device *d = &img->devices[i];
                 memcpy(d, desc + sizeof(hdr) + i * sizeof(*d), sizeof(*d));
                 if (d->kind != HUSK_DEVICE_BLOCK && d->kind != HUSK_DEVICE_NET)
-                    return husk_errorf(err, errlen, "device %u has unknown kind %u",
-                                i, d->kind);
-                if (!valid_name(d->name, sizeof(d->name)))
                     return husk_errorf(err, errlen,
-                                "device %u has a bad name (1-31 characters "
-                                "of a-z, 0-9, _)",
-                                i);
+                                       "device %u has unknown kind %u", i,
+                                       d->kind);
+                if (!valid_name(d->name, sizeof(d->name)))
+                    return husk_errorf(
+                        err, errlen,
+                        "device %u has a bad name (1-31 characters "
+                        "of a-z, 0-9, _)",
+                        i);
                 for (uint32_t j = 0; j < i; j++)
                     if (strcmp(img->devices[j].name, d->name) == 0)
                         return husk_errorf(err, errlen,
-                                    "device '%s' is declared twice", d->name);
+                                           "device '%s' is declared twice",
+                                           d->name);
             }
             img->device_count = hdr.count;
         }
@@ -147,37 +154,38 @@ static int add_segment(const Elf64_Phdr *ph, size_t len,
                        struct husk_elf_image *img, char *err, size_t errlen)
 {
     if (ph->p_filesz > ph->p_memsz)
-        return husk_errorf(err, errlen, "segment at 0x%llx: file size exceeds "
-                                 "memory size",
-                    (unsigned long long)ph->p_paddr);
+        return husk_errorf(err, errlen,
+                           "segment at 0x%llx: file size exceeds "
+                           "memory size",
+                           (unsigned long long)ph->p_paddr);
     if (!in_file(ph->p_offset, ph->p_filesz, len))
-        return husk_errorf(err, errlen, "segment at 0x%llx lies outside the file",
-                    (unsigned long long)ph->p_paddr);
+        return husk_errorf(err, errlen,
+                           "segment at 0x%llx lies outside the file",
+                           (unsigned long long)ph->p_paddr);
     if (ph->p_paddr != ph->p_vaddr)
-        return husk_errorf(err, errlen, "segment at 0x%llx: physical and virtual "
-                                 "addresses differ",
-                    (unsigned long long)ph->p_vaddr);
+        return husk_errorf(err, errlen,
+                           "segment at 0x%llx: physical and virtual "
+                           "addresses differ",
+                           (unsigned long long)ph->p_vaddr);
     if (ph->p_paddr < HUSK_LOAD_MIN || ph->p_memsz > HUSK_MEM_MAX ||
         ph->p_paddr > HUSK_MEM_MAX - ph->p_memsz)
         return husk_errorf(err, errlen,
-                    "segment 0x%llx+0x%llx lies outside guest memory "
-                    "(images load between 0x%llx and 0x%llx)",
-                    (unsigned long long)ph->p_paddr,
-                    (unsigned long long)ph->p_memsz, HUSK_LOAD_MIN,
-                    HUSK_MEM_MAX);
+                           "segment 0x%llx+0x%llx lies outside guest memory "
+                           "(images load between 0x%llx and 0x%llx)",
+                           (unsigned long long)ph->p_paddr,
+                           (unsigned long long)ph->p_memsz, HUSK_LOAD_MIN,
+                           HUSK_MEM_MAX);
     if (img->segment_count == HUSK_ELF_SEGMENTS_MAX)
         return husk_errorf(err, errlen, "more than %d loadable segments",
-                    HUSK_ELF_SEGMENTS_MAX);
+                           HUSK_ELF_SEGMENTS_MAX);
     uint64_t start = ph->p_paddr, end = ph->p_paddr + ph->p_memsz;
     for (unsigned i = 0; i < img->segment_count; i++) {
         const struct husk_elf_segment *s = &img->segments[i];
         if (start < s->gpa + s->memsz && s->gpa < end)
-            return husk_errorf(err, errlen,
-                        "segments 0x%llx+0x%llx and 0x%llx+0x%llx overlap",
-                        (unsigned long long)s->gpa,
-                        (unsigned long long)s->memsz,
-                        (unsigned long long)start,
-                        (unsigned long long)ph->p_memsz);
+            return husk_errorf(
+                err, errlen, "segments 0x%llx+0x%llx and 0x%llx+0x%llx overlap",
+                (unsigned long long)s->gpa, (unsigned long long)s->memsz,
+                (unsigned long long)start, (unsigned long long)ph->p_memsz);
     }
     img->segments[img->segment_count++] = (struct husk_elf_segment){
         .gpa = start,
@@ -217,15 +225,17 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
             break;
         case PT_NOTE:
             if (!in_file(ph.p_offset, ph.p_filesz, len))
-                return husk_errorf(err, errlen, "note segment lies outside the file");
+                return husk_errorf(err, errlen,
+                                   "note segment lies outside the file");
             if (parse_notes(bytes + ph.p_offset, ph.p_filesz, img, &have_abi,
                             &have_devices, err, errlen) != 0)
                 return -1;
             break;
         case PT_INTERP:
         case PT_DYNAMIC:
-            return husk_errorf(err, errlen, "dynamically linked; build the image "
-                                     "with husk-cc");
+            return husk_errorf(err, errlen,
+                               "dynamically linked; build the image "
+                               "with husk-cc");
         default: /* PT_TLS, PT_GNU_STACK, ...: the guest's business */
             break;
         }
@@ -233,22 +243,26 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
     if (img->segment_count == 0)
         return husk_errorf(err, errlen, "no loadable segments");
     if (img->image_end > HUSK_MEM_MAX - HUSK_GUEST_MIN_FREE)
-        return husk_errorf(err, errlen,
-                    "the image ends at 0x%llx and leaves no room for a heap "
-                    "and stack below %lluG",
-                    (unsigned long long)img->image_end, HUSK_MEM_MAX >> 30);
+        return husk_errorf(
+            err, errlen,
+            "the image ends at 0x%llx and leaves no room for a heap "
+            "and stack below %lluG",
+            (unsigned long long)img->image_end, HUSK_MEM_MAX >> 30);
     if (!entry_ok)
-        return husk_errorf(err, errlen,
-                    "entry point 0x%llx is outside every executable segment",
-                    (unsigned long long)eh.e_entry);
+        return husk_errorf(
+            err, errlen,
+            "entry point 0x%llx is outside every executable segment",
+            (unsigned long long)eh.e_entry);
     if (!have_abi)
-        return husk_errorf(err, errlen, "not a Husk image (no Husk ABI note); build "
-                                 "it with husk-cc");
-    if (img->abi_version != HUSK_ABI_VERSION)
         return husk_errorf(err, errlen,
-                    "built for Husk ABI %u, but this monitor speaks ABI %u; "
-                    "rebuild the image with this release's husk-cc",
-                    img->abi_version, HUSK_ABI_VERSION);
+                           "not a Husk image (no Husk ABI note); build "
+                           "it with husk-cc");
+    if (img->abi_version != HUSK_ABI_VERSION)
+        return husk_errorf(
+            err, errlen,
+            "built for Husk ABI %u, but this monitor speaks ABI %u; "
+            "rebuild the image with this release's husk-cc",
+            img->abi_version, HUSK_ABI_VERSION);
     img->entry = eh.e_entry;
     img->phoff = eh.e_phoff;
     img->phnum = eh.e_phnum;

@@ -69,13 +69,13 @@ struct husk_config {
     unsigned device_count;
     struct husk_device_arg devices[HUSK_DEVICES_MAX];
     bool help, version;
-    bool stats; /* print exit counts when the guest stops */
+    bool stats;                  /* print exit counts when the guest stops */
     enum husk_io_mode io_thread; /* --io-thread */
     unsigned io_spin_us;         /* --io-spin; 0: the default */
-    uint64_t console_rate; /* --console-rate, bytes/s; 0 = no limit */
-    const char *user, *group; /* --user=, --group= as given, or NULL */
-    bool no_jail;             /* --no-jail: seccomp and limits only */
-    bool print_seccomp;       /* print the filter instead of running */
+    uint64_t console_rate;       /* --console-rate, bytes/s; 0 = no limit */
+    const char *user, *group;    /* --user=, --group= as given, or NULL */
+    bool no_jail;                /* --no-jail: seccomp and limits only */
+    bool print_seccomp;          /* print the filter instead of running */
 };
 
 /*
@@ -104,10 +104,10 @@ struct husk_elf_image {
     uint64_t entry;
     unsigned segment_count;
     struct husk_elf_segment segments[HUSK_ELF_SEGMENTS_MAX];
-    uint64_t image_end;  /* highest segment end, page-rounded up */
-    uint64_t phoff;      /* program headers in the file */
+    uint64_t image_end; /* highest segment end, page-rounded up */
+    uint64_t phoff;     /* program headers in the file */
     uint32_t phnum, phentsize;
-    uint64_t phdr_gpa;   /* where they are loaded, or 0 if not loaded */
+    uint64_t phdr_gpa; /* where they are loaded, or 0 if not loaded */
     uint32_t abi_version;
     unsigned device_count;
     struct husk_note_device devices[HUSK_DEVICES_MAX];
@@ -167,7 +167,7 @@ void husk_rate_init(struct husk_rate *r, uint64_t rate, uint64_t burst,
 bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
 
 struct husk_vm {
-    enum husk_backend backend; /* the one that runs: KVM or process */
+    enum husk_backend backend;  /* the one that runs: KVM or process */
     int kvm_fd, vm_fd, vcpu_fd; /* -1 with the process backend */
     struct kvm_run *run;
     size_t run_size;
@@ -186,10 +186,10 @@ struct husk_vm {
     uint64_t pollable_mask;
     struct husk_io *io; /* the I/O thread and the queues it serves */
     int exit_code;
-    uint64_t exits, hypercalls; /* for --stats */
+    uint64_t exits, hypercalls;    /* for --stats */
     struct husk_rate console_rate; /* --console-rate */
     uint64_t console_dropped;      /* bytes over it, reported at the end */
-    char message[640]; /* why the guest was stopped */
+    char message[640];             /* why the guest was stopped */
 };
 
 /* ---- gpa.c: the only way to reach guest memory ---- */
@@ -300,12 +300,12 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 #define HUSK_TSS_GPA 0x2000ULL
 #define HUSK_PML4_GPA 0x3000ULL
 #define HUSK_PDPT_GPA 0x4000ULL
-#define HUSK_PT0_GPA 0x5000ULL    /* 4 KiB pages of the first 2 MiB */
-#define HUSK_PD_HC_GPA 0x6000ULL  /* the GiB that holds the hypercall page */
-#define HUSK_IDT_GPA 0x7000ULL    /* 32 exception gates (trap_x86_64.c) */
-#define HUSK_PD_GPA 0x10000ULL    /* one page per GiB of memory, up to 32 */
-#define HUSK_BOOT_GPA 0x40000ULL  /* boot info, then argv, phdrs (user) */
-#define HUSK_TRAP_CODE_GPA 0x44000ULL  /* the exception stub (user, read-only) */
+#define HUSK_PT0_GPA 0x5000ULL   /* 4 KiB pages of the first 2 MiB */
+#define HUSK_PD_HC_GPA 0x6000ULL /* the GiB that holds the hypercall page */
+#define HUSK_IDT_GPA 0x7000ULL   /* 32 exception gates (trap_x86_64.c) */
+#define HUSK_PD_GPA 0x10000ULL   /* one page per GiB of memory, up to 32 */
+#define HUSK_BOOT_GPA 0x40000ULL /* boot info, then argv, phdrs (user) */
+#define HUSK_TRAP_CODE_GPA 0x44000ULL /* the exception stub (user, read-only) */
 #define HUSK_TRAP_STACK_TOP 0x46000ULL /* its stack: 0x45000-0x45fff (user) */
 #define HUSK_BOOT_END 0x48000ULL
 
@@ -357,7 +357,8 @@ void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
 /* ---- bootinfo.c ---- */
 
 /* Write boot information (argv, devices, clock, phdrs); returns its GPA. */
-uint64_t husk_bootinfo_write(struct husk_vm *vm, const struct husk_elf_image *img,
+uint64_t husk_bootinfo_write(struct husk_vm *vm,
+                             const struct husk_elf_image *img,
                              const uint8_t *image_bytes);
 
 /* ---- iothread.c: serving device queues without exits ---- */
@@ -386,8 +387,8 @@ int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx);
 void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q);
 /* A kick: serve q now in this thread and wake the I/O thread. Returns as
  * q->serve does. */
-long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q,
-                  char *why, size_t whylen);
+long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
+                  size_t whylen);
 /* Whether the I/O thread stopped the guest; if so, sets vm->message and
  * vm->exit_code. */
 bool husk_io_stopped(struct husk_vm *vm);

@@ -55,11 +55,11 @@
 
 struct husk_io {
     pthread_mutex_t lock;
-    int efd;                  /* the thread sleeps reading it */
-    bool running;             /* the thread exists */
-    atomic_bool started;      /* the thread runs its own code */
-    bool sleeping;            /* the thread sleeps (under lock) */
-    atomic_bool stopped;      /* a violation was found here */
+    int efd;             /* the thread sleeps reading it */
+    bool running;        /* the thread exists */
+    atomic_bool started; /* the thread runs its own code */
+    bool sleeping;       /* the thread sleeps (under lock) */
+    atomic_bool stopped; /* a violation was found here */
     pid_t pid, vcpu_tid; /* where SIGUSR1 goes (a direct tgkill) */
     unsigned count;
     struct husk_io_queue queues[QUEUES_MAX];
@@ -161,8 +161,8 @@ static void *io_main(void *arg)
     struct husk_vm *vm = arg;
     struct husk_io *io = vm->io;
     bool fixed = vm->cfg->io_spin_us != 0; /* --io-spin: no adapting */
-    uint64_t spin_ns = fixed ? (uint64_t)vm->cfg->io_spin_us * 1000
-                             : SPIN_NS_START;
+    uint64_t spin_ns =
+        fixed ? (uint64_t)vm->cfg->io_spin_us * 1000 : SPIN_NS_START;
     uint64_t last_work = 0; /* start asleep: no queue exists yet */
     atomic_store(&io->started, true);
     pthread_mutex_lock(&io->lock);
@@ -303,8 +303,8 @@ void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q)
     pthread_mutex_unlock(&io->lock);
 }
 
-long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q,
-                  char *why, size_t whylen)
+long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
+                  size_t whylen)
 {
     struct husk_io *io = io_of(vm);
     pthread_mutex_lock(&io->lock);

@@ -159,14 +159,16 @@ static long sysctl_value(const char *path)
 static _Noreturn void refused(const char *what, int err, bool user_ns)
 {
     const char *why = "";
-    if (user_ns && sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+    if (user_ns &&
+        sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == 0)
         why = " (unprivileged user namespaces are disabled: sysctl "
               "kernel.unprivileged_userns_clone=0)";
     else if (user_ns && sysctl_value("/proc/sys/user/max_user_namespaces") == 0)
         why = " (user namespaces are disabled: sysctl "
               "user.max_user_namespaces=0)";
     else if (user_ns &&
-             sysctl_value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+             sysctl_value(
+                 "/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
         why = " (AppArmor restricts unprivileged user namespaces: sysctl "
               "kernel.apparmor_restrict_unprivileged_userns=1)";
     else if (err == EPERM)
@@ -191,8 +193,8 @@ static void write_file(const char *path, const char *text)
 
 static void enter_namespaces(bool privileged)
 {
-    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-                CLONE_NEWNET;
+    int flags =
+        CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (!privileged) {
@@ -235,8 +237,7 @@ static void make_empty_root(void)
               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "size=4k,nr_inodes=2,mode=0555") != 0)
         refused("mount an empty root on " JAIL_MOUNT_POINT, errno, false);
-    if (chdir(JAIL_MOUNT_POINT) != 0 ||
-        syscall(SYS_pivot_root, ".", ".") != 0)
+    if (chdir(JAIL_MOUNT_POINT) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
         refused("pivot_root onto the empty root", errno, false);
     if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot detach the old root");
@@ -251,8 +252,7 @@ static void drop_privileges(void)
     if (have_cap(CAP_SETPCAP)) {
         for (int c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
             if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0)
-                husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_CAPBSET_DROP, %d)",
-                           c);
+                husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_CAPBSET_DROP, %d)", c);
         if (prctl(PR_SET_SECUREBITS,
                   SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
                       SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |

@@ -30,8 +30,8 @@
 #define AS_SLACK (64ULL << 20)
 #endif
 
-static uint64_t as_limit;   /* RLIMIT_AS; 0 if not measured */
-static uint64_t fsize_max;  /* the largest regular file we hold open */
+static uint64_t as_limit;    /* RLIMIT_AS; 0 if not measured */
+static uint64_t fsize_max;   /* the largest regular file we hold open */
 static bool console_is_file; /* stdout or stderr is a regular file */
 
 void husk_fds_sanitize(void)

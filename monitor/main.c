@@ -41,8 +41,7 @@ static const uint8_t *map_image(const char *path, size_t *len)
     uint8_t *p = mmap(NULL, size + 1, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: no memory to read the image",
-                   path);
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: no memory to read the image", path);
     size_t got = 0;
     while (got <= size) {
         ssize_t n = read(fd, p + got, size + 1 - got);
@@ -81,7 +80,8 @@ int main(int argc, char *argv[])
     if (cfg.version) {
         printf("husk %s (Husk ABI %d; backends: kvm%s, process)\n",
                HUSK_VERSION, HUSK_ABI_VERSION,
-               access("/dev/kvm", R_OK | W_OK) == 0 ? "" : " (no /dev/kvm here)");
+               access("/dev/kvm", R_OK | W_OK) == 0 ? ""
+                                                    : " (no /dev/kvm here)");
         return 0;
     }
     husk_jail_resolve(&cfg);

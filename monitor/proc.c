@@ -50,11 +50,9 @@
 #define ALTSTACK_SIZE (256 * 1024) /* the ASan runtime reports from it */
 
 void husk_proc_hypercall(uint64_t nr, uint64_t arg_gpa);
-_Noreturn void husk_proc_enter(uint64_t entry, uint64_t rsp,
-                               uint64_t bootinfo);
+_Noreturn void husk_proc_enter(uint64_t entry, uint64_t rsp, uint64_t bootinfo);
 void husk_proc_call(uint64_t nr, uint64_t arg_gpa);
-_Noreturn void husk_proc_on_stack(void (*fn)(void *), void *arg,
-                                  uintptr_t top);
+_Noreturn void husk_proc_on_stack(void (*fn)(void *), void *arg, uintptr_t top);
 void husk_proc_call_on_stack(void (*fn)(void *), void *arg, uintptr_t top);
 
 /* Read by proc_x86_64.S: where the monitor's stack starts for a call. */
@@ -62,12 +60,12 @@ uintptr_t husk_proc_stack_top;
 
 static struct {
     struct husk_vm *vm;
-    bool fsgsbase;          /* the host lets ring 3 write %fs itself */
-    uint64_t monitor_fs;    /* glibc's thread pointer for this thread */
-    uint64_t guest_fs;      /* the guest's, restored when it resumes */
+    bool fsgsbase;       /* the host lets ring 3 write %fs itself */
+    uint64_t monitor_fs; /* glibc's thread pointer for this thread */
+    uint64_t guest_fs;   /* the guest's, restored when it resumes */
     volatile sig_atomic_t in_monitor; /* inside husk_proc_call */
-    uint8_t *altstack;      /* the signal stack, main thread only */
-    pid_t pid, tid;         /* where a stop signal is sent again */
+    uint8_t *altstack;                /* the signal stack, main thread only */
+    pid_t pid, tid;                   /* where a stop signal is sent again */
 } proc;
 
 /* System calls without errno: %fs may be the guest's when they run. */
@@ -122,9 +120,8 @@ static uint64_t host_tsc_hz(void)
     int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1,
                           PERF_FLAG_FD_CLOEXEC);
     if (fd >= 0) {
-        struct perf_event_mmap_page *pg =
-            mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED,
-                 fd, 0);
+        struct perf_event_mmap_page *pg = mmap(
+            NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED, fd, 0);
         close(fd);
         if (pg != MAP_FAILED) {
             uint64_t hz = 0;
@@ -173,10 +170,10 @@ void husk_proc_create(struct husk_vm *vm, uint64_t mem_size)
      * anything is in the way, say what, rather than map over it. */
     void *want = (void *)(uintptr_t)HUSK_BOOT_GPA;
     size_t len = mem_size - HUSK_BOOT_GPA;
-    void *got = mmap(want, len, PROT_READ | PROT_WRITE | PROT_EXEC,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-                         MAP_FIXED_NOREPLACE,
-                     -1, 0);
+    void *got =
+        mmap(want, len, PROT_READ | PROT_WRITE | PROT_EXEC,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+             -1, 0);
     if (got == MAP_FAILED || got != want) {
         int e = got == MAP_FAILED ? errno : EEXIST;
         if (got != MAP_FAILED)
@@ -240,15 +237,24 @@ static _Noreturn void report_fault(void *unused)
         husk_run_end(proc.vm, HUSK_EXIT_VIOLATION);
     }
     struct kvm_regs r = {
-        .rax = (uint64_t)g[REG_RAX], .rbx = (uint64_t)g[REG_RBX],
-        .rcx = (uint64_t)g[REG_RCX], .rdx = (uint64_t)g[REG_RDX],
-        .rsi = (uint64_t)g[REG_RSI], .rdi = (uint64_t)g[REG_RDI],
-        .rsp = (uint64_t)g[REG_RSP], .rbp = (uint64_t)g[REG_RBP],
-        .r8 = (uint64_t)g[REG_R8], .r9 = (uint64_t)g[REG_R9],
-        .r10 = (uint64_t)g[REG_R10], .r11 = (uint64_t)g[REG_R11],
-        .r12 = (uint64_t)g[REG_R12], .r13 = (uint64_t)g[REG_R13],
-        .r14 = (uint64_t)g[REG_R14], .r15 = (uint64_t)g[REG_R15],
-        .rip = (uint64_t)g[REG_RIP], .rflags = (uint64_t)g[REG_EFL],
+        .rax = (uint64_t)g[REG_RAX],
+        .rbx = (uint64_t)g[REG_RBX],
+        .rcx = (uint64_t)g[REG_RCX],
+        .rdx = (uint64_t)g[REG_RDX],
+        .rsi = (uint64_t)g[REG_RSI],
+        .rdi = (uint64_t)g[REG_RDI],
+        .rsp = (uint64_t)g[REG_RSP],
+        .rbp = (uint64_t)g[REG_RBP],
+        .r8 = (uint64_t)g[REG_R8],
+        .r9 = (uint64_t)g[REG_R9],
+        .r10 = (uint64_t)g[REG_R10],
+        .r11 = (uint64_t)g[REG_R11],
+        .r12 = (uint64_t)g[REG_R12],
+        .r13 = (uint64_t)g[REG_R13],
+        .r14 = (uint64_t)g[REG_R14],
+        .r15 = (uint64_t)g[REG_R15],
+        .rip = (uint64_t)g[REG_RIP],
+        .rflags = (uint64_t)g[REG_EFL],
     };
     struct kvm_sregs sr;
     memset(&sr, 0, sizeof(sr));
@@ -260,8 +266,8 @@ static _Noreturn void report_fault(void *unused)
         where = proc.in_monitor ? "in the monitor, serving a hypercall"
                                 : "in the monitor's code, outside a "
                                   "hypercall: the guest jumped there";
-    husk_report_fault((uint64_t)g[REG_TRAPNO], (uint64_t)g[REG_ERR], where,
-                      &r, true, &sr);
+    husk_report_fault((uint64_t)g[REG_TRAPNO], (uint64_t)g[REG_ERR], where, &r,
+                      true, &sr);
     husk_run_end(proc.vm, HUSK_EXIT_CRASH);
 }
 
@@ -279,8 +285,8 @@ static _Noreturn void report_stop(void *unused)
  * that check reads /proc (see husk_proc_on_stack). */
 #define ON_SIGNAL_STACK __attribute__((no_sanitize_address))
 
-static ON_SIGNAL_STACK _Noreturn void
-report_on_monitor_stack(void (*fn)(void *))
+static ON_SIGNAL_STACK _Noreturn void report_on_monitor_stack(
+    void (*fn)(void *))
 {
     uintptr_t top = husk_proc_stack_top;
     if (proc.in_monitor || top == 0) /* the monitor's code was running */
@@ -356,7 +362,7 @@ static ON_SIGNAL_STACK void on_stop(int sig, siginfo_t *si, void *ctx)
     set_fs(fs); /* nothing to stop for (a stray SIGUSR1) */
 }
 
-static void catch(int sig, void (*fn)(int, siginfo_t *, void *))
+static void catch (int sig, void (*fn)(int, siginfo_t *, void *))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -373,12 +379,14 @@ static enum husk_hc_result hc_set_tls(struct husk_vm *vm, void *arg)
 {
     const struct husk_hc_set_tls *a = arg;
     if (a->_pad0 != 0 || (a->which != HUSK_TLS_FS && a->which != HUSK_TLS_GS))
-        return husk_violation(vm, "set_tls: which=%u is not %d (fs) or %d "
-                                  "(gs)",
+        return husk_violation(vm,
+                              "set_tls: which=%u is not %d (fs) or %d "
+                              "(gs)",
                               a->which, HUSK_TLS_FS, HUSK_TLS_GS);
     if (a->base >= (1ULL << 47))
-        return husk_violation(vm, "set_tls: base 0x%llx is not a user "
-                                  "address",
+        return husk_violation(vm,
+                              "set_tls: base 0x%llx is not a user "
+                              "address",
                               (unsigned long long)a->base);
     if (a->which == HUSK_TLS_FS)
         proc.guest_fs = a->base; /* set as the guest resumes */
@@ -410,8 +418,8 @@ static __attribute__((noinline)) void serve(uint64_t nr, uint64_t arg_gpa)
 /* Entered from husk_proc_hypercall on the monitor's stack with the
  * guest's %fs: nothing here may touch thread-local state (no stack
  * protector, no sanitizer) until set_fs has run. */
-__attribute__((no_sanitize_address, target("fsgsbase"))) void
-husk_proc_call(uint64_t nr, uint64_t arg_gpa)
+__attribute__((no_sanitize_address, target("fsgsbase"))) void husk_proc_call(
+    uint64_t nr, uint64_t arg_gpa)
 {
     /* in_monitor first: from here a stop signal only takes note. */
     proc.in_monitor = 1;
@@ -458,13 +466,13 @@ void husk_proc_prepare(struct husk_vm *vm)
     stack_t ss = {.ss_sp = proc.altstack, .ss_size = ALTSTACK_SIZE};
     if (sigaltstack(&ss, NULL) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "sigaltstack");
-    static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP,
-                                 SIGSYS};
+    static const int faults[] = {SIGSEGV, SIGBUS,  SIGILL,
+                                 SIGFPE,  SIGTRAP, SIGSYS};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-        catch(faults[i], on_fault);
+        catch (faults[i], on_fault);
     static const int stops[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGUSR1};
     for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-        catch(stops[i], on_stop);
+        catch (stops[i], on_stop);
     if (syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &proc.monitor_fs) !=
         0)
         husk_fatal(HUSK_EXIT_MONITOR, "arch_prctl(ARCH_GET_FS)");

@@ -49,8 +49,8 @@ void husk_proc_load_guest_filter(const struct husk_vm *vm)
     };
     /* The jail set no_new_privs; --no-jail too (husk_jail_enter). One
      * filter for every thread: the I/O thread may exist already. */
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0)
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
+                &prog) != 0)
         husk_fatal(HUSK_EXIT_MONITOR,
                    "cannot install the process backend's seccomp filter");
 }

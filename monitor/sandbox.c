@@ -17,7 +17,7 @@
 
 #include "husk.h"
 
-#define RULE(ctx, call, ...)                                                \
+#define RULE(ctx, call, ...) \
     seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
 
 static scmp_filter_ctx new_filter(uint32_t refuse)
@@ -94,8 +94,8 @@ void *husk_sandbox_build(struct husk_vm *vm)
      * traps it instead, so that the report says what was refused (proc.c
      * ends the run from the SIGSYS handler): the call is not made either
      * way. The same for another architecture's entry (int $0x80). */
-    uint32_t refuse = vm->backend == HUSK_BACKEND_KVM ? SCMP_ACT_KILL_PROCESS
-                                                      : SCMP_ACT_TRAP;
+    uint32_t refuse =
+        vm->backend == HUSK_BACKEND_KVM ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_TRAP;
     scmp_filter_ctx ctx = new_filter(refuse);
     if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, refuse) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "cannot build the seccomp filter");

@@ -71,7 +71,7 @@ void husk_supervise(pid_t child, int keep_fd)
     reaping = 1;
     while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
         ;
-    int sig = stop_signal != 0           ? stop_signal
+    int sig = stop_signal != 0             ? stop_signal
               : info.si_code != CLD_EXITED ? info.si_status
                                            : 0;
     if (sig == 0)

@@ -30,8 +30,8 @@
 #define SLOT 16 /* bytes of stub code per vector */
 #define COMMON_OFFSET (VECTORS * SLOT)
 /* Vectors for which the CPU pushes an error code. */
-#define ERROR_CODE_VECTORS                                                   \
-    ((1U << 8) | (1U << 10) | (1U << 11) | (1U << 12) | (1U << 13) |         \
+#define ERROR_CODE_VECTORS                                           \
+    ((1U << 8) | (1U << 10) | (1U << 11) | (1U << 12) | (1U << 13) | \
      (1U << 14) | (1U << 17) | (1U << 21) | (1U << 29) | (1U << 30))
 
 static void write_stubs(uint8_t *code)
@@ -108,9 +108,8 @@ void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
 {
     char what[160];
     if (vector == 14 && s != NULL)
-        snprintf(what, sizeof(what),
-                 ": a %s of address 0x%llx (%s)",
-                 error & 0x10 ? "instruction fetch"
+        snprintf(what, sizeof(what), ": a %s of address 0x%llx (%s)",
+                 error & 0x10  ? "instruction fetch"
                  : error & 0x2 ? "write"
                                : "read",
                  (unsigned long long)s->cr2,

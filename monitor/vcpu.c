@@ -25,7 +25,7 @@ static void on_stop(int sig)
     husk_note_signal(sig); /* last: it may jump out of a console write */
 }
 
-static void catch(int sig, void (*fn)(int))
+static void catch (int sig, void (*fn)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -56,10 +56,10 @@ void husk_timeout_arm(struct husk_vm *vm)
 {
     husk_stop_block_signals(); /* done before the jail's fork already */
     run_for_signal = vm->run;
-    catch(SIGTERM, on_stop);
-    catch(SIGINT, on_stop);
-    catch(SIGHUP, on_stop);
-    catch(SIGALRM, on_stop);
+    catch (SIGTERM, on_stop);
+    catch (SIGINT, on_stop);
+    catch (SIGHUP, on_stop);
+    catch (SIGALRM, on_stop);
     set_run_mask(vm);
     if (vm->cfg->timeout_s != 0)
         alarm(vm->cfg->timeout_s);
@@ -74,8 +74,8 @@ static int report_crash(struct husk_vm *vm, const char *why)
     bool have_sregs = ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0;
     /* AMD SVM leaves the VMCB undefined after a shutdown, so KVM resets
      * the vCPU: what we would print is the reset state, not the crash. */
-    bool reset = have_regs && have_sregs && r.rip == 0xfff0 &&
-                 s.cs.selector == 0xf000;
+    bool reset =
+        have_regs && have_sregs && r.rip == 0xfff0 && s.cs.selector == 0xf000;
     if (!have_regs || reset) {
         husk_warnx("guest crashed: %s (registers unavailable: %s)", why,
                    reset ? "this KVM reset the vCPU at the triple fault, "
@@ -92,16 +92,16 @@ static int report_crash(struct husk_vm *vm, const char *why)
 void husk_print_registers(const struct kvm_regs *r, const struct kvm_sregs *s)
 {
     char dump[1024];
-    int n = snprintf(
-        dump, sizeof(dump),
-        "husk:   rip=%016llx rsp=%016llx rbp=%016llx rflags=%08llx\n"
-        "husk:   rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
-        "husk:   rsi=%016llx rdi=%016llx r8 =%016llx r9 =%016llx\n"
-        "husk:   r10=%016llx r11=%016llx r12=%016llx r13=%016llx\n"
-        "husk:   r14=%016llx r15=%016llx\n",
-        r->rip, r->rsp, r->rbp, r->rflags, r->rax, r->rbx, r->rcx, r->rdx,
-        r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14,
-        r->r15);
+    int n =
+        snprintf(dump, sizeof(dump),
+                 "husk:   rip=%016llx rsp=%016llx rbp=%016llx rflags=%08llx\n"
+                 "husk:   rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
+                 "husk:   rsi=%016llx rdi=%016llx r8 =%016llx r9 =%016llx\n"
+                 "husk:   r10=%016llx r11=%016llx r12=%016llx r13=%016llx\n"
+                 "husk:   r14=%016llx r15=%016llx\n",
+                 r->rip, r->rsp, r->rbp, r->rflags, r->rax, r->rbx, r->rcx,
+                 r->rdx, r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11, r->r12,
+                 r->r13, r->r14, r->r15);
     if (s != NULL && n > 0 && n < (int)sizeof(dump))
         n += snprintf(dump + n, sizeof(dump) - (size_t)n,
                       "husk:   cr2=%016llx (last page-fault address) "
@@ -149,9 +149,9 @@ static int handle_exit(struct husk_vm *vm)
                      : "");
         return report_crash(vm, why);
     case KVM_EXIT_FAIL_ENTRY:
-        snprintf(why, sizeof(why), "vCPU entry failed (reason 0x%llx)",
-                 (unsigned long long)
-                     run->fail_entry.hardware_entry_failure_reason);
+        snprintf(
+            why, sizeof(why), "vCPU entry failed (reason 0x%llx)",
+            (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
         return report_crash(vm, why);
     default:
         break;

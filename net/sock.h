@@ -54,12 +54,11 @@ struct sock_proto {
     long (*connect)(struct sock *s, const ip_addr_t *ip, uint16_t port);
     long (*disconnect)(struct sock *s); /* connect to AF_UNSPEC */
     /* to: NULL for the connected peer. */
-    long (*send)(struct sock *s, const struct iovec *iov, int iovcnt,
-                 int flags, const ip_addr_t *to, uint16_t to_port);
+    long (*send)(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
+                 const ip_addr_t *to, uint16_t to_port);
     /* *truncated: a datagram was longer than the buffers. */
-    long (*recv)(struct sock *s, const struct iovec *iov, int iovcnt,
-                 int flags, ip_addr_t *from, uint16_t *from_port,
-                 bool *truncated);
+    long (*recv)(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
+                 ip_addr_t *from, uint16_t *from_port, bool *truncated);
     long (*shutdown)(struct sock *s, bool rd, bool wr);
     int (*poll)(struct sock *s);
     long (*nread)(struct sock *s); /* FIONREAD */
@@ -74,11 +73,11 @@ struct sock_proto {
 };
 
 enum sock_state {
-    SS_NEW,        /* TCP: neither listening nor connected yet */
+    SS_NEW, /* TCP: neither listening nor connected yet */
     SS_LISTEN,
     SS_CONNECTING,
     SS_CONNECTED,
-    SS_CLOSED,     /* TCP: the connection is over (reset, closed, failed) */
+    SS_CLOSED, /* TCP: the connection is over (reset, closed, failed) */
 };
 
 struct sock {

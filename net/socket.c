@@ -26,8 +26,10 @@
 #include "net.h"
 #include "sock.h"
 
-#define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR | MSG_CONFIRM)
-#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC | MSG_CMSG_CLOEXEC)
+#define SEND_FLAGS \
+    (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR | MSG_CONFIRM)
+#define RECV_FLAGS \
+    (MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC | MSG_CMSG_CLOEXEC)
 
 const ip_addr_t husk_ip_loopback = IPADDR4_INIT_BYTES(127, 0, 0, 1);
 
@@ -398,8 +400,8 @@ static long sys_sendto(long fd, const void *buf, size_t len, long flags,
     return send_iov(s, &iov, 1, flags, addr, alen);
 }
 
-static long sys_recvfrom(long fd, void *buf, size_t len, long flags,
-                         void *addr, socklen_t *alen)
+static long sys_recvfrom(long fd, void *buf, size_t len, long flags, void *addr,
+                         socklen_t *alen)
 {
     long err;
     struct sock *s = sock_of(fd, &err);
@@ -436,8 +438,8 @@ static long sys_recvmsg(long fd, struct msghdr *m, long flags)
     ip_addr_t ip = *IP_ADDR_ANY;
     uint16_t port = 0;
     bool truncated;
-    long n = recv_iov(s, m->msg_iov, (int)m->msg_iovlen, (int)flags, &ip,
-                      &port, &truncated);
+    long n = recv_iov(s, m->msg_iov, (int)m->msg_iovlen, (int)flags, &ip, &port,
+                      &truncated);
     if (n < 0)
         return n;
     if (m->msg_name != NULL && s->type == SOCK_DGRAM)

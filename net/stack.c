@@ -50,8 +50,8 @@ void husk_lwip_diag(const char *fmt, ...)
 _Noreturn void husk_lwip_assert(const char *msg, const char *file, int line)
 {
     char text[256];
-    snprintf(text, sizeof(text), "lwIP assertion failed: %s (%s:%d)", msg,
-             file, line);
+    snprintf(text, sizeof(text), "lwIP assertion failed: %s (%s:%d)", msg, file,
+             line);
     husk_panic(text);
 }
 
@@ -70,7 +70,7 @@ static uint64_t timers_due_in(void)
 {
     u32_t ms = sys_timeouts_sleeptime();
     return ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX
-                                                : (uint64_t)ms * 1000000ULL;
+                                                 : (uint64_t)ms * 1000000ULL;
 }
 
 /* Wait on several devices: poll them all, then exchange with those that
@@ -122,7 +122,8 @@ void husk_net_poll(uint64_t deadline_ns)
     /* Loopback first: what the guest sent itself is ready at once. */
     netif_poll_all();
     uint64_t now = husk_monotonic_ns();
-    uint64_t wait = deadline_ns > now && !loopback_pending() ? deadline_ns - now : 0;
+    uint64_t wait =
+        deadline_ns > now && !loopback_pending() ? deadline_ns - now : 0;
     uint64_t timers = timers_due_in();
     if (timers < wait)
         wait = timers;

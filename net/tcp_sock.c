@@ -195,8 +195,7 @@ static long renew(struct sock *s)
 
 static long tcp_sock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
-    if (s->state != SS_NEW || s->pcb.tcp == NULL ||
-        s->pcb.tcp->local_port != 0)
+    if (s->state != SS_NEW || s->pcb.tcp == NULL || s->pcb.tcp->local_port != 0)
         return -EINVAL; /* already bound, listening or connected */
     err_t e = tcp_bind(s->pcb.tcp, ip, port);
     if (e == ERR_USE)
@@ -263,8 +262,7 @@ static bool connect_done(struct sock *s)
     return s->state != SS_CONNECTING;
 }
 
-static long tcp_sock_connect(struct sock *s, const ip_addr_t *ip,
-                             uint16_t port)
+static long tcp_sock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
     switch (s->state) {
     case SS_CONNECTING:
@@ -320,8 +318,7 @@ static void push_tail(struct tcp_pcb *pcb)
     if (pcb == NULL || tcp_nagle_disabled(pcb) || pcb->unsent == NULL ||
         pcb->unacked == NULL)
         return; /* nothing held back, or not by Nagle */
-    for (const struct tcp_seg *seg = pcb->unacked; seg != NULL;
-         seg = seg->next)
+    for (const struct tcp_seg *seg = pcb->unacked; seg != NULL; seg = seg->next)
         if (seg->len < tcp_mss(pcb))
             return; /* a small one in flight: Nagle may hold this one */
     tcp_nagle_disable(pcb);
@@ -375,9 +372,9 @@ static long tcp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
         if (n > tx_room())
             n = tx_room();
         bool more = (long)n < total - done || (flags & MSG_MORE);
-        err_t e = tcp_write(pcb, (const char *)iov[v].iov_base + off, (u16_t)n,
-                            TCP_WRITE_FLAG_COPY |
-                                (more ? TCP_WRITE_FLAG_MORE : 0));
+        err_t e =
+            tcp_write(pcb, (const char *)iov[v].iov_base + off, (u16_t)n,
+                      TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
         if (e == ERR_MEM) {
             /* lwIP's heap or segments are used up: send what is queued
              * and wait until an acknowledgement frees some. */
@@ -447,8 +444,7 @@ static long tcp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
                 skip = 0;
             }
             done += (long)take(s, rest, n, (flags & MSG_PEEK) != 0);
-            if (!(flags & MSG_WAITALL) || done == total ||
-                (flags & MSG_PEEK))
+            if (!(flags & MSG_WAITALL) || done == total || (flags & MSG_PEEK))
                 return done;
             continue;
         }
@@ -462,7 +458,7 @@ static long tcp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
             return take_err(s, 0);
         if (s->state == SS_CONNECTING)
             continue; /* blocking: wait for the connection first */
-        return 0; /* closed */
+        return 0;     /* closed */
     }
 }
 
@@ -541,8 +537,8 @@ static long tcp_sock_name(struct sock *s, bool peer, ip_addr_t *ip,
     return 0;
 }
 
-static long tcp_sock_setopt(struct sock *s, int level, int name,
-                            const void *v, socklen_t len)
+static long tcp_sock_setopt(struct sock *s, int level, int name, const void *v,
+                            socklen_t len)
 {
     if (level != IPPROTO_TCP)
         return -ENOPROTOOPT;
@@ -646,8 +642,7 @@ static void tcp_sock_close(struct sock *s)
         /* Unread data or SO_LINGER 0: reset, as Linux does. lwIP also
          * resets on tcp_close when data was not read, and frees the pcb
          * itself in either case. */
-        if (s->linger_abort || s->rx.bytes > 0 ||
-            tcp_close(pcb) != ERR_OK)
+        if (s->linger_abort || s->rx.bytes > 0 || tcp_close(pcb) != ERR_OK)
             tcp_abort(pcb);
     }
     husk_rxq_clear(&s->rx);

@@ -68,8 +68,7 @@ static long udp_sock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
     return e == ERR_OK ? 0 : -husk_sock_errno(e);
 }
 
-static long udp_sock_connect(struct sock *s, const ip_addr_t *ip,
-                             uint16_t port)
+static long udp_sock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
     if (ip_addr_isany(ip))
         ip = &husk_ip_loopback;
@@ -196,8 +195,8 @@ static long udp_sock_name(struct sock *s, bool peer, ip_addr_t *ip,
     return 0;
 }
 
-static long udp_sock_setopt(struct sock *s, int level, int name,
-                            const void *v, socklen_t len)
+static long udp_sock_setopt(struct sock *s, int level, int name, const void *v,
+                            socklen_t len)
 {
     (void)s, (void)level, (void)name, (void)v, (void)len;
     return -ENOPROTOOPT;

@@ -149,12 +149,12 @@ static void batch_flush(struct batch *b)
 }
 
 /* Queue op on sectors [sector, sector + bytes / SECTOR) <-> buf. */
-static void batch_add(struct batch *b, uint32_t op, uint64_t sector,
-                      void *buf, uint64_t bytes)
+static void batch_add(struct batch *b, uint32_t op, uint64_t sector, void *buf,
+                      uint64_t bytes)
 {
     while (bytes > 0) {
-        uint32_t n = bytes > HUSK_BLOCK_IO_MAX ? HUSK_BLOCK_IO_MAX
-                                               : (uint32_t)bytes;
+        uint32_t n =
+            bytes > HUSK_BLOCK_IO_MAX ? HUSK_BLOCK_IO_MAX : (uint32_t)bytes;
         if (b->count == HUSK_BLOCK_QUEUE_SIZE)
             batch_flush(b);
         b->reqs[b->count++] = (struct husk_block_request){

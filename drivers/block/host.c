@@ -91,8 +91,7 @@ static void block_open(struct husk_vm *vm, unsigned handle,
     /* Back to blocking I/O, which a file or a disk has anyway. */
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: fcntl", arg->name,
-                   path);
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: fcntl", arg->name, path);
     /* Shared for readers, exclusive for a writer: never two writers. */
     if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
@@ -106,8 +105,8 @@ static void block_open(struct husk_vm *vm, unsigned handle,
                     arg->name, path, st.st_mode & 0777);
     uint64_t size = (uint64_t)st.st_size;
     if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: BLKGETSIZE64",
-                   arg->name, path);
+        husk_fatal(HUSK_EXIT_MONITOR, "--block:%s=%s: BLKGETSIZE64", arg->name,
+                   path);
     if (size == 0 || size % HUSK_BLOCK_SECTOR != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--block:%s=%s: size %llu is not a non-zero multiple of "
@@ -161,8 +160,7 @@ static void *check_request(struct husk_vm *vm, const struct block *b,
         return NULL;
     }
     if (r->op == HUSK_BLOCK_OP_WRITE && b->read_only) {
-        husk_errorf(why, whylen, "request %u: write to a read-only device",
-                    i);
+        husk_errorf(why, whylen, "request %u: write to a read-only device", i);
         return NULL;
     }
     if (r->len == 0 || r->len > HUSK_BLOCK_IO_MAX ||
@@ -180,8 +178,8 @@ static void *check_request(struct husk_vm *vm, const struct block *b,
         husk_errorf(why, whylen,
                     "request %u: sectors %llu+%llu lie past the end of the "
                     "device (%llu sectors)",
-                    i, (unsigned long long)r->sector,
-                    (unsigned long long)count, (unsigned long long)sectors);
+                    i, (unsigned long long)r->sector, (unsigned long long)count,
+                    (unsigned long long)sectors);
         return NULL;
     }
     /* A read makes us write guest memory: the guest's own only. A write
@@ -192,8 +190,8 @@ static void *check_request(struct husk_vm *vm, const struct block *b,
                     : (void *)husk_gpa_range_ro(vm, r->buf_gpa, r->len);
     if (buf == NULL)
         husk_errorf(why, whylen,
-                    "request %u: buffer 0x%llx+%u lies outside guest memory",
-                    i, (unsigned long long)r->buf_gpa, r->len);
+                    "request %u: buffer 0x%llx+%u lies outside guest memory", i,
+                    (unsigned long long)r->buf_gpa, r->len);
     return buf;
 }
 
@@ -204,8 +202,7 @@ static bool check_batch(struct husk_vm *vm, const struct block *b,
                         void **bufs, char *why, size_t whylen)
 {
     for (unsigned i = 0; i < n; i++)
-        if ((bufs[i] = check_request(vm, b, i, &reqs[i], why, whylen)) ==
-            NULL)
+        if ((bufs[i] = check_request(vm, b, i, &reqs[i], why, whylen)) == NULL)
             return false;
     return true;
 }
@@ -217,8 +214,7 @@ static int transfer(int fd, uint32_t op, uint8_t *buf, size_t len, off_t off)
     while (done < len) {
         ssize_t n = op == HUSK_BLOCK_OP_READ
                         ? pread(fd, buf + done, len - done, off + (off_t)done)
-                        : pwrite(fd, buf + done, len - done,
-                                 off + (off_t)done);
+                        : pwrite(fd, buf + done, len - done, off + (off_t)done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -246,8 +242,7 @@ static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
 /* Serve what the guest has submitted to b's queue since the last time
  * (the caller holds the I/O lock). Each batch taken is checked whole
  * first. */
-static long queue_serve(struct husk_vm *vm, void *ctx, char *why,
-                        size_t whylen)
+static long queue_serve(struct husk_vm *vm, void *ctx, char *why, size_t whylen)
 {
     struct block *b = ctx;
     struct husk_block_queue *q = b->queue;
@@ -302,8 +297,9 @@ static enum husk_hc_result hc_block_queue(struct husk_vm *vm, void *arg)
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_queue: padding is not zero");
     if (b->queue != NULL)
-        return husk_violation(vm, "block_queue: device %u already has a "
-                                  "queue",
+        return husk_violation(vm,
+                              "block_queue: device %u already has a "
+                              "queue",
                               a->handle);
     struct husk_block_queue *q;
     if (a->queue_gpa % HUSK_PAGE_SIZE != 0 ||
@@ -349,8 +345,7 @@ static void block_register(struct husk_vm *vm)
                          sizeof(struct husk_hc_block_queue),
                          hc_block_queue) != 0 ||
         husk_hc_register(vm, HUSK_HC_BLOCK_KICK, "block_kick",
-                         sizeof(struct husk_hc_block_kick),
-                         hc_block_kick) != 0)
+                         sizeof(struct husk_hc_block_kick), hc_block_kick) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: block registration failed");
 }

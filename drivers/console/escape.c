@@ -103,8 +103,8 @@ static bool hidden(uint32_t c)
 }
 
 /* One character, p[0, len) = code point c, into out; returns its size. */
-static size_t put_char(struct husk_tty_state *st, const uint8_t *p,
-                       size_t len, uint32_t c, char *out)
+static size_t put_char(struct husk_tty_state *st, const uint8_t *p, size_t len,
+                       uint32_t c, char *out)
 {
     size_t o = 0;
     st->mid_line = c != '\n';
@@ -180,8 +180,8 @@ static size_t resolve_pending(struct husk_tty_state *st, const uint8_t *in,
     return (size_t)n - have;
 }
 
-size_t husk_tty_escape(struct husk_tty_state *st, const uint8_t *in,
-                       size_t len, char *out, size_t cap, size_t *out_len)
+size_t husk_tty_escape(struct husk_tty_state *st, const uint8_t *in, size_t len,
+                       char *out, size_t cap, size_t *out_len)
 {
     size_t i = 0, o = 0;
     while (i < len && cap - o >= HUSK_TTY_ESCAPE_MIN) {

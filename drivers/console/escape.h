@@ -27,7 +27,7 @@ struct husk_tty_state {
  * HUSK_TTY_ESCAPE_MIN. Returns how many bytes of in it took (all of them
  * if cap >= 4 * len + HUSK_TTY_ESCAPE_MIN); *out_len is what it wrote.
  */
-size_t husk_tty_escape(struct husk_tty_state *st, const uint8_t *in,
-                       size_t len, char *out, size_t cap, size_t *out_len);
+size_t husk_tty_escape(struct husk_tty_state *st, const uint8_t *in, size_t len,
+                       char *out, size_t cap, size_t *out_len);
 
 #endif

@@ -67,8 +67,8 @@ static int64_t write_raw(int fd, const uint8_t *buf, uint32_t len)
 /* The escaping reads each byte more than once (decode, then copy), so it
  * works on a copy the monitor owns: guest memory can change under it (the
  * I/O thread writes there), and a byte it let pass must be the byte sent. */
-static int64_t write_tty(int fd, struct husk_tty_state *tty,
-                         const uint8_t *buf, uint32_t len)
+static int64_t write_tty(int fd, struct husk_tty_state *tty, const uint8_t *buf,
+                         uint32_t len)
 {
     static uint8_t in[4096];
     static char out[4 * sizeof(in) + HUSK_TTY_ESCAPE_MIN];
@@ -112,8 +112,8 @@ static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
         return husk_violation(vm, "console_write: unknown stream %u",
                               a->stream);
     if (a->len > HUSK_CONSOLE_MAX)
-        return husk_violation(vm, "console_write: length %u exceeds %d",
-                              a->len, HUSK_CONSOLE_MAX);
+        return husk_violation(vm, "console_write: length %u exceeds %d", a->len,
+                              HUSK_CONSOLE_MAX);
     const uint8_t *buf = husk_gpa_range_ro(vm, a->buf_gpa, a->len);
     if (buf == NULL)
         return husk_violation(vm,

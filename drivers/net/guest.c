@@ -79,7 +79,10 @@ static unsigned exchange(struct husk_nic *nic, uint32_t rx_count,
     return a.rx_filled;
 }
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 void *husk_nic_tx_buffer(struct husk_nic *nic)
 {
@@ -96,8 +99,7 @@ void husk_nic_tx_commit(struct husk_nic *nic, size_t len)
         struct husk_net_frame *last = &nic->tx[nic->tx_count - 1];
         uint8_t *buf = (uint8_t *)(uintptr_t)last->buf_gpa;
         size_t room = nic->tx_arena_size - (size_t)(buf - nic->tx_arena);
-        if (husk_tso_append(buf, &last->len, &last->mss, frame,
-                            (uint32_t)len,
+        if (husk_tso_append(buf, &last->len, &last->mss, frame, (uint32_t)len,
                             room < HUSK_NET_TSO_FRAME_MAX
                                 ? (uint32_t)room
                                 : HUSK_NET_TSO_FRAME_MAX)) {

@@ -92,8 +92,7 @@ static int open_tap(const char *dev, const char *name)
     if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
         if (errno == EBUSY)
             husk_fatalx(HUSK_EXIT_MONITOR,
-                        "%s: tap '%s' is in use by another process", dev,
-                        name);
+                        "%s: tap '%s' is in use by another process", dev, name);
         if (errno == EINVAL)
             husk_fatalx(HUSK_EXIT_MONITOR,
                         "%s: '%s' is not a tap device (a tun device, or not "
@@ -104,8 +103,7 @@ static int open_tap(const char *dev, const char *name)
                         "%s: not allowed to attach tap '%s' (create it with "
                         "ip tuntap add %s mode tap user $USER)",
                         dev, name, name);
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot attach tap '%s'", dev,
-                   name);
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot attach tap '%s'", dev, name);
     }
     int hdr_size = sizeof(struct virtio_net_hdr);
     if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_size) != 0)
@@ -195,8 +193,8 @@ static struct husk_net_frame *batch(struct husk_vm *vm, const char *dir,
         return NULL;
     }
     if (gpa % 8 != 0) {
-        husk_violation(vm, "net_io: %s frames 0x%llx not 8-byte aligned",
-                       dir, (unsigned long long)gpa);
+        husk_violation(vm, "net_io: %s frames 0x%llx not 8-byte aligned", dir,
+                       (unsigned long long)gpa);
         return NULL;
     }
     struct husk_net_frame *g =
@@ -347,9 +345,8 @@ static long receive_one(struct net *n, void *buf)
     /* Without offloads asked for (TUNSETOFFLOAD), the kernel hands over
      * whole frames with their checksums: the header says nothing new. */
     struct virtio_net_hdr hdr;
-    struct iovec iov[3] = {{&hdr, sizeof(hdr)},
-                           {buf, n->frame_max},
-                           {spill, sizeof(spill)}};
+    struct iovec iov[3] = {
+        {&hdr, sizeof(hdr)}, {buf, n->frame_max}, {spill, sizeof(spill)}};
     bool vnet = n->cfg.vnet_hdr;
     ssize_t r;
     do
@@ -414,20 +411,18 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
     void *tx_buf[HUSK_NET_BATCH_MAX], *rx_buf[HUSK_NET_BATCH_MAX];
     struct virtio_net_hdr tx_hdr[HUSK_NET_BATCH_MAX];
     struct husk_net_frame *guest_rx = NULL;
-    if (a->tx_count > 0 &&
-        batch(vm, "tx", a->tx_count, a->tx_gpa, tx) == NULL)
+    if (a->tx_count > 0 && batch(vm, "tx", a->tx_count, a->tx_gpa, tx) == NULL)
         return HUSK_HC_VIOLATION;
     if (a->rx_count > 0 &&
         (guest_rx = batch(vm, "rx", a->rx_count, a->rx_gpa, rx)) == NULL)
         return HUSK_HC_VIOLATION;
-    if (!check_frames(vm, n, tx, a->tx_count, tx_buf, tx_hdr, rx,
-                      a->rx_count, rx_buf))
+    if (!check_frames(vm, n, tx, a->tx_count, tx_buf, tx_hdr, rx, a->rx_count,
+                      rx_buf))
         return HUSK_HC_VIOLATION;
     a->tx_sent = transmit(n, tx, a->tx_count, tx_buf, tx_hdr);
-    a->rx_filled = a->rx_count == 0
-                       ? 0
-                       : receive(n, guest_rx, a->rx_count, rx_buf,
-                                 a->timeout_ns);
+    a->rx_filled = a->rx_count == 0 ? 0
+                                    : receive(n, guest_rx, a->rx_count, rx_buf,
+                                              a->timeout_ns);
     return HUSK_HC_DONE;
 }
 
@@ -462,10 +457,8 @@ static void net_report_stats(struct husk_vm *vm, unsigned handle)
     const struct net *n = vm->devices[handle];
     husk_warnx("stats: net %s: %llu frames out (%llu of them TSO), %llu "
                "in; dropped %llu out (%llu over rate=), %llu in",
-               vm->cfg->devices[handle].name,
-               (unsigned long long)n->tx_frames,
-               (unsigned long long)n->tx_tso,
-               (unsigned long long)n->rx_frames,
+               vm->cfg->devices[handle].name, (unsigned long long)n->tx_frames,
+               (unsigned long long)n->tx_tso, (unsigned long long)n->rx_frames,
                (unsigned long long)n->tx_dropped,
                (unsigned long long)n->tx_over_rate,
                (unsigned long long)n->rx_dropped);

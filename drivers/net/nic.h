@@ -17,7 +17,7 @@
 
 struct husk_nic {
     uint32_t handle;
-    const char *name;   /* the device's name in the image's note */
+    const char *name; /* the device's name in the image's note */
     uint32_t mtu;
     uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
     uint8_t mac[6];

@@ -59,17 +59,16 @@ static int parse_ip(const char *v, struct husk_net_config *cfg, char *err,
     char *end;
     errno = 0;
     unsigned long len = strtoul(slash + 1, &end, 10);
-    if (n >= sizeof(addr) || slash[1] < '0' || slash[1] > '9' ||
-        *end != '\0' || errno != 0 || len < 1 || len > 32)
+    if (n >= sizeof(addr) || slash[1] < '0' || slash[1] > '9' || *end != '\0' ||
+        errno != 0 || len < 1 || len > 32)
         return husk_errorf(err, errlen,
-                           "ip=%s: expected A.B.C.D/N with N from 1 to 32",
-                           v);
+                           "ip=%s: expected A.B.C.D/N with N from 1 to 32", v);
     memcpy(addr, v, n);
     addr[n] = '\0';
     uint32_t ip;
     if (parse_ipv4(addr, &ip) != 0)
-        return husk_errorf(err, errlen, "ip=%s: '%s' is not an IPv4 address",
-                           v, addr);
+        return husk_errorf(err, errlen, "ip=%s: '%s' is not an IPv4 address", v,
+                           addr);
     uint32_t h = ntohl(ip), mask = prefix_mask((unsigned)len);
     if (h == 0 || (h >> 28) >= 0xe || (h >> 24) == 127)
         return husk_errorf(err, errlen,
@@ -134,13 +133,13 @@ static int parse_mtu(const char *v, uint32_t *mtu, char *err, size_t errlen)
 
 /* One "key=value" option; value is NUL-terminated. */
 static int parse_option(const char *key, size_t keylen, const char *value,
-                        struct husk_net_config *cfg, unsigned *seen,
-                        char *err, size_t errlen)
+                        struct husk_net_config *cfg, unsigned *seen, char *err,
+                        size_t errlen)
 {
     static const char *const keys[] = {"ip", "gw", "mac", "mtu", "rate"};
     unsigned k = 0;
-    while (k < 5 && !(strlen(keys[k]) == keylen &&
-                      memcmp(keys[k], key, keylen) == 0))
+    while (k < 5 &&
+           !(strlen(keys[k]) == keylen && memcmp(keys[k], key, keylen) == 0))
         k++;
     if (k == 5)
         return husk_errorf(err, errlen,
@@ -157,8 +156,8 @@ static int parse_option(const char *key, size_t keylen, const char *value,
         return parse_ip(value, cfg, err, errlen);
     case 1:
         if (parse_ipv4(value, &cfg->ipv4_gateway) != 0)
-            return husk_errorf(err, errlen,
-                               "gw=%s: not an IPv4 address", value);
+            return husk_errorf(err, errlen, "gw=%s: not an IPv4 address",
+                               value);
         return 0;
     case 2:
         cfg->mac_given = true;
@@ -206,8 +205,7 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
     if (!valid_tap_name(spec, len))
         return husk_errorf(err, errlen,
                            "'%.*s' is not a tap device name (1-15 "
-                           "characters of a-z, A-Z, 0-9, _, -, .; " EXAMPLE
-                           ")",
+                           "characters of a-z, A-Z, 0-9, _, -, .; " EXAMPLE ")",
                            (int)len, spec);
     memcpy(cfg->tap, spec, len);
     unsigned seen = 0;
@@ -232,8 +230,8 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
             return -1;
     }
     if (!(seen & 1))
-        return husk_errorf(err, errlen,
-                           "no address for the guest: add ip=A.B.C.D/N (" EXAMPLE
-                           ")");
+        return husk_errorf(
+            err, errlen,
+            "no address for the guest: add ip=A.B.C.D/N (" EXAMPLE ")");
     return check_gateway(cfg, err, errlen);
 }

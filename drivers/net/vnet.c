@@ -19,7 +19,10 @@
 
 #include "vnet.h"
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 int husk_vnet_header(const uint8_t *head, uint32_t len, uint32_t mss,
                      uint32_t mtu, struct virtio_net_hdr *h, char *why,
@@ -29,15 +32,15 @@ int husk_vnet_header(const uint8_t *head, uint32_t len, uint32_t mss,
     if (mss == 0)
         return 0; /* complete as it is */
     if (mss > mtu - HUSK_VNET_IP_TCP_MIN) {
-        snprintf(why, whylen, "mss %u is not from 1 to %u (MTU %u - 40)",
-                 mss, mtu - HUSK_VNET_IP_TCP_MIN, mtu);
+        snprintf(why, whylen, "mss %u is not from 1 to %u (MTU %u - 40)", mss,
+                 mtu - HUSK_VNET_IP_TCP_MIN, mtu);
         return -1;
     }
     if (len < HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN ||
         len > HUSK_NET_TSO_FRAME_MAX) {
-        snprintf(why, whylen,
-                 "a TSO frame's length %u is not from %d to %d", len,
-                 HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN, HUSK_NET_TSO_FRAME_MAX);
+        snprintf(why, whylen, "a TSO frame's length %u is not from %d to %d",
+                 len, HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN,
+                 HUSK_NET_TSO_FRAME_MAX);
         return -1;
     }
     /* From here on, every byte read lies below HUSK_ETH_HLEN +
@@ -89,8 +92,7 @@ int husk_vnet_header(const uint8_t *head, uint32_t len, uint32_t mss,
 }
 
 unsigned husk_vnet_iov(const struct virtio_net_hdr *h, const uint8_t *head,
-                       const uint8_t *frame, uint32_t len,
-                       struct iovec iov[3])
+                       const uint8_t *frame, uint32_t len, struct iovec iov[3])
 {
     iov[0] = (struct iovec){(void *)h, sizeof(*h)};
     if (h->hdr_len == 0) { /* a complete frame: nothing of it was read */

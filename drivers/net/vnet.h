@@ -36,7 +36,6 @@ int husk_vnet_header(const uint8_t *head, uint32_t len, uint32_t mss,
  * at). Returns how many of iov[3] it filled. Pure.
  */
 unsigned husk_vnet_iov(const struct virtio_net_hdr *h, const uint8_t *head,
-                       const uint8_t *frame, uint32_t len,
-                       struct iovec iov[3]);
+                       const uint8_t *frame, uint32_t len, struct iovec iov[3]);
 
 #endif

@@ -16,13 +16,13 @@
 /* More than HUSK_ARGC_MAX, so that the guest-argument limit is reachable. */
 #define FUZZ_ARGC_MAX 600
 
-#define ENSURE(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_args: %s:%d: %s does not hold\n", __FILE__,  \
-                    __LINE__, #cond);                                          \
-            abort();                                                           \
-        }                                                                      \
+#define ENSURE(cond)                                                          \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            fprintf(stderr, "fuzz_args: %s:%d: %s does not hold\n", __FILE__, \
+                    __LINE__, #cond);                                         \
+            abort();                                                          \
+        }                                                                     \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,13 +17,13 @@
 #define LOAD_MEM_MAX (64ULL << 20)
 
 /* An invariant broke: a bug in elf.c even if no memory was misused. */
-#define ENSURE(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_elf: %s:%d: %s does not hold\n", __FILE__,   \
-                    __LINE__, #cond);                                          \
-            abort();                                                           \
-        }                                                                      \
+#define ENSURE(cond)                                                         \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "fuzz_elf: %s:%d: %s does not hold\n", __FILE__, \
+                    __LINE__, #cond);                                        \
+            abort();                                                         \
+        }                                                                    \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

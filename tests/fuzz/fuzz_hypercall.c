@@ -58,12 +58,12 @@
 #include "husk.h"
 
 #define MEM_SIZE (2ULL << 20) /* above HUSK_LOAD_MIN: mem_discard can pass */
-#define HEADER   16
-#define DISK     (64 << 10) /* each block device's size */
-#define QUEUE_GPA    0x1f0000ULL /* handle 1's queue; handle 3's follows */
-#define QUEUE_STRIDE 0x2000ULL   /* a queue takes two pages */
+#define HEADER 16
+#define DISK (64 << 10)        /* each block device's size */
+#define QUEUE_GPA 0x1f0000ULL  /* handle 1's queue; handle 3's follows */
+#define QUEUE_STRIDE 0x2000ULL /* a queue takes two pages */
 
-#define FLAG_LOAD    0x1
+#define FLAG_LOAD 0x1
 #define FLAG_RAW_OFF 0x2
 #define FLAG_RAW_LEN 0x4
 #define FLAG_RAW_ARG 0x8
@@ -75,15 +75,15 @@ static int disk_fd[2];    /* our own view of devices 1 (rw) and 3 (ro) */
 static uint8_t disk_before[DISK], disk_after[DISK];
 static uint32_t taken[2]; /* requests each queue's monitor side has taken */
 
-#define ENSURE(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            dprintf(report_fd,                                                 \
-                    "fuzz_hypercall: %s:%d: %s does not hold "                 \
-                    "(message: %s)\n",                                         \
-                    __FILE__, __LINE__, #cond, vm.message);                    \
-            abort();                                                           \
-        }                                                                      \
+#define ENSURE(cond)                                           \
+    do {                                                       \
+        if (!(cond)) {                                         \
+            dprintf(report_fd,                                 \
+                    "fuzz_hypercall: %s:%d: %s does not hold " \
+                    "(message: %s)\n",                         \
+                    __FILE__, __LINE__, #cond, vm.message);    \
+            abort();                                           \
+        }                                                      \
     } while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -129,8 +129,10 @@ static void add_nic(unsigned handle)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) != 0)
         die("a network device's socket pair");
-    struct husk_net_config nc = {.mtu = 1500, .mac = {2, 0, 0, 0, 0, 1},
-                                 .prefix_len = 24, .vnet_hdr = handle == 2};
+    struct husk_net_config nc = {.mtu = 1500,
+                                 .mac = {2, 0, 0, 0, 0, 1},
+                                 .prefix_len = 24,
+                                 .vnet_hdr = handle == 2};
     husk_net_attach(&vm, handle, sv[0], &nc);
     nic_far[handle] = sv[1];
 }

@@ -82,7 +82,8 @@ static int do_model(const char *dev, unsigned ops)
         return fail("open");
     off_t size = size_of(fd);
     uint8_t *model = malloc((size_t)size), *buf = malloc(200000);
-    if (model == NULL || buf == NULL || pread(fd, model, (size_t)size, 0) != size)
+    if (model == NULL || buf == NULL ||
+        pread(fd, model, (size_t)size, 0) != size)
         return fail("initial read");
     srand(7);
     for (unsigned i = 0; i < ops; i++) {
@@ -186,6 +187,7 @@ int main(int argc, char *argv[])
         for (;;)
             sleep(1); /* until the test kills the monitor */
     }
-    printf("usage: blockio write|verify|model|bounds|readonly|sync_and_wait DEV [N]\n");
+    printf("usage: blockio write|verify|model|bounds|readonly|sync_and_wait "
+           "DEV [N]\n");
     return 2;
 }

@@ -25,7 +25,7 @@ int main(void)
     char c;
     if (read(0, &c, 1) != 0)
         return 4;
-    printf("tls=%d sys=%s machine=%s pid=%d tty=%d\n", tls_counter,
-           u.sysname, u.machine, (int)getpid(), isatty(1));
+    printf("tls=%d sys=%s machine=%s pid=%d tty=%d\n", tls_counter, u.sysname,
+           u.machine, (int)getpid(), isatty(1));
     return 0;
 }

@@ -21,15 +21,15 @@
 
 static int failed;
 
-#define CHECK(name, cond)                                                    \
-    do {                                                                     \
-        if (cond)                                                            \
-            printf("ok %s\n", name);                                         \
-        else {                                                               \
-            printf("FAILED %s: %s (errno %d %s) at line %d\n", name, #cond,  \
-                   errno, strerror(errno), __LINE__);                        \
-            failed++;                                                        \
-        }                                                                    \
+#define CHECK(name, cond)                                                   \
+    do {                                                                    \
+        if (cond)                                                           \
+            printf("ok %s\n", name);                                        \
+        else {                                                              \
+            printf("FAILED %s: %s (errno %d %s) at line %d\n", name, #cond, \
+                   errno, strerror(errno), __LINE__);                       \
+            failed++;                                                       \
+        }                                                                   \
     } while (0)
 
 static struct sockaddr_in addr(const char *ip, int port)
@@ -67,10 +67,10 @@ static double now(void)
 static void errors(void)
 {
     errno = 0;
-    CHECK("inet6_refused", socket(AF_INET6, SOCK_STREAM, 0) == -1 &&
-                               errno == EAFNOSUPPORT);
-    CHECK("unix_refused", socket(AF_UNIX, SOCK_STREAM, 0) == -1 &&
-                              errno == EAFNOSUPPORT);
+    CHECK("inet6_refused",
+          socket(AF_INET6, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT);
+    CHECK("unix_refused",
+          socket(AF_UNIX, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT);
     CHECK("raw_refused",
           socket(AF_INET, SOCK_RAW, 1) == -1 && errno == ESOCKTNOSUPPORT);
     CHECK("bad_proto", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP) == -1 &&
@@ -82,8 +82,8 @@ static void errors(void)
     CHECK("send_unconnected", send(s, b, 4, 0) == -1 && errno == ENOTCONN);
     CHECK("recv_unconnected", recv(s, b, 4, 0) == -1 && errno == ENOTCONN);
     struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
-    CHECK("bind_inet6", bind(s, (void *)&a6, sizeof(a6)) == -1 &&
-                            errno == EAFNOSUPPORT);
+    CHECK("bind_inet6",
+          bind(s, (void *)&a6, sizeof(a6)) == -1 && errno == EAFNOSUPPORT);
     struct sockaddr_in a = addr("127.0.0.1", 9);
     CHECK("bind_short", bind(s, (void *)&a, 4) == -1 && errno == EINVAL);
     CHECK("accept_not_listening",
@@ -167,8 +167,8 @@ static void tcp_refused_and_reset(void)
     close(c);
     /* Non-blocking: EINPROGRESS, then POLLOUT and SO_ERROR. */
     c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    CHECK("connect_inprogress", connect(c, (void *)&a, sizeof(a)) == -1 &&
-                                    errno == EINPROGRESS);
+    CHECK("connect_inprogress",
+          connect(c, (void *)&a, sizeof(a)) == -1 && errno == EINPROGRESS);
     struct pollfd p = {c, POLLOUT, 0};
     poll(&p, 1, 2000);
     int err = 0;
@@ -183,11 +183,9 @@ static void tcp_refused_and_reset(void)
     a = addr("127.0.0.1", 5002);
     connect(c, (void *)&a, sizeof(a));
     p = (struct pollfd){c, POLLOUT, 0};
-    CHECK("connect_completes", poll(&p, 1, 2000) == 1 &&
-                                   (p.revents & POLLOUT) &&
-                                   getsockopt(c, SOL_SOCKET, SO_ERROR, &err,
-                                              &len) == 0 &&
-                                   err == 0);
+    CHECK("connect_completes",
+          poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT) &&
+              getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0);
     /* A peer that closes with unread data resets: ECONNRESET. */
     int s = accept(l, NULL, NULL);
     fcntl(c, F_SETFL, 0);
@@ -214,7 +212,8 @@ static void udp(void)
     struct sockaddr_in a = addr("127.0.0.1", 5003);
     CHECK("udp_bind", bind(u, (void *)&a, sizeof(a)) == 0);
     int v = socket(AF_INET, SOCK_DGRAM, 0);
-    CHECK("udp_sendto", sendto(v, "datagram", 8, 0, (void *)&a, sizeof(a)) == 8);
+    CHECK("udp_sendto",
+          sendto(v, "datagram", 8, 0, (void *)&a, sizeof(a)) == 8);
     CHECK("udp_sendto2", sendto(v, "two", 3, 0, (void *)&a, sizeof(a)) == 3);
     char b[16];
     struct sockaddr_in from;
@@ -259,8 +258,8 @@ static void event_apis(void)
     FD_SET(s, &r);
     tv = (struct timeval){0, 100000};
     double t0 = now();
-    CHECK("select_timeout", select(s + 1, &r, NULL, NULL, &tv) == 0 &&
-                                now() - t0 >= 0.09);
+    CHECK("select_timeout",
+          select(s + 1, &r, NULL, NULL, &tv) == 0 && now() - t0 >= 0.09);
     /* epoll, level-triggered: reported while unread */
     int ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 42};
@@ -284,8 +283,8 @@ static void event_apis(void)
     /* oneshot: disarmed after one report until MOD */
     ev.events = EPOLLIN | EPOLLONESHOT;
     epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev);
-    CHECK("epoll_oneshot", epoll_wait(ep, out, 4, 0) == 1 &&
-                               epoll_wait(ep, out, 4, 0) == 0);
+    CHECK("epoll_oneshot",
+          epoll_wait(ep, out, 4, 0) == 1 && epoll_wait(ep, out, 4, 0) == 0);
     /* a closed fd leaves the set, even when the number is reused */
     char b[16];
     recv(s, b, sizeof(b), 0);

@@ -41,7 +41,7 @@ static int queue_attack(const char *a, uint64_t end, unsigned char *buf,
     static struct husk_hc_block_kick kick = {.handle = 0};
     setup.queue_gpa = (uintptr_t)&q;
     struct husk_block_request good = {HUSK_BLOCK_OP_WRITE, 4096, 0,
-                                      (uintptr_t)buf, 0, 0};
+                                      (uintptr_t)buf,      0,    0};
     if (!strcmp(a, "kick_no_queue")) {
         hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
         return 0;
@@ -119,7 +119,7 @@ static int block_attack(const char *a, uint64_t end)
     if (!strncmp(a, "queue_", 6) || !strcmp(a, "kick_no_queue"))
         return queue_attack(a, end, buf, sectors);
     struct husk_block_request r = {HUSK_BLOCK_OP_WRITE, 4096, 0,
-                                   (uintptr_t)buf, 0, 0};
+                                   (uintptr_t)buf,      0,    0};
     if (!strcmp(a, "past_end")) {
         r.sector = sectors - 1; /* 8 sectors from the last one */
     } else if (!strcmp(a, "sector_huge")) {
@@ -154,17 +154,17 @@ static int block_attack(const char *a, uint64_t end)
         /* The exception stub replaced by the file's bytes: the guest's
          * faults would then run its code, never the crash report. */
         r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 4096, 0,
-                                        TRAP_CODE_GPA, 0, 0};
+                                        TRAP_CODE_GPA,      0,    0};
     } else if (!strcmp(a, "read_into_trap_stack")) {
-        r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 4096, 0,
-                                        TRAP_STACK_TOP - 4096, 0, 0};
+        r = (struct husk_block_request){HUSK_BLOCK_OP_READ,    4096, 0,
+                                        TRAP_STACK_TOP - 4096, 0,    0};
     } else if (!strcmp(a, "read_into_boot_info")) {
         r = (struct husk_block_request){HUSK_BLOCK_OP_READ, 512, 0,
-                                        BOOT_INFO_GPA, 0, 0};
+                                        BOOT_INFO_GPA,      0,   0};
     } else if (!strcmp(a, "write_from_argv")) {
         /* Allowed: the monitor only reads the boot data for a write. */
         r = (struct husk_block_request){HUSK_BLOCK_OP_WRITE, 512, 0,
-                                        ARGV_STRINGS_GPA, 0, 0};
+                                        ARGV_STRINGS_GPA,    0,   0};
     } else if (strcmp(a, "write_ro") != 0) {
         printf("unknown block attack\n");
         return 1;
@@ -211,7 +211,8 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "not_hc_page")) {
         store(HUSK_HC_BASE + 0x1000, 0);
     } else if (!strcmp(a, "hc_load")) {
-        volatile uint64_t v = *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8);
+        volatile uint64_t v =
+            *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8);
         (void)v;
     } else if (!strcmp(a, "arg_in_page_tables")) {
         /* The monitor would write the time into the PML4 if it let this
@@ -234,9 +235,8 @@ int main(int argc, char *argv[])
         hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
         printf("\nfrom 0x%llx: %lld\n", (unsigned long long)(uintptr_t)s,
                (long long)cw.ret);
-        return (uintptr_t)s < HUSK_LOAD_MIN && cw.ret == (int64_t)strlen(s)
-                   ? 0
-                   : 1;
+        return (uintptr_t)s < HUSK_LOAD_MIN && cw.ret == (int64_t)strlen(s) ? 0
+                                                                            : 1;
     } else if (!strcmp(a, "discard_stub")) {
         static struct husk_hc_mem_discard d = {TRAP_CODE_GPA, 0x1000};
         hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
@@ -311,23 +311,27 @@ int main(int argc, char *argv[])
         d = (struct husk_hc_mem_discard){UINT64_MAX - 0xfff, 0x2000};
         hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
     } else if (!strcmp(a, "store_4_bytes")) {
-        __asm__ volatile("movl %1, %0"
-                         : "=m"(*(volatile uint32_t *)(uintptr_t)(
-                               HUSK_HC_BASE + 8 * HUSK_HC_CONSOLE_WRITE))
-                         : "r"((uint32_t)(uintptr_t)&cw)
-                         : "memory");
+        __asm__ volatile(
+            "movl %1, %0"
+            : "=m"(*(volatile uint32_t *)(uintptr_t)(HUSK_HC_BASE +
+                                                     8 * HUSK_HC_CONSOLE_WRITE))
+            : "r"((uint32_t)(uintptr_t)&cw)
+            : "memory");
     } else if (!strcmp(a, "store_1_byte")) {
         *(volatile uint8_t *)(uintptr_t)(HUSK_HC_BASE + 8) = 1;
     } else if (!strcmp(a, "load_beyond_memory")) {
         /* Past --mem and far from the hypercall page: not even mapped in
          * the guest's page tables, so a page fault. */
-        volatile uint64_t v = *(volatile uint64_t *)(uintptr_t)(end + (1ULL << 30));
+        volatile uint64_t v =
+            *(volatile uint64_t *)(uintptr_t)(end + (1ULL << 30));
         (void)v;
     } else if (!strcmp(a, "store_beyond_memory")) {
         *(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE - (1ULL << 30)) = 1;
     } else if (!strcmp(a, "rdmsr")) {
         uint32_t lo, hi;
-        __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080)); /* EFER */
+        __asm__ volatile("rdmsr"
+                         : "=a"(lo), "=d"(hi)
+                         : "c"(0xc0000080)); /* EFER */
         printf("EFER %x%08x\n", hi, lo);
     } else if (!strcmp(a, "wrmsr")) {
         __asm__ volatile("wrmsr" ::"c"(0xc0000082), "a"(0), "d"(0)); /* LSTAR */

@@ -54,7 +54,9 @@ static int tty_attack(void)
         "\x1b]52;c;aHVzaw==\x07"
         "\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07\n"
         "    : forged\rhusk\n"
-        "\x9b" "2J\xc2\x9b" "2J\xe2\x80\x8bhusk: zero-width\n";
+        "\x9b"
+        "2J\xc2\x9b"
+        "2J\xe2\x80\x8bhusk: zero-width\n";
     fputs(attack, stdout);
     fflush(stdout);
     fputs("husk: on stderr (forged)\nunfinished\x1b[8m", stderr);

@@ -36,9 +36,9 @@ static void arp_frame(uint8_t *f, const uint8_t mac[6])
     memset(f, 0, 60);
     memcpy(f, head, 6);
     memcpy(f + 6, mac, 6);
-    f[12] = 0x08, f[13] = 0x06;                     /* ARP */
-    f[14] = 0, f[15] = 1, f[16] = 8, f[17] = 0;     /* Ethernet, IPv4 */
-    f[18] = 6, f[19] = 4, f[20] = 0, f[21] = 1;     /* request */
+    f[12] = 0x08, f[13] = 0x06;                 /* ARP */
+    f[14] = 0, f[15] = 1, f[16] = 8, f[17] = 0; /* Ethernet, IPv4 */
+    f[18] = 6, f[19] = 4, f[20] = 0, f[21] = 1; /* request */
     memcpy(f + 22, mac, 6);
     f[38] = 10, f[39] = 99, f[40] = 99, f[41] = 99; /* who has */
 }
@@ -63,9 +63,12 @@ int main(int argc, char **argv)
     arp_frame(frames[0], info.mac);
     tx[0] = (struct husk_net_frame){.buf_gpa = (uintptr_t)frames[0], .len = 60};
     for (int i = 0; i < 2; i++)
-        rx[i] = (struct husk_net_frame){.buf_gpa = (uintptr_t)frames[2 + i], .cap = max};
-    io = (struct husk_hc_net_io){.handle = 0, .tx_count = 1,
-                                 .tx_gpa = (uintptr_t)tx, .rx_count = 2,
+        rx[i] = (struct husk_net_frame){.buf_gpa = (uintptr_t)frames[2 + i],
+                                        .cap = max};
+    io = (struct husk_hc_net_io){.handle = 0,
+                                 .tx_count = 1,
+                                 .tx_gpa = (uintptr_t)tx,
+                                 .rx_count = 2,
                                  .rx_gpa = (uintptr_t)rx};
     if (!strcmp(a, "ok")) {
         hypercall(HUSK_HC_NET_IO, &io);
@@ -102,8 +105,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(a, "tso_mss_huge")) {
         tx[0].mss = UINT32_MAX;
     } else if (!strcmp(a, "tso_too_long")) { /* the guest's own code */
-        tx[0] = (struct husk_net_frame){
-            .buf_gpa = 0x100000, .len = HUSK_NET_TSO_FRAME_MAX + 1, .mss = 1000};
+        tx[0] = (struct husk_net_frame){.buf_gpa = 0x100000,
+                                        .len = HUSK_NET_TSO_FRAME_MAX + 1,
+                                        .mss = 1000};
     } else if (!strcmp(a, "tso_outside")) {
         tx[0].mss = 1000;
         tx[0].buf_gpa = end - 30;

@@ -10,8 +10,7 @@
 
 extern const struct husk_bootinfo *husk_boot;
 
-static long raw_syscall(long nr, long a, long b, long c, long d, long e,
-                        long f)
+static long raw_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
     long ret;
     register long r10 __asm__("r10") = d;
@@ -56,7 +55,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(a, "bad_tls")) {
         struct husk_hc_set_tls t = {.base = 1ULL << 63, .which = HUSK_TLS_FS};
         ((void (*)(uint64_t, uint64_t))(uintptr_t)entry)(HUSK_HC_SET_TLS,
-                                                        (uintptr_t)&t);
+                                                         (uintptr_t)&t);
     } else {
         return 2;
     }

@@ -20,11 +20,11 @@ static inline void raw_hypercall(unsigned nr, uint64_t arg_gpa)
         __asm__ volatile("" ::: "memory");
         return;
     }
-    __asm__ volatile("movq %1, %0"
-                     : "=m"(*(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE +
-                                                             8ULL * nr))
-                     : "r"(arg_gpa)
-                     : "memory");
+    __asm__ volatile(
+        "movq %1, %0"
+        : "=m"(*(volatile uint64_t *)(uintptr_t)(HUSK_HC_BASE + 8ULL * nr))
+        : "r"(arg_gpa)
+        : "memory");
 }
 
 #endif

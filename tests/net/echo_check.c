@@ -29,7 +29,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: " PROG " --host A.B.C.D --port N [--bytes N[K|M|G]] "
             "[--connections C] [--seed S] [--timeout SECONDS]\n"
-            "       " PROG " --host A.B.C.D --port N --drop N [--connections C] "
+            "       " PROG
+            " --host A.B.C.D --port N --drop N [--connections C] "
             "[--drop-bytes N] [--timeout SECONDS]\n");
     exit(2);
 }
@@ -52,7 +53,8 @@ static int start_connect(void)
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0 || set_nonblocking(fd) < 0)
         fail(PROG, 1, "socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno != EINPROGRESS)
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
+        errno != EINPROGRESS)
         fail(PROG, 1, "connect");
     return fd;
 }
@@ -79,8 +81,10 @@ static void connect_all(struct conn *c, size_t n, struct pollfd *p)
                 p[k++] = (struct pollfd){.fd = c[i].fd, .events = POLLOUT};
         int r = poll(p, k, ms_until(deadline));
         if (r == 0)
-            fail(PROG, 0, "timed out after %u s: %zu of %zu connections not "
-                 "established", timeout_s, pending, n);
+            fail(PROG, 0,
+                 "timed out after %u s: %zu of %zu connections not "
+                 "established",
+                 timeout_s, pending, n);
         if (r < 0 && errno != EINTR)
             fail(PROG, 1, "poll");
         for (size_t i = 0, j = 0; i < n && r > 0; i++) {
@@ -103,13 +107,15 @@ static void connect_all(struct conn *c, size_t n, struct pollfd *p)
 static void pump_out(struct conn *c, unsigned char *buf)
 {
     while (c->sent < c->total) {
-        size_t m = c->total - c->sent < CHUNK ? (size_t)(c->total - c->sent) : CHUNK;
+        size_t m =
+            c->total - c->sent < CHUNK ? (size_t)(c->total - c->sent) : CHUNK;
         stream_bytes(c->seed, c->sent, buf, m);
         ssize_t w = send(c->fd, buf, m, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 return;
-            fail(PROG, 1, "send (after %llu bytes)", (unsigned long long)c->sent);
+            fail(PROG, 1, "send (after %llu bytes)",
+                 (unsigned long long)c->sent);
         }
         c->sent += (uint64_t)w;
     }
@@ -131,21 +137,25 @@ static void pump_in(struct conn *c, size_t index, unsigned char *buf,
     }
     if (r == 0) {
         if (c->rcvd < c->total)
-            fail(PROG, 0, "connection %zu: the server closed after %llu of %llu bytes",
-                 index, (unsigned long long)c->rcvd, (unsigned long long)c->total);
+            fail(PROG, 0,
+                 "connection %zu: the server closed after %llu of %llu bytes",
+                 index, (unsigned long long)c->rcvd,
+                 (unsigned long long)c->total);
         c->done = 1;
         return;
     }
     if (c->rcvd + (uint64_t)r > c->sent)
-        fail(PROG, 0, "connection %zu: %llu bytes came back, only %llu were sent",
-             index, (unsigned long long)(c->rcvd + (uint64_t)r),
+        fail(PROG, 0,
+             "connection %zu: %llu bytes came back, only %llu were sent", index,
+             (unsigned long long)(c->rcvd + (uint64_t)r),
              (unsigned long long)c->sent);
     stream_bytes(c->seed, c->rcvd, want, (size_t)r);
     if (memcmp(buf, want, (size_t)r) != 0) {
         size_t k = 0;
         while (buf[k] == want[k])
             k++;
-        fail(PROG, 0, "connection %zu: byte %llu came back as 0x%02x, sent as 0x%02x",
+        fail(PROG, 0,
+             "connection %zu: byte %llu came back as 0x%02x, sent as 0x%02x",
              index, (unsigned long long)(c->rcvd + k), buf[k], want[k]);
     }
     c->rcvd += (uint64_t)r;
@@ -184,9 +194,11 @@ static int echo(uint64_t bytes, size_t n, uint64_t seed)
             uint64_t got = 0;
             for (size_t i = 0; i < n; i++)
                 got += c[i].rcvd;
-            fail(PROG, 0, "timed out after %u s: %llu of %llu bytes came back, "
-                 "%zu of %zu connections unfinished", timeout_s,
-                 (unsigned long long)got, (unsigned long long)bytes, left, n);
+            fail(PROG, 0,
+                 "timed out after %u s: %llu of %llu bytes came back, "
+                 "%zu of %zu connections unfinished",
+                 timeout_s, (unsigned long long)got, (unsigned long long)bytes,
+                 left, n);
         }
         for (size_t j = 0; j < k; j++) {
             struct conn *ci = &c[who[j]];
@@ -234,12 +246,14 @@ static int drop(size_t total, size_t width, uint64_t drop_bytes)
     double t0 = now();
     while (finished < total) {
         while (open_now < width && started < total) {
-            p[open_now] = (struct pollfd){.fd = start_connect(), .events = POLLOUT};
+            p[open_now] =
+                (struct pollfd){.fd = start_connect(), .events = POLLOUT};
             idx[open_now++] = started++;
         }
         int r = poll(p, open_now, ms_until(deadline));
         if (r == 0)
-            fail(PROG, 0, "timed out after %u s: %zu of %zu connections dropped",
+            fail(PROG, 0,
+                 "timed out after %u s: %zu of %zu connections dropped",
                  timeout_s, finished, total);
         if (r < 0 && errno != EINTR)
             fail(PROG, 1, "poll");
@@ -249,7 +263,8 @@ static int drop(size_t total, size_t width, uint64_t drop_bytes)
             int e = connect_error(p[j].fd);
             if (e != 0) {
                 errno = e;
-                fail(PROG, 1, "connection %zu of %zu: connect", idx[j] + 1, total);
+                fail(PROG, 1, "connection %zu of %zu: connect", idx[j] + 1,
+                     total);
             }
             /* Part of a request: never the whole of it. */
             size_t i = idx[j], m;
@@ -271,7 +286,8 @@ static int drop(size_t total, size_t width, uint64_t drop_bytes)
         }
     }
     printf("dropped %zu connections (%u reset, %zu closed), %llu bytes sent, "
-           "in %.3f s\n", total, resets, total - resets, bytes, now() - t0);
+           "in %.3f s\n",
+           total, resets, total - resets, bytes, now() - t0);
     return 0;
 }
 
@@ -305,7 +321,8 @@ int main(int argc, char *argv[])
         else if (o == 's')
             seed = parse_number(PROG, "--seed", optarg, 0, ~0ul);
         else if (o == 't')
-            timeout_s = (unsigned)parse_number(PROG, "--timeout", optarg, 1, 86400);
+            timeout_s =
+                (unsigned)parse_number(PROG, "--timeout", optarg, 1, 86400);
         else if (o == 'd')
             drops = parse_number(PROG, "--drop", optarg, 1, 1000000);
         else if (o == 'D')

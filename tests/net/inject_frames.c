@@ -47,8 +47,19 @@ static void usage(void)
     exit(2);
 }
 
-enum kind { GARBAGE, RUNT, IP_SHORT, IP_LIES, TCP_SHORT, UDP_LIES, ICMP_SHORT,
-            FRAGMENT, ARP_BAD, OVERSIZED, N_KINDS };
+enum kind {
+    GARBAGE,
+    RUNT,
+    IP_SHORT,
+    IP_LIES,
+    TCP_SHORT,
+    UDP_LIES,
+    ICMP_SHORT,
+    FRAGMENT,
+    ARP_BAD,
+    OVERSIZED,
+    N_KINDS
+};
 
 static unsigned char dst_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const unsigned char src_mac[6] = {0x02, 0x00, 0x00, 0x4a, 0x55, 0x4b};
@@ -129,8 +140,10 @@ static size_t make(enum kind k, unsigned char *f, size_t mtu, size_t big)
         size_t n = 20 + (size_t)(r % 40);
         unsigned variant = (unsigned)(r >> 32) % 3;
         unsigned ihl = variant == 0 ? 15 : 5;
-        unsigned total = variant == 1 ? (unsigned)n + 1 + (unsigned)(r >> 40) % 1400
-                                      : variant == 2 ? 12 : (unsigned)n;
+        unsigned total = variant == 1
+                             ? (unsigned)n + 1 + (unsigned)(r >> 40) % 1400
+                         : variant == 2 ? 12
+                                        : (unsigned)n;
         noise(ip + 20, n - 20);
         ip_header(ip, ihl, total, (unsigned)(r >> 48) & 0xff, 0);
         return 14 + n;
@@ -150,7 +163,8 @@ static size_t make(enum kind k, unsigned char *f, size_t mtu, size_t big)
         size_t n = 8 + (size_t)(r % 64);
         noise(l4, n);
         put16(l4 + 2, 7);
-        put16(l4 + 4, (r >> 32) % 2 ? (unsigned)n + 100 : 4); /* too long, too short */
+        put16(l4 + 4,
+              (r >> 32) % 2 ? (unsigned)n + 100 : 4); /* too long, too short */
         put16(l4 + 6, 0);
         ip_header(ip, 5, 20 + (unsigned)n, 17, 0);
         return 34 + n;
@@ -167,7 +181,8 @@ static size_t make(enum kind k, unsigned char *f, size_t mtu, size_t big)
         /* More fragments, at a random offset: a reassembly that waits. */
         size_t n = 8 + (size_t)(r % 64) * 8;
         noise(l4, n);
-        ip_header(ip, 5, 20 + (unsigned)n, 17, 0x2000 | ((unsigned)(r >> 32) & 0x1fff));
+        ip_header(ip, 5, 20 + (unsigned)n, 17,
+                  0x2000 | ((unsigned)(r >> 32) & 0x1fff));
         return 34 + n;
     }
     case ARP_BAD: {
@@ -175,7 +190,7 @@ static size_t make(enum kind k, unsigned char *f, size_t mtu, size_t big)
         put16(f + 12, ETHERTYPE_ARP);
         noise(ip, n);
         if (n >= 8) {
-            put16(ip, 1);               /* Ethernet */
+            put16(ip, 1); /* Ethernet */
             put16(ip + 2, ETHERTYPE_IP);
             ip[4] = (unsigned char)(r >> 32); /* wrong address sizes */
             ip[5] = (unsigned char)(r >> 40);
@@ -234,7 +249,9 @@ int main(int argc, char *argv[])
         else if (o == 'c')
             count = parse_number(PROG, "--count", optarg, 1, 1000000);
         else if (o == 'm' && parse_mac(optarg, dst_mac) != 0)
-            fail(PROG, 0, "--dst-mac %s: expected six hex bytes, aa:bb:cc:dd:ee:ff", optarg);
+            fail(PROG, 0,
+                 "--dst-mac %s: expected six hex bytes, aa:bb:cc:dd:ee:ff",
+                 optarg);
         else if (o == 'd')
             dst = optarg;
         else if (o == 's')
@@ -248,7 +265,8 @@ int main(int argc, char *argv[])
     }
     if (ifname == NULL || optind != argc)
         usage();
-    if (inet_pton(AF_INET, dst, &dst_ip) != 1 || inet_pton(AF_INET, src, &src_ip) != 1)
+    if (inet_pton(AF_INET, dst, &dst_ip) != 1 ||
+        inet_pton(AF_INET, src, &src_ip) != 1)
         fail(PROG, 0, "--dst-ip/--src-ip: expected IPv4 addresses (A.B.C.D)");
 
     int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
@@ -266,8 +284,8 @@ int main(int argc, char *argv[])
     size_t mtu = (size_t)ifr.ifr_mtu;
     if (mtu > 1500)
         mtu = 1500; /* garbage stays within an ordinary frame */
-    struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex,
-                             .sll_halen = 6};
+    struct sockaddr_ll to = {
+        .sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6};
     memcpy(to.sll_addr, dst_mac, 6);
 
     static unsigned char f[MAX_FRAME];
@@ -289,13 +307,16 @@ int main(int argc, char *argv[])
         } else if (k == RUNT && errno == EINVAL) {
             refused++;
         } else if (k == OVERSIZED && errno == EMSGSIZE) {
-            fail(PROG, 0, "%s refuses a %zu-byte frame: raise its MTU (ip link "
-                 "set %s mtu 9000)", ifname, n, ifname);
+            fail(PROG, 0,
+                 "%s refuses a %zu-byte frame: raise its MTU (ip link "
+                 "set %s mtu 9000)",
+                 ifname, n, ifname);
         } else {
             fail(PROG, 1, "%s: sending a %zu-byte frame", ifname, n);
         }
     }
     printf("sent %lu of %lu frames (%lu oversized), %lu refused by the kernel, "
-           "%lu dropped by the device\n", sent, count, oversized, refused, dropped);
+           "%lu dropped by the device\n",
+           sent, count, oversized, refused, dropped);
     return 0;
 }

@@ -19,7 +19,9 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: " PROG " --ifname TAP [--seconds S] [--frames N] [--idle-ms MS]\n");
+    fprintf(stderr,
+            "usage: " PROG
+            " --ifname TAP [--seconds S] [--frames N] [--idle-ms MS]\n");
     exit(2);
 }
 
@@ -40,11 +42,13 @@ int main(int argc, char *argv[])
         if (o == 'i')
             ifname = optarg;
         else if (o == 's')
-            seconds = (unsigned)parse_number(PROG, "--seconds", optarg, 1, 3600);
+            seconds =
+                (unsigned)parse_number(PROG, "--seconds", optarg, 1, 3600);
         else if (o == 'f')
             frames_max = parse_number(PROG, "--frames", optarg, 1, ~0ul);
         else if (o == 'I')
-            idle_ms = (unsigned)parse_number(PROG, "--idle-ms", optarg, 1, 600000);
+            idle_ms =
+                (unsigned)parse_number(PROG, "--idle-ms", optarg, 1, 600000);
         else
             usage();
     }

@@ -39,14 +39,16 @@ static inline unsigned long long parse_size(const char *prog, const char *opt,
         end++;
     if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
         v > (~0ull >> shift))
-        fail(prog, 0, "%s %s: expected a byte count such as 4096, 64K, 100M", opt, s);
+        fail(prog, 0, "%s %s: expected a byte count such as 4096, 64K, 100M",
+             opt, s);
     return v << shift;
 }
 
 static inline struct sockaddr_in parse_addr(const char *prog, const char *host,
                                             unsigned port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((unsigned short)port)};
     if (host == NULL || inet_pton(AF_INET, host, &a.sin_addr) != 1)
         fail(prog, 0, "--host %s: expected an IPv4 address (A.B.C.D)",
              host != NULL ? host : "(missing)");
@@ -59,7 +61,9 @@ static inline void want_fds(const char *prog, unsigned long n)
     struct rlimit r;
     if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= n + 16)
         return;
-    r.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max >= n + 16 ? n + 16 : r.rlim_max;
+    r.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max >= n + 16
+                     ? n + 16
+                     : r.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < n + 16)
         fail(prog, 0, "%lu connections need %lu descriptors; the limit is %lu",
              n, n + 16, (unsigned long)r.rlim_cur);

@@ -30,7 +30,8 @@ static size_t max_size = 1472; /* fits one Ethernet frame at MTU 1500 */
 
 static size_t size_of(size_t i)
 {
-    static const size_t edges[] = {0, 1, 7, 8, 9, 64, 512, 1024, 1400, 1472, 1473, 8192};
+    static const size_t edges[] = {0,   1,    7,    8,    9,    64,
+                                   512, 1024, 1400, 1472, 1473, 8192};
     size_t n = sizeof(edges) / sizeof(edges[0]);
     if (i < n)
         return edges[i] < max_size ? edges[i] : max_size;
@@ -71,9 +72,11 @@ int main(int argc, char *argv[])
         else if (o == 't')
             tries = (unsigned)parse_number(PROG, "--tries", optarg, 1, 100);
         else if (o == 'w')
-            wait_ms = (unsigned)parse_number(PROG, "--wait-ms", optarg, 1, 60000);
+            wait_ms =
+                (unsigned)parse_number(PROG, "--wait-ms", optarg, 1, 60000);
         else if (o == 'f')
-            first_wait = (unsigned)parse_number(PROG, "--first-wait", optarg, 0, 600);
+            first_wait =
+                (unsigned)parse_number(PROG, "--first-wait", optarg, 0, 600);
         else if (o == 's')
             seed = parse_number(PROG, "--seed", optarg, 0, ~0ul);
         else
@@ -102,12 +105,15 @@ int main(int argc, char *argv[])
         int ok = 0;
         while (!ok) {
             if (sends >= tries && now() >= give_up)
-                fail(PROG, 0, "datagram %zu (%zu bytes): no reply after %u tries "
-                     "of %u ms", i + 1, n, sends, wait_ms);
+                fail(PROG, 0,
+                     "datagram %zu (%zu bytes): no reply after %u tries "
+                     "of %u ms",
+                     i + 1, n, sends, wait_ms);
             if (send(fd, out, n, 0) < 0 && errno != ECONNREFUSED)
                 fail(PROG, 1, "datagram %zu (%zu bytes): send", i + 1, n);
             resent += sends++ > 0;
-            double until = now() + (i == 0 && sends > 1 ? 0.2 : wait_ms / 1000.0);
+            double until =
+                now() + (i == 0 && sends > 1 ? 0.2 : wait_ms / 1000.0);
             while (!ok) {
                 struct pollfd p = {.fd = fd, .events = POLLIN};
                 if (poll(&p, 1, ms_until(until)) <= 0)
@@ -123,14 +129,17 @@ int main(int argc, char *argv[])
                     break;
                 }
                 int is_late = 0;
-                for (size_t k = 1; k <= LATE_WINDOW && k <= i && !is_late; k++) {
+                for (size_t k = 1; k <= LATE_WINDOW && k <= i && !is_late;
+                     k++) {
                     size_t m = size_of(i - k);
                     fill(i - k, old, m);
                     is_late = (size_t)r == m && memcmp(in, old, m) == 0;
                 }
                 if (!is_late)
-                    fail(PROG, 0, "datagram %zu (%zu bytes): the reply (%zd bytes) "
-                         "differs from what was sent", i + 1, n, r);
+                    fail(PROG, 0,
+                         "datagram %zu (%zu bytes): the reply (%zd bytes) "
+                         "differs from what was sent",
+                         i + 1, n, r);
                 late++;
             }
         }

@@ -13,7 +13,7 @@ __attribute__((constructor)) static void occupy(void)
     if (at == NULL)
         return;
     void *want = (void *)(uintptr_t)strtoull(at, NULL, 16);
-    if (mmap(want, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-             -1, 0) != want)
+    if (mmap(want, 4096, PROT_READ,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != want)
         abort();
 }

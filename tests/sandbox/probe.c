@@ -54,14 +54,22 @@ static void add(const char *fmt, ...)
 static const char *errno_name(int e)
 {
     switch (e) {
-    case 0: return "none";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EROFS: return "EROFS";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case EMFILE: return "EMFILE";
-    default: return "other";
+    case 0:
+        return "none";
+    case ENOENT:
+        return "ENOENT";
+    case ESRCH:
+        return "ESRCH";
+    case EROFS:
+        return "EROFS";
+    case EACCES:
+        return "EACCES";
+    case EPERM:
+        return "EPERM";
+    case EMFILE:
+        return "EMFILE";
+    default:
+        return "other";
     }
 }
 
@@ -131,8 +139,8 @@ static void look_inside(struct husk_vm *vm)
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct c[2] = {{0, 0, 0}, {0, 0, 0}};
     syscall(SYS_capget, &h, c);
-    add(" caps=%x%x,%x%x,%x%x", c[1].effective, c[0].effective,
-        c[1].permitted, c[0].permitted, c[1].inheritable, c[0].inheritable);
+    add(" caps=%x%x,%x%x,%x%x", c[1].effective, c[0].effective, c[1].permitted,
+        c[0].permitted, c[1].inheritable, c[0].inheritable);
     int bounding = 0, ambient = 0;
     for (int i = 0; prctl(PR_CAPBSET_READ, i, 0, 0, 0) >= 0; i++) {
         bounding += prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1;

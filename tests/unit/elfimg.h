@@ -19,9 +19,9 @@
 
 #include "../../abi/husk_abi.h"
 
-#define ELFIMG_CAP       65536
+#define ELFIMG_CAP 65536
 /* Above HUSK_ELF_PHNUM_MAX, so that the limit can be hit. */
-#define ELFIMG_PH_MAX    80
+#define ELFIMG_PH_MAX 80
 #define ELFIMG_NOTES_MAX 2048
 
 /* The minimal image: 16 bytes of code at 0x200000 (entry), the ABI note. */

@@ -32,12 +32,12 @@ static int parse_list(const char *const *list)
 #define PARSE(...) parse_list((const char *const[]){__VA_ARGS__, NULL})
 
 /* A usage error: rc -1, one line without our prefix, with these words. */
-#define CHECK_USAGE(rc, words)                                                 \
-    do {                                                                       \
-        CHECK_EQ(rc, -1);                                                      \
-        CHECK_HAS(err, words);                                                 \
-        CHECK(strchr(err, '\n') == NULL);                                      \
-        CHECK(strncmp(err, "husk:", 5) != 0);                                  \
+#define CHECK_USAGE(rc, words)                \
+    do {                                      \
+        CHECK_EQ(rc, -1);                     \
+        CHECK_HAS(err, words);                \
+        CHECK(strchr(err, '\n') == NULL);     \
+        CHECK(strncmp(err, "husk:", 5) != 0); \
     } while (0)
 
 static uint64_t size_of(const char *s)
@@ -510,7 +510,8 @@ TEST(args_user_and_group)
     CHECK_STREQ(cfg.user, "nobody");
     CHECK_STREQ(cfg.group, "1234");
     CHECK(cfg.user == argv_[1] + 7); /* resolved later, by jail.c */
-    CHECK_USAGE(PARSE("--user=", "img"), "--user=: expected a name or a number");
+    CHECK_USAGE(PARSE("--user=", "img"),
+                "--user=: expected a name or a number");
     CHECK_USAGE(PARSE("--group=", "img"),
                 "--group=: expected a name or a number");
     CHECK_USAGE(PARSE("--user", "img"), "--user: unknown option");

@@ -52,11 +52,11 @@ static enum husk_hc_result call(struct husk_vm *vm, unsigned nr,
 /* Read the struct back from guest memory (OUT fields). */
 #define READ_BACK(vm, arg) memcpy(&(arg), (vm)->mem + ARG_GPA, sizeof(arg))
 
-#define CHECK_VIOLATION(vm, r, words)                                          \
-    do {                                                                       \
-        CHECK_EQ(r, HUSK_HC_VIOLATION);                                        \
-        CHECK_EQ((vm)->exit_code, HUSK_EXIT_VIOLATION);                        \
-        CHECK_HAS((vm)->message, words);                                       \
+#define CHECK_VIOLATION(vm, r, words)                   \
+    do {                                                \
+        CHECK_EQ(r, HUSK_HC_VIOLATION);                 \
+        CHECK_EQ((vm)->exit_code, HUSK_EXIT_VIOLATION); \
+        CHECK_HAS((vm)->message, words);                \
     } while (0)
 
 TEST(core_register)
@@ -303,7 +303,7 @@ static void check_discard_rejected(uint64_t gpa, uint64_t len,
                   (unsigned long long)gpa, (unsigned long long)len, (int)r,
                   vm->message, words);
 }
-#define CHECK_DISCARD_REJECTED(gpa, len, words)                                \
+#define CHECK_DISCARD_REJECTED(gpa, len, words) \
     check_discard_rejected(gpa, len, words, __LINE__)
 
 TEST(core_mem_discard_not_pages)

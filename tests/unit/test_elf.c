@@ -41,18 +41,18 @@ static int build_and_parse(void)
 }
 
 /* Rejected, with a one-line reason containing these words. */
-#define CHECK_BAD(rc, words)                                                   \
-    do {                                                                       \
-        CHECK_EQ(rc, -1);                                                      \
-        CHECK_HAS(err, words);                                                 \
-        CHECK(strchr(err, '\n') == NULL);                                      \
+#define CHECK_BAD(rc, words)              \
+    do {                                  \
+        CHECK_EQ(rc, -1);                 \
+        CHECK_HAS(err, words);            \
+        CHECK(strchr(err, '\n') == NULL); \
     } while (0)
 
 /* Passed; err says why if not. */
-#define CHECK_OK(rc)                                                           \
-    do {                                                                       \
-        if ((rc) != 0)                                                         \
-            FAIL("%s failed: %s", #rc, err);                                   \
+#define CHECK_OK(rc)                         \
+    do {                                     \
+        if ((rc) != 0)                       \
+            FAIL("%s failed: %s", #rc, err); \
     } while (0)
 
 static struct husk_note_device device(uint32_t kind, const char *name)

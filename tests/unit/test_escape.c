@@ -61,8 +61,12 @@ TEST(escape_terminal_controls)
     CHECK_STREQ(escape1("a\bb\x7f\x00"), "a\\x08b\\x7f");
     /* C1 controls: raw (CSI 0x9b for a terminal not in UTF-8) and
      * encoded (U+009B). */
-    CHECK_STREQ(escape1("\x9b" "2J"), "\\x9b2J");
-    CHECK_STREQ(escape1("\xc2\x9b" "2J"), "\\xc2\\x9b2J");
+    CHECK_STREQ(escape1("\x9b"
+                        "2J"),
+                "\\x9b2J");
+    CHECK_STREQ(escape1("\xc2\x9b"
+                        "2J"),
+                "\\xc2\\x9b2J");
 }
 
 TEST(escape_nul_and_every_control)
@@ -84,7 +88,7 @@ TEST(escape_nul_and_every_control)
 TEST(escape_invalid_utf8)
 {
     CHECK_STREQ(escape1("\xff\xfe"), "\\xff\\xfe");
-    CHECK_STREQ(escape1("\xc0\xaf"), "\\xc0\\xaf");      /* overlong '/' */
+    CHECK_STREQ(escape1("\xc0\xaf"), "\\xc0\\xaf");          /* overlong '/' */
     CHECK_STREQ(escape1("\xe0\x80\x9b"), "\\xe0\\x80\\x9b"); /* overlong */
     CHECK_STREQ(escape1("\xed\xa0\x80"), "\\xed\\xa0\\x80"); /* surrogate */
     CHECK_STREQ(escape1("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
@@ -95,8 +99,12 @@ TEST(escape_invalid_utf8)
 TEST(escape_invisible_characters)
 {
     /* Zero-width space, right-to-left override, BOM: all show. */
-    CHECK_STREQ(escape1("a\xe2\x80\x8b" "b"), "a\\xe2\\x80\\x8bb");
-    CHECK_STREQ(escape1("\xe2\x80\xae" "x"), "\\xe2\\x80\\xaex");
+    CHECK_STREQ(escape1("a\xe2\x80\x8b"
+                        "b"),
+                "a\\xe2\\x80\\x8bb");
+    CHECK_STREQ(escape1("\xe2\x80\xae"
+                        "x"),
+                "\\xe2\\x80\\xaex");
     CHECK_STREQ(escape1("\xef\xbb\xbf"), "\\xef\\xbb\\xbf");
 }
 
@@ -158,8 +166,8 @@ TEST(escape_takes_what_fits)
     struct husk_tty_state st = {0};
     char out[HUSK_TTY_ESCAPE_MIN];
     size_t out_len;
-    size_t took = husk_tty_escape(&st, in, sizeof(in), out, sizeof(out),
-                                  &out_len);
+    size_t took =
+        husk_tty_escape(&st, in, sizeof(in), out, sizeof(out), &out_len);
     CHECK(took > 0 && took < sizeof(in));
     CHECK_EQ(out_len, took * 4);
     /* With room for everything, everything. */

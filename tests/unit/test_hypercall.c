@@ -85,9 +85,9 @@ TEST(gpa_fault_frame_on_the_exception_stack)
     uint64_t frame = sizeof(struct husk_hc_fault);
     CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - frame, frame) ==
           vm->mem + HUSK_TRAP_STACK_TOP - frame);
-    CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE,
-                               frame) ==
-          vm->mem + HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE);
+    CHECK(
+        husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE, frame) ==
+        vm->mem + HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE);
     CHECK(husk_gpa_fault_frame(vm, HUSK_LOAD_MIN, frame) ==
           vm->mem + HUSK_LOAD_MIN);
     CHECK(husk_gpa_fault_frame(vm, HUSK_TRAP_STACK_TOP - 8, frame) == NULL);
@@ -166,7 +166,7 @@ TEST(hc_register_sizes)
 /* ---- husk_hc_dispatch with a probe handler ---- */
 
 #define PROBE_NR 13 /* no real call: the fault call's frame is special */
-#define ARG_GPA  0x200000ULL
+#define ARG_GPA 0x200000ULL
 
 struct probe_arg {
     uint64_t in;  /* IN */
@@ -218,13 +218,13 @@ static struct probe_arg guest_arg(struct husk_vm *vm)
 }
 
 /* A violation: exit 159, a message with these words, no handler call. */
-#define CHECK_VIOLATION(vm, r, words)                                          \
-    do {                                                                       \
-        CHECK_EQ(r, HUSK_HC_VIOLATION);                                        \
-        CHECK_EQ((vm)->exit_code, HUSK_EXIT_VIOLATION);                        \
-        CHECK_HAS((vm)->message, words);                                       \
-        CHECK(strchr((vm)->message, '\n') == NULL);                            \
-        CHECK_EQ(probe_calls, 0);                                              \
+#define CHECK_VIOLATION(vm, r, words)                   \
+    do {                                                \
+        CHECK_EQ(r, HUSK_HC_VIOLATION);                 \
+        CHECK_EQ((vm)->exit_code, HUSK_EXIT_VIOLATION); \
+        CHECK_HAS((vm)->message, words);                \
+        CHECK(strchr((vm)->message, '\n') == NULL);     \
+        CHECK_EQ(probe_calls, 0);                       \
     } while (0)
 
 TEST(hc_dispatch_done_copies_back)
@@ -390,14 +390,12 @@ TEST(hc_dispatch_arg_in_monitor_area)
      * argument struct back there on DONE, so an argument in that range
      * would let the guest write its own page tables through the monitor.
      * It must be a violation. */
-    static const uint64_t args[] = {0, 0x1000, 0x3000, 0x5000,
-                                    HUSK_BOOT_GPA - 16,
-                                    /* boot information, argv */
-                                    HUSK_BOOT_GPA, HUSK_BOOT_GPA + 0x1000,
-                                    /* the exception stub and its stack */
-                                    HUSK_TRAP_CODE_GPA,
-                                    HUSK_TRAP_STACK_TOP - 16,
-                                    HUSK_LOAD_MIN - 16};
+    static const uint64_t args[] = {
+        0, 0x1000, 0x3000, 0x5000, HUSK_BOOT_GPA - 16,
+        /* boot information, argv */
+        HUSK_BOOT_GPA, HUSK_BOOT_GPA + 0x1000,
+        /* the exception stub and its stack */
+        HUSK_TRAP_CODE_GPA, HUSK_TRAP_STACK_TOP - 16, HUSK_LOAD_MIN - 16};
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
         struct husk_vm *vm = probe_vm(HUSK_HC_DONE);
         enum husk_hc_result r = fakevm_call(vm, PROBE_NR, args[i]);

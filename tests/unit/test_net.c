@@ -27,11 +27,11 @@ static int parse(const char *spec)
     return husk_net_parse_spec(spec, &spec_cfg, spec_err, sizeof(spec_err));
 }
 
-#define CHECK_SPEC_ERROR(spec, needle)                                       \
-    do {                                                                     \
-        CHECK_EQ(parse(spec), -1);                                           \
-        CHECK_HAS(spec_err, needle);                                         \
-        CHECK(strchr(spec_err, '\n') == NULL);                               \
+#define CHECK_SPEC_ERROR(spec, needle)         \
+    do {                                       \
+        CHECK_EQ(parse(spec), -1);             \
+        CHECK_HAS(spec_err, needle);           \
+        CHECK(strchr(spec_err, '\n') == NULL); \
     } while (0)
 
 TEST(net_spec_full)
@@ -58,7 +58,7 @@ TEST(net_spec_minimal)
     CHECK(!spec_cfg.mac_given);
     CHECK_EQ(spec_cfg.mtu, 0); /* the tap's own, read at open */
     CHECK_EQ(parse("tap0,mtu=68,ip=10.1.2.3/8"), 0); /* any order */
-    CHECK_EQ(parse("tap0,ip=10.0.0.1/31"), 0); /* /31: both are hosts */
+    CHECK_EQ(parse("tap0,ip=10.0.0.1/31"), 0);       /* /31: both are hosts */
 }
 
 TEST(net_spec_tap_name)
@@ -121,7 +121,8 @@ TEST(net_spec_mac_mtu_options)
     CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,mtu=99999999999999999999",
                      "68 to 9000");
     CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,speed=10", "unknown option 'speed'");
-    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,rate=fast", "rate=fast: expected bytes");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,rate=fast",
+                     "rate=fast: expected bytes");
     CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,rate=65G", "up to 64G");
     CHECK_EQ(parse("tap0,ip=10.0.0.2/24,rate=1M"), 0);
     CHECK_EQ(spec_cfg.tx_rate, 1 << 20);
@@ -203,7 +204,8 @@ static struct husk_hc_net_io *io_arg(struct net_vm *t)
 static void tx_frame(struct net_vm *t, unsigned i, uint32_t len)
 {
     struct husk_net_frame *f = gpa(t, TX_GPA);
-    f[i] = (struct husk_net_frame){.buf_gpa = BUF_GPA + 0x4000ULL * i, .len = len};
+    f[i] =
+        (struct husk_net_frame){.buf_gpa = BUF_GPA + 0x4000ULL * i, .len = len};
     memset(gpa(t, f[i].buf_gpa), (int)i + 1, len);
 }
 
@@ -220,11 +222,11 @@ static enum husk_hc_result net_io(struct net_vm *t)
     return fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA);
 }
 
-#define CHECK_VIOLATION(t, needle)                                           \
-    do {                                                                     \
-        CHECK_EQ(net_io(t), HUSK_HC_VIOLATION);                              \
-        CHECK_EQ((t)->vm->exit_code, HUSK_EXIT_VIOLATION);                   \
-        CHECK_HAS((t)->vm->message, needle);                                 \
+#define CHECK_VIOLATION(t, needle)                         \
+    do {                                                   \
+        CHECK_EQ(net_io(t), HUSK_HC_VIOLATION);            \
+        CHECK_EQ((t)->vm->exit_code, HUSK_EXIT_VIOLATION); \
+        CHECK_HAS((t)->vm->message, needle);               \
     } while (0)
 
 /* Nothing reached the host side. */
@@ -304,8 +306,8 @@ TEST(net_io_waits_for_a_frame_up_to_the_timeout)
     CHECK_EQ(net_io(t), HUSK_HC_DONE);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     CHECK_EQ(a->rx_filled, 0);
-    long ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-              (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    long ms =
+        (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     CHECK(ms >= 19);
 }
 
@@ -351,9 +353,11 @@ TEST(net_io_over_rate_is_dropped)
     struct net_vm *t = net_vm();
     /* A new device at 1 KiB/s: the burst (one batch) goes, then about
      * nothing; the rest is dropped and counted, never an error. */
-    struct husk_net_config nc = {.tap = "tap0", .mtu = MTU,
+    struct husk_net_config nc = {.tap = "tap0",
+                                 .mtu = MTU,
                                  .ipv4_addr = inet_addr("10.0.0.2"),
-                                 .prefix_len = 24, .tx_rate = 1024};
+                                 .prefix_len = 24,
+                                 .tx_rate = 1024};
     int sv[2];
     CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0);
     int big = 1 << 22;
@@ -422,7 +426,8 @@ TEST(net_io_bad_frames_send_nothing)
     CHECK_VIOLATION(t, "tx frame 2: length 13");
     tx_frame(t, 2, 60);
     tx[2].mss = 60;
-    CHECK_VIOLATION(t, "tx frame 2: mss 60 given, but this device takes no offloads");
+    CHECK_VIOLATION(
+        t, "tx frame 2: mss 60 given, but this device takes no offloads");
     tx[2].mss = 0;
     tx[2].buf_gpa = FAKEVM_MEM - 30; /* straddles the end */
     CHECK_VIOLATION(t, "tx frame 2: buffer 0x3fffe2+60 lies outside");

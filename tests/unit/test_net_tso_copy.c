@@ -56,7 +56,7 @@ static void tso_frame(uint8_t *f)
 static void make_hostile(uint8_t *f)
 {
     f[14 + 9] = 17;
-    f[14 + 6] = 0x20; /* MF */
+    f[14 + 6] = 0x20;  /* MF */
     f[14 + 3] ^= 0x40; /* the IP total length lies */
     f[34 + 12] = 15 << 4;
 }
@@ -136,10 +136,12 @@ static struct tso_vm *tso_vm(void)
     int big = 1 << 22;
     setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
     setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-    struct husk_net_config nc = {.tap = "tap0", .mtu = MTU,
+    struct husk_net_config nc = {.tap = "tap0",
+                                 .mtu = MTU,
                                  .mac = {2, 0, 0, 0, 0, 7},
                                  .ipv4_addr = inet_addr("10.0.0.2"),
-                                 .prefix_len = 24, .vnet_hdr = true};
+                                 .prefix_len = 24,
+                                 .vnet_hdr = true};
     husk_net_attach(t.vm, 0, sv[0], &nc);
     husk_net_register(t.vm);
     t.host = sv[1];
@@ -256,6 +258,6 @@ TEST(net_io_tso_headers_cannot_change_between_check_and_send)
     /* The test saw both verdicts, or it proved nothing: a loaded machine
      * that never ran the flipper during a check is skipped, not passed. */
     if (sent == 0 || sent == calls)
-        unit_skip("the flipper never raced a check (%u of %u calls sent)",
-                  sent, calls);
+        unit_skip("the flipper never raced a check (%u of %u calls sent)", sent,
+                  calls);
 }

@@ -17,7 +17,7 @@ TEST(rate_unlimited)
 TEST(rate_burst_then_rate)
 {
     struct husk_rate r;
-    husk_rate_init(&r, 1000, 4000, 5 * S); /* 1000 B/s, 4000 at once */
+    husk_rate_init(&r, 1000, 4000, 5 * S);  /* 1000 B/s, 4000 at once */
     CHECK(husk_rate_take(&r, 4000, 5 * S)); /* starts full */
     CHECK(!husk_rate_take(&r, 1, 5 * S));
     CHECK(!husk_rate_take(&r, 2, 5 * S + S / 1000)); /* 1 byte so far */

@@ -24,7 +24,10 @@ static uint32_t sum16(const uint8_t *p, size_t n)
     return s;
 }
 
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
+}
 static void put32(uint8_t *p, uint32_t v)
 {
     put16(p, v >> 16);
@@ -36,14 +39,14 @@ static uint32_t segment(uint8_t *f, uint32_t seq, uint32_t payload,
                         uint8_t flags)
 {
     memset(f, 0, HDRS);
-    memset(f, 0x02, 6);                 /* destination MAC */
-    memset(f + 6, 0x04, 6);             /* source MAC */
+    memset(f, 0x02, 6);     /* destination MAC */
+    memset(f + 6, 0x04, 6); /* source MAC */
     put16(f + 12, 0x0800);
     uint8_t *ip = f + 14, *th = ip + 20;
     ip[0] = 0x45;
     put16(ip + 2, 40 + payload);
-    put16(ip + 4, seq & 0xffff);        /* the id differs per segment */
-    put16(ip + 6, 0x4000);              /* DF */
+    put16(ip + 4, seq & 0xffff); /* the id differs per segment */
+    put16(ip + 6, 0x4000);       /* DF */
     ip[8] = 255;
     ip[9] = 6;
     put32(ip + 12, 0x0a000102);
@@ -56,7 +59,7 @@ static uint32_t segment(uint8_t *f, uint32_t seq, uint32_t payload,
     th[12] = 5 << 4;
     th[13] = flags;
     put16(th + 14, 64240);
-    put16(th + 16, 0xbeef);             /* lwIP's complete checksum */
+    put16(th + 16, 0xbeef); /* lwIP's complete checksum */
     memset(f + HDRS, (int)(seq & 0xff), payload);
     return HDRS + payload;
 }
@@ -77,7 +80,7 @@ TEST(tso_joins_a_stream_and_its_headers_add_up)
     const uint8_t *ip = buf + 14, *th = ip + 20;
     CHECK_EQ((uint32_t)ip[2] << 8 | ip[3], len - 14);
     CHECK_EQ(sum16(ip, 20), 0xffff); /* the IP checksum is right */
-    CHECK_EQ(th[13], 0x18);           /* PSH from the last */
+    CHECK_EQ(th[13], 0x18);          /* PSH from the last */
     /* The TCP checksum field: the pseudo-header's sum. */
     uint8_t pseudo[12];
     memcpy(pseudo, ip + 12, 8);
@@ -120,7 +123,8 @@ TEST(tso_joins_only_what_continues_the_stream)
     n = segment(seg, 5000 + MSS, 0, 0x10); /* a bare ACK */
     CHECK(!husk_tso_append(buf, &len, &mss, seg, n, sizeof(buf)));
     n = segment(seg, 5000 + MSS, MSS, 0x10);
-    CHECK(!husk_tso_append(buf, &len, &mss, seg, n, len + MSS - 1)); /* no room */
+    CHECK(
+        !husk_tso_append(buf, &len, &mss, seg, n, len + MSS - 1)); /* no room */
     seg[12] = 0x86, seg[13] = 0xdd; /* not IPv4 */
     CHECK(!husk_tso_append(buf, &len, &mss, seg, n, sizeof(buf)));
     /* Nothing after a PSH, or after a short segment. */
@@ -226,7 +230,8 @@ TEST(vnet_header_refuses_what_is_no_tso_segment)
     REFUSED(MSS, "TCP header length 16 does not fit");
     buf[34 + 12] = 15 << 4; /* 60 bytes: fits, but then mss 1460 does not */
     REFUSED(MSS, "segments (headers 80 + mss 1460) would exceed the MTU 1500");
-    CHECK_EQ(husk_vnet_header(buf, len, MSS - 40, MTU, &h, why, sizeof(why)), 0);
+    CHECK_EQ(husk_vnet_header(buf, len, MSS - 40, MTU, &h, why, sizeof(why)),
+             0);
     CHECK_EQ(h.hdr_len, 14 + 20 + 60);
     len = HDRS + 20; /* 60-byte TCP header past the end */
     put16(buf + 14 + 2, len - 14);

@@ -19,9 +19,9 @@ void husk_lwip_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void husk_lwip_assert(const char *msg, const char *file, int line);
 uint32_t husk_lwip_rand(void);
 
-#define LWIP_PLATFORM_DIAG(x)                                                \
-    do {                                                                     \
-        husk_lwip_diag x;                                                    \
+#define LWIP_PLATFORM_DIAG(x) \
+    do {                      \
+        husk_lwip_diag x;     \
     } while (0)
 #define LWIP_PLATFORM_ASSERT(x) husk_lwip_assert(x, __FILE__, __LINE__)
 #define LWIP_RAND() husk_lwip_rand()
