@@ -408,5 +408,14 @@ struct husk_hc_net_io {
 HUSK_ABI_CHECK(struct husk_hc_net_io, 48);
 HUSK_ABI_OFFSET(struct husk_hc_net_io, timeout_ns, 32);
 
+/* Every call on a device starts its struct with the device's handle: the
+ * monitor's dispatcher resolves and checks it before the call's handler. */
+HUSK_ABI_OFFSET(struct husk_hc_block_info, handle, 0);
+HUSK_ABI_OFFSET(struct husk_hc_block_flush, handle, 0);
+HUSK_ABI_OFFSET(struct husk_hc_block_queue, handle, 0);
+HUSK_ABI_OFFSET(struct husk_hc_block_kick, handle, 0);
+HUSK_ABI_OFFSET(struct husk_hc_net_info, handle, 0);
+HUSK_ABI_OFFSET(struct husk_hc_net_io, handle, 0);
+
 #endif /* !__ASSEMBLER__ */
 #endif /* HUSK_ABI_H */

@@ -12,9 +12,31 @@
 #include "../drivers/net/net.h"
 #include "husk.h"
 
+/* Every device back end; the console is not one: every guest has it. */
+static const struct husk_device_ops *const backends[] = {
+    &husk_block_ops,
+    &husk_net_ops,
+};
+
+const struct husk_device_ops *husk_device_ops_of(uint32_t kind)
+{
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (backends[i]->kind == kind)
+            return backends[i];
+    return NULL;
+}
+
 static const char *kind_name(uint32_t kind)
 {
-    return kind == HUSK_DEVICE_BLOCK ? "block" : "net";
+    const struct husk_device_ops *ops = husk_device_ops_of(kind);
+    return ops != NULL ? ops->name : "?";
+}
+
+/* What the option's value names (elf.c let only known kinds through). */
+static const char *spec_name(uint32_t kind)
+{
+    const struct husk_device_ops *ops = husk_device_ops_of(kind);
+    return ops != NULL ? ops->spec_name : "?";
 }
 
 void husk_devices_match(const struct husk_config *cfg,
@@ -47,22 +69,8 @@ void husk_devices_match(const struct husk_config *cfg,
                         "the image needs %s device '%s'; attach it with "
                         "--%s:%s=%s",
                         kind_name(n->kind), n->name, kind_name(n->kind),
-                        n->name, n->kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
+                        n->name, spec_name(n->kind));
     }
-}
-
-/* Every device back end; the console is not one: every guest has it. */
-static const struct husk_device_ops *const backends[] = {
-    &husk_block_ops,
-    &husk_net_ops,
-};
-
-const struct husk_device_ops *husk_device_ops_of(uint32_t kind)
-{
-    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-        if (backends[i]->kind == kind)
-            return backends[i];
-    return NULL;
 }
 
 void husk_devices_open(struct husk_vm *vm)
@@ -96,8 +104,11 @@ void husk_devices_report_stats(struct husk_vm *vm)
 
 bool husk_devices_want_io_thread(const struct husk_config *cfg)
 {
-    for (unsigned h = 0; h < cfg->device_count; h++)
-        if (cfg->devices[h].kind == HUSK_DEVICE_BLOCK)
-            return true; /* block queues */
+    for (unsigned h = 0; h < cfg->device_count; h++) {
+        const struct husk_device_ops *ops =
+            husk_device_ops_of(cfg->devices[h].kind);
+        if (ops != NULL && ops->wants_io_thread)
+            return true;
+    }
     return false;
 }

@@ -142,10 +142,18 @@ struct husk_vm;
 /* A hypercall handler works on a checked copy of the argument struct. */
 typedef enum husk_hc_result (*husk_hc_fn)(struct husk_vm *vm, void *arg);
 
+/* A device call's handler: dev is the device's back-end state
+ * (vm->devices[handle]), resolved and kind-checked by the dispatcher from
+ * the handle that every device call's struct starts with. */
+typedef enum husk_hc_result (*husk_hc_dev_fn)(struct husk_vm *vm, void *dev,
+                                              void *arg);
+
 struct husk_hc_entry {
     const char *name;
     size_t arg_size;
-    husk_hc_fn fn;
+    husk_hc_fn fn;         /* a core call, or */
+    husk_hc_dev_fn dev_fn; /* a call on the device of kind device_kind */
+    uint32_t device_kind;
 };
 
 #define HUSK_POLL_FDS_MAX HUSK_DEVICES_MAX
@@ -216,6 +224,11 @@ const void *husk_gpa_fault_frame(const struct husk_vm *vm, uint64_t gpa,
 /* Put a handler into the table. -1 if nr is out of range or taken. */
 int husk_hc_register(struct husk_vm *vm, unsigned nr, const char *name,
                      size_t arg_size, husk_hc_fn fn);
+/* The same for a call on a device of this kind (HUSK_DEVICE_*): its
+ * struct starts with the device's handle, which the dispatcher checks
+ * (a device of this kind) before fn runs. */
+int husk_hc_register_device(struct husk_vm *vm, unsigned nr, const char *name,
+                            size_t arg_size, uint32_t kind, husk_hc_dev_fn fn);
 
 /* Record why the guest is being stopped; returns HUSK_HC_VIOLATION. */
 enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
@@ -245,7 +258,10 @@ void husk_core_calls_register(struct husk_vm *vm);
 
 /* What a device back end (drivers/<kind>/host.c) provides. */
 struct husk_device_ops {
-    uint32_t kind; /* HUSK_DEVICE_* */
+    uint32_t kind;         /* HUSK_DEVICE_* */
+    const char *name;      /* as in --NAME:DEV=... and husk-cc --NAME= */
+    const char *spec_name; /* what the option's value names: FILE, TAP */
+    bool wants_io_thread;  /* its calls may use the I/O thread's queues */
     /* Open the host side of device `handle` (before the sandbox); exits
      * with HUSK_EXIT_MONITOR and a one-line message if it cannot. */
     void (*open)(struct husk_vm *vm, unsigned handle,

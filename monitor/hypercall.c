@@ -18,14 +18,53 @@
 /* Every argument struct fits in this; checked at registration. */
 #define HC_ARG_MAX 256
 
+static int add(struct husk_vm *vm, unsigned nr, struct husk_hc_entry e)
+{
+    if (nr == 0 || nr >= HUSK_HC_MAX || vm->calls[nr].fn != NULL ||
+        vm->calls[nr].dev_fn != NULL || e.arg_size == 0 ||
+        e.arg_size > HC_ARG_MAX || e.arg_size % 8 != 0)
+        return -1;
+    vm->calls[nr] = e;
+    return 0;
+}
+
 int husk_hc_register(struct husk_vm *vm, unsigned nr, const char *name,
                      size_t arg_size, husk_hc_fn fn)
 {
-    if (nr == 0 || nr >= HUSK_HC_MAX || vm->calls[nr].fn != NULL ||
-        arg_size == 0 || arg_size > HC_ARG_MAX || arg_size % 8 != 0)
-        return -1;
-    vm->calls[nr] = (struct husk_hc_entry){name, arg_size, fn};
-    return 0;
+    return add(
+        vm, nr,
+        (struct husk_hc_entry){.name = name, .arg_size = arg_size, .fn = fn});
+}
+
+int husk_hc_register_device(struct husk_vm *vm, unsigned nr, const char *name,
+                            size_t arg_size, uint32_t kind, husk_hc_dev_fn fn)
+{
+    return add(vm, nr,
+               (struct husk_hc_entry){.name = name,
+                                      .arg_size = arg_size,
+                                      .dev_fn = fn,
+                                      .device_kind = kind});
+}
+
+/* How a message names a device kind. */
+static const char *device_noun(uint32_t kind)
+{
+    return kind == HUSK_DEVICE_BLOCK ? "block" : "network";
+}
+
+/* A device call: the handle its struct starts with must name a device of
+ * the call's kind (a handle is the device's place on the command line). */
+static enum husk_hc_result device_call(struct husk_vm *vm,
+                                       const struct husk_hc_entry *call,
+                                       void *arg)
+{
+    uint32_t handle;
+    memcpy(&handle, arg, sizeof(handle));
+    if (handle >= vm->cfg->device_count ||
+        vm->cfg->devices[handle].kind != call->device_kind)
+        return husk_violation(vm, "%s: %u is not a %s device", call->name,
+                              handle, device_noun(call->device_kind));
+    return call->dev_fn(vm, vm->devices[handle], arg);
 }
 
 enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
@@ -63,7 +102,8 @@ enum husk_hc_result husk_hc_dispatch(struct husk_vm *vm, uint64_t gpa,
 enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
                                  uint64_t arg_gpa)
 {
-    if (nr >= HUSK_HC_MAX || vm->calls[nr].fn == NULL)
+    if (nr >= HUSK_HC_MAX ||
+        (vm->calls[nr].fn == NULL && vm->calls[nr].dev_fn == NULL))
         return husk_violation(vm, "unknown hypercall %llu",
                               (unsigned long long)nr);
     const struct husk_hc_entry *call = &vm->calls[nr];
@@ -87,7 +127,8 @@ enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
 
     _Alignas(8) uint8_t arg[HC_ARG_MAX];
     memcpy(arg, src, call->arg_size);
-    enum husk_hc_result r = call->fn(vm, arg);
+    enum husk_hc_result r =
+        call->dev_fn != NULL ? device_call(vm, call, arg) : call->fn(vm, arg);
     if (r == HUSK_HC_DONE && guest_arg != NULL)
         memcpy(guest_arg, arg, call->arg_size);
     return r;

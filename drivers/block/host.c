@@ -121,22 +121,11 @@ static void block_open(struct husk_vm *vm, unsigned handle,
     husk_io_prepare(vm); /* for its queue: block_queue comes after the filter */
 }
 
-/* The block device with this handle, or NULL if there is none. */
-static struct block *block_of(struct husk_vm *vm, uint32_t handle)
-{
-    if (handle >= vm->cfg->device_count ||
-        vm->cfg->devices[handle].kind != HUSK_DEVICE_BLOCK)
-        return NULL;
-    return vm->devices[handle];
-}
-
-static enum husk_hc_result hc_block_info(struct husk_vm *vm, void *arg)
+static enum husk_hc_result hc_block_info(struct husk_vm *vm, void *dev,
+                                         void *arg)
 {
     struct husk_hc_block_info *a = arg;
-    struct block *b = block_of(vm, a->handle);
-    if (b == NULL)
-        return husk_violation(vm, "block_info: %u is not a block device",
-                              a->handle);
+    struct block *b = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_info: padding is not zero");
     a->capacity = b->capacity;
@@ -224,13 +213,11 @@ static int transfer(int fd, uint32_t op, uint8_t *buf, size_t len, off_t off)
     return 0;
 }
 
-static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *arg)
+static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *dev,
+                                          void *arg)
 {
     struct husk_hc_block_flush *a = arg;
-    struct block *b = block_of(vm, a->handle);
-    if (b == NULL)
-        return husk_violation(vm, "block_flush: %u is not a block device",
-                              a->handle);
+    struct block *b = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_flush: padding is not zero");
     a->result = b->read_only || fdatasync(b->fd) == 0 ? 0 : -HUSK_EIO;
@@ -287,13 +274,11 @@ static void queue_set_sleeping(void *ctx, bool sleeping)
                      __ATOMIC_SEQ_CST);
 }
 
-static enum husk_hc_result hc_block_queue(struct husk_vm *vm, void *arg)
+static enum husk_hc_result hc_block_queue(struct husk_vm *vm, void *dev,
+                                          void *arg)
 {
     struct husk_hc_block_queue *a = arg;
-    struct block *b = block_of(vm, a->handle);
-    if (b == NULL)
-        return husk_violation(vm, "block_queue: %u is not a block device",
-                              a->handle);
+    struct block *b = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_queue: padding is not zero");
     if (b->queue != NULL)
@@ -315,13 +300,11 @@ static enum husk_hc_result hc_block_queue(struct husk_vm *vm, void *arg)
     return HUSK_HC_DONE;
 }
 
-static enum husk_hc_result hc_block_kick(struct husk_vm *vm, void *arg)
+static enum husk_hc_result hc_block_kick(struct husk_vm *vm, void *dev,
+                                         void *arg)
 {
     struct husk_hc_block_kick *a = arg;
-    struct block *b = block_of(vm, a->handle);
-    if (b == NULL)
-        return husk_violation(vm, "block_kick: %u is not a block device",
-                              a->handle);
+    struct block *b = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_kick: padding is not zero");
     if (b->queue == NULL)
@@ -335,19 +318,27 @@ static enum husk_hc_result hc_block_kick(struct husk_vm *vm, void *arg)
 
 static void block_register(struct husk_vm *vm)
 {
-    if (husk_hc_register(vm, HUSK_HC_BLOCK_INFO, "block_info",
-                         sizeof(struct husk_hc_block_info),
-                         hc_block_info) != 0 ||
-        husk_hc_register(vm, HUSK_HC_BLOCK_FLUSH, "block_flush",
-                         sizeof(struct husk_hc_block_flush),
-                         hc_block_flush) != 0 ||
-        husk_hc_register(vm, HUSK_HC_BLOCK_QUEUE, "block_queue",
-                         sizeof(struct husk_hc_block_queue),
-                         hc_block_queue) != 0 ||
-        husk_hc_register(vm, HUSK_HC_BLOCK_KICK, "block_kick",
-                         sizeof(struct husk_hc_block_kick), hc_block_kick) != 0)
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "internal error: block registration failed");
+    static const struct {
+        unsigned nr;
+        const char *name;
+        size_t size;
+        husk_hc_dev_fn fn;
+    } calls[] = {
+        {HUSK_HC_BLOCK_INFO, "block_info", sizeof(struct husk_hc_block_info),
+         hc_block_info},
+        {HUSK_HC_BLOCK_FLUSH, "block_flush", sizeof(struct husk_hc_block_flush),
+         hc_block_flush},
+        {HUSK_HC_BLOCK_QUEUE, "block_queue", sizeof(struct husk_hc_block_queue),
+         hc_block_queue},
+        {HUSK_HC_BLOCK_KICK, "block_kick", sizeof(struct husk_hc_block_kick),
+         hc_block_kick},
+    };
+    for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+        if (husk_hc_register_device(vm, calls[i].nr, calls[i].name,
+                                    calls[i].size, HUSK_DEVICE_BLOCK,
+                                    calls[i].fn) != 0)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "internal error: block registration failed");
 }
 
 static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
@@ -370,6 +361,9 @@ static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 
 const struct husk_device_ops husk_block_ops = {
     .kind = HUSK_DEVICE_BLOCK,
+    .name = "block",
+    .spec_name = "FILE",
+    .wants_io_thread = true, /* its request queue */
     .open = block_open,
     .register_calls = block_register,
     .sandbox_rules = block_sandbox_rules,

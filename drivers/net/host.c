@@ -155,22 +155,11 @@ void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
     vm->pollable_mask |= 1ULL << handle;
 }
 
-/* The network device with this handle, or NULL if there is none. */
-static struct net *net_of(struct husk_vm *vm, uint32_t handle)
+static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *dev, void *arg)
 {
-    if (handle >= vm->cfg->device_count ||
-        vm->cfg->devices[handle].kind != HUSK_DEVICE_NET)
-        return NULL;
-    return vm->devices[handle];
-}
-
-static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *arg)
-{
+    (void)vm;
     struct husk_hc_net_info *a = arg;
-    struct net *n = net_of(vm, a->handle);
-    if (n == NULL)
-        return husk_violation(vm, "net_info: %u is not a network device",
-                              a->handle);
+    struct net *n = dev;
     /* Every other field is OUT: filled whatever the guest left there. */
     a->mtu = n->cfg.mtu;
     memcpy(a->mac, n->cfg.mac, sizeof(a->mac));
@@ -395,13 +384,10 @@ static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
     return filled;
 }
 
-static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
+static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *dev, void *arg)
 {
     struct husk_hc_net_io *a = arg;
-    struct net *n = net_of(vm, a->handle);
-    if (n == NULL)
-        return husk_violation(vm, "net_io: %u is not a network device",
-                              a->handle);
+    struct net *n = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "net_io: padding is not zero");
     if (a->timeout_ns > HUSK_POLL_TIMEOUT_MAX)
@@ -428,10 +414,12 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *arg)
 
 void husk_net_register(struct husk_vm *vm)
 {
-    if (husk_hc_register(vm, HUSK_HC_NET_INFO, "net_info",
-                         sizeof(struct husk_hc_net_info), hc_net_info) != 0 ||
-        husk_hc_register(vm, HUSK_HC_NET_IO, "net_io",
-                         sizeof(struct husk_hc_net_io), hc_net_io) != 0)
+    if (husk_hc_register_device(vm, HUSK_HC_NET_INFO, "net_info",
+                                sizeof(struct husk_hc_net_info),
+                                HUSK_DEVICE_NET, hc_net_info) != 0 ||
+        husk_hc_register_device(vm, HUSK_HC_NET_IO, "net_io",
+                                sizeof(struct husk_hc_net_io), HUSK_DEVICE_NET,
+                                hc_net_io) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: net registration failed");
 }
@@ -466,6 +454,8 @@ static void net_report_stats(struct husk_vm *vm, unsigned handle)
 
 const struct husk_device_ops husk_net_ops = {
     .kind = HUSK_DEVICE_NET,
+    .name = "net",
+    .spec_name = "TAP",
     .open = net_open,
     .register_calls = husk_net_register,
     .sandbox_rules = net_sandbox_rules,
