@@ -59,6 +59,15 @@ static const uint8_t *map_image(const char *path, size_t *len)
                     "bytes when opened, %s%zu when read)",
                     path, size, got > size ? "more than " : "",
                     got > size ? size : got);
+    /* Written to while we read it, at the same size (a copy being made
+     * over it): the bytes may come from different moments. */
+    struct stat after;
+    if (fstat(fd, &after) < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot stat the image", path);
+    if (after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+        after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "%s: the image changed while it was read", path);
     close(fd);
     *len = size;
     return p;
