@@ -126,7 +126,7 @@ struct husk_bootinfo {
     uint32_t _pad0;
     uint64_t mem_size;  /* bytes of guest memory, from 0 */
     uint64_t image_end; /* first byte above the loaded image (page up) */
-    uint64_t tsc_hz;    /* guest TSC frequency */
+    uint64_t tsc_hz;    /* guest TSC frequency; 0 with CLOCK_CALL */
     uint64_t features;  /* HUSK_FEATURE_* */
     uint64_t phdr_gpa;  /* copy of the image's program headers */
     uint32_t phnum;
@@ -140,12 +140,17 @@ struct husk_bootinfo {
      * function void (*)(uint64_t nr, uint64_t arg_gpa) that makes the
      * hypercall; 0 otherwise (an older monitor leaves it 0, too). */
     uint64_t hc_call;
+    /* With HUSK_FEATURE_CLOCK_CALL: the address of the host's
+     * clock_gettime in the vDSO, int (*)(int clock, struct timespec *),
+     * which needs no thread pointer and makes no exit; 0 otherwise. */
+    uint64_t clock_call;
 };
 HUSK_ABI_OFFSET(struct husk_bootinfo, tsc_hz, 32);
 HUSK_ABI_OFFSET(struct husk_bootinfo, argv_gpa, 72);
 HUSK_ABI_OFFSET(struct husk_bootinfo, devices, 96);
 HUSK_ABI_OFFSET(struct husk_bootinfo, hc_call, 96 + 40 * HUSK_DEVICES_MAX);
-HUSK_ABI_CHECK(struct husk_bootinfo, 104 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_OFFSET(struct husk_bootinfo, clock_call, 104 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_CHECK(struct husk_bootinfo, 112 + 40 * HUSK_DEVICES_MAX);
 
 #define HUSK_FEATURE_RDRAND (1ULL << 0) /* RDRAND usable at CPL3 */
 #define HUSK_FEATURE_RDSEED (1ULL << 1) /* RDSEED usable at CPL3 */
@@ -158,6 +163,10 @@ HUSK_ABI_CHECK(struct husk_bootinfo, 104 + 40 * HUSK_DEVICES_MAX);
 /* wrfsbase/wrgsbase fault (a host kernel without user FSGSBASE): set the
  * thread pointer with HUSK_HC_SET_TLS instead. */
 #define HUSK_FEATURE_TLS_CALL (1ULL << 3)
+/* The process backend: read the clocks by calling bootinfo.clock_call
+ * (the host kernel's own, exact and exitless) instead of scaling the TSC
+ * by tsc_hz, which a process cannot always learn quickly. */
+#define HUSK_FEATURE_CLOCK_CALL (1ULL << 4)
 
 /* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
 struct husk_hc_exit {

@@ -156,7 +156,7 @@ long husk_sys_madvise(uintptr_t addr, size_t len, int advice);
 /* ---- time (time.c) ---- */
 struct timespec;
 struct timeval;
-void husk_clock_init(uint64_t tsc_hz);
+void husk_clock_init(const struct husk_bootinfo *bi);
 uint64_t husk_monotonic_ns(void);
 /* Sleep (poll hypercall, then spin) until the monotonic clock reaches ns. */
 void husk_sleep_until(uint64_t deadline_ns);

@@ -31,7 +31,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
     if (bi->magic != HUSK_BOOTINFO_MAGIC || bi->abi_version != HUSK_ABI_VERSION)
         husk_panic("boot information from an incompatible monitor");
     husk_boot = bi;
-    husk_clock_init(bi->tsc_hz);
+    husk_clock_init(bi);
     husk_mem_init(bi->image_end, bi->mem_size);
     husk_console_init();
     husk_block_init();

@@ -6,7 +6,9 @@
  * The monotonic clock is the TSC scaled by the frequency the monitor
  * reports, counted from boot: reading it costs ~10 ns and no exit. The
  * wall clock is fetched from the host once (one hypercall, on first use)
- * and then advanced with the monotonic clock.
+ * and then advanced with the monotonic clock. Under the process backend
+ * (HUSK_FEATURE_CLOCK_CALL) both are the host's own, read through the
+ * vDSO function the monitor names: no exit there either, and no rate.
  */
 #include <errno.h>
 #include <sys/time.h>
@@ -21,23 +23,42 @@
 static uint64_t tsc_at_boot;
 static uint64_t ns_per_tick_q32; /* nanoseconds per TSC tick, 32.32 fixed */
 static uint64_t wall_at_boot_ns; /* 0 until first asked */
+static int (*host_clock)(int clock, struct timespec *ts);
+static uint64_t host_at_boot_ns;
 
-void husk_clock_init(uint64_t tsc_hz)
+static uint64_t host_clock_ns(int clock)
 {
-    if (tsc_hz == 0)
+    struct timespec ts;
+    if (host_clock(clock, &ts) != 0)
+        husk_panic("the host's clock_gettime failed");
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void husk_clock_init(const struct husk_bootinfo *bi)
+{
+    if (bi->features & HUSK_FEATURE_CLOCK_CALL) {
+        host_clock = (int (*)(int, struct timespec *))(uintptr_t)bi->clock_call;
+        host_at_boot_ns = host_clock_ns(CLOCK_MONOTONIC);
+        return;
+    }
+    if (bi->tsc_hz == 0)
         husk_panic("the monitor reported no TSC frequency");
     tsc_at_boot = __rdtsc();
-    ns_per_tick_q32 = (uint64_t)((1000000000ULL << 32) / tsc_hz);
+    ns_per_tick_q32 = (uint64_t)((1000000000ULL << 32) / bi->tsc_hz);
 }
 
 uint64_t husk_monotonic_ns(void)
 {
+    if (host_clock != NULL)
+        return host_clock_ns(CLOCK_MONOTONIC) - host_at_boot_ns;
     uint64_t ticks = __rdtsc() - tsc_at_boot;
     return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_q32) >> 32);
 }
 
 static uint64_t realtime_ns(void)
 {
+    if (host_clock != NULL)
+        return host_clock_ns(CLOCK_REALTIME);
     if (wall_at_boot_ns == 0) {
         struct husk_hc_wallclock w = {0};
         husk_hypercall(HUSK_HC_WALLCLOCK, &w);

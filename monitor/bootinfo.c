@@ -59,6 +59,8 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm,
         husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
     if (vm->features & HUSK_FEATURE_HC_CALL)
         bi->hc_call = husk_proc_entry_address();
+    if (vm->features & HUSK_FEATURE_CLOCK_CALL)
+        bi->clock_call = vm->clock_call;
     bi->device_count = cfg->device_count;
     for (unsigned i = 0; i < cfg->device_count; i++) {
         bi->devices[i].kind = cfg->devices[i].kind;

@@ -183,7 +183,8 @@ struct husk_vm {
                    * the process backend, where the two are the same */
     uint64_t mem_size;
     uint64_t tsc_hz;
-    uint64_t features; /* HUSK_FEATURE_* */
+    uint64_t features;   /* HUSK_FEATURE_* */
+    uint64_t clock_call; /* the process backend's vDSO clock_gettime, or 0 */
     const struct husk_config *cfg;
     struct husk_hc_entry calls[HUSK_HC_MAX];
     /* Each device's back-end state, indexed by handle (= the position of
@@ -345,6 +346,11 @@ _Noreturn void husk_proc_run(struct husk_vm *vm, uint64_t entry);
  * allowlist must add for this backend. */
 void husk_proc_load_guest_filter(const struct husk_vm *vm);
 int husk_proc_sandbox_rules(const struct husk_vm *vm, void *ctx);
+
+/* ---- vdso.c ---- */
+
+/* The address of the kernel vDSO's function name, or 0. */
+uintptr_t husk_vdso_symbol(const char *name);
 
 /* ---- run.c: stopping and ending, for both backends ---- */
 

@@ -37,9 +37,11 @@ static const uint8_t *map_image(const char *path, size_t *len)
     if ((uint64_t)st.st_size > HUSK_MEM_MAX)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: too large to be an image", path);
     size_t size = (size_t)st.st_size;
-    /* One byte more than fstat said, to see a file that grew. */
+    /* One byte more than fstat said, to see a file that grew. Populated
+     * at once: one system call instead of a page fault per page as the
+     * read fills it (a fault costs tens of microseconds in a guest). */
     uint8_t *p = mmap(NULL, size + 1, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (p == MAP_FAILED)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: no memory to read the image", path);
     size_t got = 0;

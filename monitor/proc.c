@@ -148,10 +148,16 @@ static uint64_t host_tsc_hz(void)
 void husk_proc_open(struct husk_vm *vm)
 {
     vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
-    vm->tsc_hz = host_tsc_hz();
+    vm->features = HUSK_FEATURE_HC_CALL;
+    /* The host's clocks, as the host reads them: no TSC rate to learn
+     * (measuring it costs milliseconds where the kernel does not publish
+     * it), and no drift from a rate measured in a hurry. */
+    vm->clock_call = husk_vdso_symbol("__vdso_clock_gettime");
+    if (vm->clock_call != 0)
+        vm->features |= HUSK_FEATURE_CLOCK_CALL;
+    vm->tsc_hz = vm->clock_call != 0 ? 0 : host_tsc_hz();
     proc.fsgsbase = getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
     unsigned a, b, c, d;
-    vm->features = HUSK_FEATURE_HC_CALL;
     if (!proc.fsgsbase)
         vm->features |= HUSK_FEATURE_TLS_CALL;
     __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
