@@ -173,6 +173,9 @@ void husk_rate_init(struct husk_rate *r, uint64_t rate, uint64_t burst,
 /* Take n bytes at time now_ns (monotonic): true if they fit in the bucket,
  * false (and nothing taken) if not. Always true when rate is 0. */
 bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
+/* After husk_rate_take said no: nanoseconds until n bytes will fit (0 if
+ * they never will: n is over the burst, or there is no limit). */
+uint64_t husk_rate_wait_ns(const struct husk_rate *r, uint64_t n);
 
 struct husk_vm {
     enum husk_backend backend;  /* the one that runs: KVM or process */

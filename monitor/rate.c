@@ -35,3 +35,14 @@ bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns)
     r->tokens -= n * NS_PER_S;
     return true;
 }
+
+uint64_t husk_rate_wait_ns(const struct husk_rate *r, uint64_t n)
+{
+    if (r->rate == 0 || n > r->burst)
+        return 0;
+    uint64_t need = n * NS_PER_S;
+    if (need <= r->tokens)
+        return 0;
+    /* tokens grow by rate per nanosecond: round up. */
+    return (need - r->tokens + r->rate - 1) / r->rate;
+}

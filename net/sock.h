@@ -137,6 +137,9 @@ long husk_iov_len(const struct iovec *iov, int iovcnt);
 /* tcp_sock.c, udp_sock.c */
 extern const struct sock_proto husk_tcp_proto, husk_udp_proto;
 long husk_tcp_open(struct sock *s);
+/* After input: send the short tails that Nagle held behind full segments
+ * that ACKs have just let go (tcp_sock.c). */
+void husk_tcp_push_held(void);
 long husk_udp_open(struct sock *s);
 
 #endif

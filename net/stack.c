@@ -21,6 +21,7 @@
 
 #include "../drivers/net/nic.h"
 #include "../guest/guest.h"
+#include "sock.h"
 #include "net.h"
 
 static unsigned nic_count;
@@ -141,6 +142,7 @@ void husk_net_poll(uint64_t deadline_ns)
             husk_sleep_until(husk_monotonic_ns() + wait);
     }
     netif_poll_all();
+    husk_tcp_push_held();
     sys_check_timeouts();
     /* The pool ran dry while TCP held out-of-order segments: drop those
      * (the peers send them again) so that frames can be received. */

@@ -78,10 +78,14 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     return ERR_OK;
 }
 
+/* Set when an ACK freed data: what Nagle held may go (husk_tcp_push_held). */
+static bool acked_since_push;
+
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     (void)pcb, (void)len;
     freed++;
+    acked_since_push = true;
     husk_sock_event(arg);
     return ERR_OK;
 }
@@ -324,6 +328,24 @@ static void push_tail(struct tcp_pcb *pcb)
     tcp_nagle_disable(pcb);
     tcp_output(pcb);
     tcp_nagle_enable(pcb);
+}
+
+/*
+ * After the input that brought ACKs: lwIP applies Nagle's rule segment by
+ * segment, so an ACK that lets a full segment go holds the short tail of
+ * the same reply behind it, until that segment too is acknowledged; a
+ * peer that delays its ACK for a lone segment (Linux: 40 ms) then stalls
+ * every reply a little over the window. Minshall's rule, as in push_tail.
+ * (tcp_output from the sent callback would do nothing: lwIP defers
+ * output while it processes that connection's input.)
+ */
+void husk_tcp_push_held(void)
+{
+    if (!acked_since_push)
+        return;
+    acked_since_push = false;
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next)
+        push_tail(pcb);
 }
 
 static long take_err(struct sock *s, long fallback)

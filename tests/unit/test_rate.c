@@ -66,3 +66,18 @@ TEST(rate_extremes)
     CHECK(!husk_rate_take(&r, 1, 0));
     CHECK(!husk_rate_take(&r, 1, UINT64_MAX));
 }
+
+TEST(rate_wait_is_the_time_to_refill)
+{
+    struct husk_rate r;
+    husk_rate_init(&r, 1000, 4000, 5 * S); /* 1000 B/s, 4000 at once */
+    CHECK(husk_rate_take(&r, 4000, 5 * S));
+    CHECK(!husk_rate_take(&r, 500, 5 * S));
+    CHECK_EQ(husk_rate_wait_ns(&r, 500), S / 2); /* 500 B at 1000 B/s */
+    CHECK(!husk_rate_take(&r, 500, 5 * S + S / 2 - 1));
+    CHECK(husk_rate_take(&r, 500, 5 * S + S / 2));
+    CHECK_EQ(husk_rate_wait_ns(&r, 0), 0);
+    CHECK_EQ(husk_rate_wait_ns(&r, 4001), 0); /* never fits: no wait */
+    husk_rate_init(&r, 0, 0, 0);
+    CHECK_EQ(husk_rate_wait_ns(&r, 1), 0); /* no limit */
+}
