@@ -27,7 +27,6 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -153,7 +152,7 @@ void husk_proc_open(struct husk_vm *vm)
     /* The host's clocks, as the host reads them: no TSC rate to learn
      * (measuring it costs milliseconds where the kernel does not publish
      * it), and no drift from a rate measured in a hurry. */
-    vm->clock_call = getenv("HUSK_NOCLK") ? 0 : husk_vdso_symbol("__vdso_clock_gettime");
+    vm->clock_call = husk_vdso_symbol("__vdso_clock_gettime");
     if (vm->clock_call != 0)
         vm->features |= HUSK_FEATURE_CLOCK_CALL;
     vm->tsc_hz = vm->clock_call != 0 ? 0 : host_tsc_hz();
