@@ -359,8 +359,6 @@ uintptr_t husk_vdso_symbol(const char *name);
 
 /* A hypercall's result as a status (after its line), or -1 to run on. */
 int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r);
-/* "kvm" or "process". */
-const char *husk_backend_name(enum husk_backend b);
 /* The end of every run: dropped output, --stats, then _exit(status). */
 _Noreturn void husk_run_end(struct husk_vm *vm, int status);
 

@@ -47,11 +47,6 @@ int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r)
     return HUSK_EXIT_MONITOR;
 }
 
-const char *husk_backend_name(enum husk_backend b)
-{
-    return b == HUSK_BACKEND_KVM ? "kvm" : "process";
-}
-
 _Noreturn void husk_run_end(struct husk_vm *vm, int status)
 {
     if (vm->console_dropped != 0)

@@ -120,19 +120,9 @@ static int handle_exit(struct husk_vm *vm)
     char why[128];
     switch (run->exit_reason) {
     case KVM_EXIT_MMIO:
-        switch (husk_hc_dispatch(vm, run->mmio.phys_addr, run->mmio.len,
-                                 run->mmio.is_write, run->mmio.data)) {
-        case HUSK_HC_DONE:
-            return -1;
-        case HUSK_HC_VIOLATION:
-            husk_warnx("ABI violation: %s", vm->message);
-            return HUSK_EXIT_VIOLATION;
-        case HUSK_HC_STOP:
-            if (vm->message[0] != '\0')
-                husk_warnx("%s", vm->message);
-            return vm->exit_code;
-        }
-        break;
+        return husk_hc_status(
+            vm, husk_hc_dispatch(vm, run->mmio.phys_addr, run->mmio.len,
+                                 run->mmio.is_write, run->mmio.data));
     case KVM_EXIT_IO:
         /* Unreachable with IOPL 0 at CPL3 unless KVM changes: be strict. */
         husk_warnx("ABI violation: port I/O to 0x%x", run->io.port);
