@@ -38,29 +38,6 @@ struct block {
     struct husk_io_queue io;
 };
 
-int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
-                          bool *read_only, char *err, size_t errlen)
-{
-    const char *comma = strchr(spec, ',');
-    size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
-    *read_only = false;
-    if (len == 0)
-        return husk_errorf(err, errlen,
-                           "no file given (expected FILE or FILE,ro)");
-    if (len >= pathlen)
-        return husk_errorf(err, errlen, "file name too long");
-    if (comma != NULL) {
-        if (strcmp(comma + 1, "ro") != 0)
-            return husk_errorf(err, errlen,
-                               "unknown option '%s' (the only one is ro)",
-                               comma + 1);
-        *read_only = true;
-    }
-    memcpy(path, spec, len);
-    path[len] = '\0';
-    return 0;
-}
-
 static void block_open(struct husk_vm *vm, unsigned handle,
                        const struct husk_device_arg *arg)
 {

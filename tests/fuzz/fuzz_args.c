@@ -5,13 +5,17 @@
  * The input, split on NUL bytes, is argv[1..]; argv[0] is "husk". Each
  * argument is its own heap block so that ASan sees a read past its NUL.
  * What the parser accepts must hold the limits main.c and bootinfo.c rely
- * on; what it refuses must come with a message.
+ * on; what it refuses must come with a message. Each device's spec (what
+ * follows --block:NAME= or --net:NAME=) then goes through its kind's
+ * parser, which must either fill in a sane result or say why not.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "husk.h"
+#include "../../drivers/block/block.h"
+#include "../../drivers/net/net.h"
 
 /* More than HUSK_ARGC_MAX, so that the guest-argument limit is reachable. */
 #define FUZZ_ARGC_MAX 600
@@ -32,6 +36,29 @@ static bool valid_name(const char *s)
     size_t n = strlen(s);
     return n >= 1 && n < HUSK_DEVICE_NAME_MAX &&
            strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static void check_spec(const struct husk_device_arg *d)
+{
+    char err[256];
+    memset(err, 0x55, sizeof(err));
+    int rc;
+    if (d->kind == HUSK_DEVICE_BLOCK) {
+        char path[4096];
+        bool ro;
+        rc = husk_block_parse_spec(d->spec, path, sizeof(path), &ro, err,
+                                   sizeof(err));
+        if (rc == 0)
+            ENSURE(path[0] != '\0' && strlen(path) < sizeof(path) &&
+                   strncmp(path, d->spec, strlen(path)) == 0);
+    } else {
+        struct husk_net_config nc;
+        rc = husk_net_parse_spec(d->spec, &nc, err, sizeof(err));
+        if (rc == 0)
+            ENSURE(nc.tap[0] != '\0' && nc.prefix_len <= 32);
+    }
+    if (rc != 0)
+        ENSURE(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
 }
 
 static void check_config(const struct husk_config *cfg)
@@ -59,6 +86,7 @@ static void check_config(const struct husk_config *cfg)
         ENSURE(d->spec != NULL && d->spec[0] != '\0');
         for (unsigned j = 0; j < i; j++)
             ENSURE(strcmp(d->name, cfg->devices[j].name) != 0);
+        check_spec(d);
     }
 }
 

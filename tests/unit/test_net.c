@@ -351,9 +351,11 @@ TEST(net_io_flood_is_bounded_per_call)
 TEST(net_io_over_rate_waits)
 {
     struct net_vm *t = net_vm();
-    /* A new device at 32 MiB/s: the burst (a batch of the largest frames,
-     * about 4 MiB) goes at once; the next 2 MiB must wait for the bucket,
-     * at least 2/32 s, and none of it is dropped. */
+    /* A new device at 32 MiB/s, its bucket full (a batch of the largest
+     * frames, about 4 MiB): whatever it sends beyond that must take at
+     * least its size at the rate, counted from when the bucket was full,
+     * and none of it may be dropped. A lower bound only: slow machines
+     * pass it too. */
     struct husk_net_config nc = {.tap = "tap0",
                                  .mtu = MTU,
                                  .ipv4_addr = inet_addr("10.0.0.2"),
@@ -364,36 +366,27 @@ TEST(net_io_over_rate_waits)
     int big = 1 << 22;
     setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
     setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     husk_net_attach(t->vm, 1, sv[0], &nc);
     struct husk_hc_net_io *a = io_arg(t);
     for (unsigned i = 0; i < HUSK_NET_BATCH_MAX; i++)
         tx_frame(t, i, FRAME_MAX);
     uint64_t burst = (uint64_t)HUSK_NET_BATCH_MAX * HUSK_NET_FRAME_MAX;
     uint64_t sent = 0, frames = 0;
-    struct timespec t0, t1;
     static char sink[HUSK_NET_FRAME_MAX + 64];
-    while (sent < burst) { /* the burst: no wait */
-        a->tx_count = HUSK_NET_BATCH_MAX;
-        CHECK_EQ(net_io(t), HUSK_HC_DONE);
-        CHECK_EQ(a->tx_sent, HUSK_NET_BATCH_MAX);
-        sent += (uint64_t)a->tx_sent * FRAME_MAX;
-        while (recv(sv[1], sink, sizeof(sink), 0) > 0)
-            frames++;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (uint64_t more = 0; more < (2u << 20);) {
+    while (sent < burst + (2u << 20)) {
         a->tx_count = HUSK_NET_BATCH_MAX;
         CHECK_EQ(net_io(t), HUSK_HC_DONE);
         CHECK_EQ(a->tx_sent, HUSK_NET_BATCH_MAX); /* waited, not dropped */
-        more += (uint64_t)a->tx_sent * FRAME_MAX;
+        sent += (uint64_t)a->tx_sent * FRAME_MAX;
         while (recv(sv[1], sink, sizeof(sink), 0) > 0)
             frames++;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) +
                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    /* What was over the burst came at no more than the rate. */
-    CHECK(s >= (2.0 - (double)(sent - burst) / (1 << 20)) / 32 - 0.001);
+    CHECK(s >= (double)(sent - burst) / (32 << 20));
     CHECK(frames > 0);
     close(sv[1]);
 }
