@@ -357,6 +357,9 @@ uintptr_t husk_vdso_symbol(const char *name);
 
 /* ---- run.c: stopping and ending, for both backends ---- */
 
+/* The status to stop with, after its line on stderr, if the I/O thread,
+ * a signal or --timeout stopped the guest; -1 to run on. */
+int husk_stop_status(struct husk_vm *vm);
 /* A hypercall's result as a status (after its line), or -1 to run on. */
 int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r);
 /* The end of every run: dropped output, --stats, then _exit(status). */
@@ -479,9 +482,6 @@ void husk_test_probe(struct husk_vm *vm, const char *stage);
  * the sandbox: it needs sigaction). The signals stay blocked in the vCPU
  * thread but for its waits (stop.c); KVM_RUN opens them itself. */
 void husk_timeout_arm(struct husk_vm *vm);
-/* (run.c) The status to stop with, after its line on stderr, if the I/O
- * thread, a signal or --timeout stopped the guest; -1 to run on. */
-int husk_stop_status(struct husk_vm *vm);
 
 /* ---- stop.c: stop requests (--timeout, SIGTERM, SIGINT, SIGHUP) ---- */
 
