@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "husk.h"
+#include "rawsys.h"
 
 static enum husk_hc_result hc_exit(struct husk_vm *vm, void *arg)
 {
@@ -93,10 +94,13 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
      * comes after this check still ends it (stop.c). */
     if (husk_stop_requested())
         ts = (struct timespec){0, 0};
-    int rc = ppoll(fds, n, &ts, husk_wait_sigmask());
+    long rc = husk_raw_ppoll(fds, n, &ts, husk_wait_sigmask());
     a->ready_mask = 0;
-    if (rc < 0 && errno != EINTR)
+    if (rc < 0 && rc != -EINTR) {
+        husk_own_tls();
+        errno = (int)-rc;
         husk_fatal(HUSK_EXIT_MONITOR, "poll hypercall: ppoll");
+    }
     for (nfds_t i = 0; rc > 0 && i < n; i++)
         if (fds[i].revents != 0)
             a->ready_mask |= 1ULL << handle_of[i];
@@ -120,8 +124,12 @@ static enum husk_hc_result hc_mem_discard(struct husk_vm *vm, void *arg)
                               "guest's own memory",
                               (unsigned long long)a->gpa,
                               (unsigned long long)a->len);
-    if (madvise(vm->mem + a->gpa, a->len, MADV_DONTNEED) != 0)
+    long rc = husk_raw_madvise(vm->mem + a->gpa, a->len, MADV_DONTNEED);
+    if (rc != 0) {
+        husk_own_tls();
+        errno = (int)-rc;
         husk_fatal(HUSK_EXIT_MONITOR, "mem_discard: madvise");
+    }
     return HUSK_HC_DONE;
 }
 
@@ -140,4 +148,9 @@ void husk_core_calls_register(struct husk_vm *vm)
                          hc_mem_discard) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "internal error: core hypercall "
                                        "registration failed");
+    /* The frequent ones. clock_gettime is the vDSO's, which keeps no
+     * thread state; it fails only for a bad clock id. */
+    husk_hc_mark_tls_free(vm, HUSK_HC_WALLCLOCK);
+    husk_hc_mark_tls_free(vm, HUSK_HC_POLL);
+    husk_hc_mark_tls_free(vm, HUSK_HC_MEM_DISCARD);
 }

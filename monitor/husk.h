@@ -36,6 +36,20 @@ _Noreturn void husk_fatalx(int code, const char *fmt, ...)
  * console's state for it: whether the guest left a line unfinished): the
  * monitor's lines then start at column 0 with the attributes reset. */
 void husk_log_console_tty(bool *guest_mid_line);
+/*
+ * The process backend serves some hypercalls on the guest's thread
+ * pointer (proc.c says why), where glibc must not touch its thread-local
+ * state: errno, the locale behind printf. What may need that state on such
+ * a call's path (a message, a fatal error) calls husk_own_tls() first,
+ * which switches to the monitor's thread pointer if needed (the hook is
+ * proc.c's; NULL under KVM). The functions above call it themselves.
+ */
+extern void (*husk_tls_claim)(void);
+static inline void husk_own_tls(void)
+{
+    if (husk_tls_claim != NULL)
+        husk_tls_claim();
+}
 
 /* ---- args.c: the command line ---- */
 
@@ -154,6 +168,10 @@ struct husk_hc_entry {
     husk_hc_fn fn;         /* a core call, or */
     husk_hc_dev_fn dev_fn; /* a call on the device of kind device_kind */
     uint32_t device_kind;
+    /* The handler touches no thread-local state except after
+     * husk_own_tls() (raw system calls, no errno, no printf): the process
+     * backend may run it on the guest's thread pointer. */
+    bool tls_free;
 };
 
 #define HUSK_POLL_FDS_MAX HUSK_DEVICES_MAX
@@ -233,6 +251,8 @@ int husk_hc_register(struct husk_vm *vm, unsigned nr, const char *name,
  * (a device of this kind) before fn runs. */
 int husk_hc_register_device(struct husk_vm *vm, unsigned nr, const char *name,
                             size_t arg_size, uint32_t kind, husk_hc_dev_fn fn);
+/* Mark call nr, registered, as TLS-free (husk_hc_entry.tls_free). */
+void husk_hc_mark_tls_free(struct husk_vm *vm, unsigned nr);
 
 /* Record why the guest is being stopped; returns HUSK_HC_VIOLATION. */
 enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)

@@ -46,6 +46,12 @@ int husk_hc_register_device(struct husk_vm *vm, unsigned nr, const char *name,
                                       .device_kind = kind});
 }
 
+void husk_hc_mark_tls_free(struct husk_vm *vm, unsigned nr)
+{
+    if (nr < HUSK_HC_MAX)
+        vm->calls[nr].tls_free = true;
+}
+
 /* How a message names a device kind. */
 static const char *device_noun(uint32_t kind)
 {
@@ -69,6 +75,7 @@ static enum husk_hc_result device_call(struct husk_vm *vm,
 
 enum husk_hc_result husk_violation(struct husk_vm *vm, const char *fmt, ...)
 {
+    husk_own_tls();
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(vm->message, sizeof(vm->message), fmt, ap);

@@ -327,6 +327,7 @@ bool husk_io_stopped(struct husk_vm *vm)
     struct husk_io *io = vm->io;
     if (io == NULL || !atomic_load(&io->stopped))
         return false;
+    husk_own_tls();
     snprintf(vm->message, sizeof(vm->message), "%s", io->why);
     vm->exit_code = HUSK_EXIT_VIOLATION;
     return true;

@@ -18,8 +18,11 @@ void husk_log_console_tty(bool *mid_line)
     guest_mid_line = mid_line;
 }
 
+void (*husk_tls_claim)(void);
+
 static void vlog(const char *fmt, va_list ap, int errnum)
 {
+    husk_own_tls();
     /* Build the whole line first so that it reaches stderr in one write.
      * On a terminal the guest shares, the line must be seen as ours: at
      * column 0 (after the guest's unfinished line, not on it) and with
@@ -48,6 +51,7 @@ static void vlog(const char *fmt, va_list ap, int errnum)
 
 int husk_errorf(char *err, size_t errlen, const char *fmt, ...)
 {
+    husk_own_tls();
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
@@ -65,6 +69,7 @@ void husk_warnx(const char *fmt, ...)
 
 void husk_fatal(int code, const char *fmt, ...)
 {
+    husk_own_tls(); /* errno: a raw call's caller sets it after this */
     int errnum = errno;
     va_list ap;
     va_start(ap, fmt);

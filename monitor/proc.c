@@ -14,11 +14,16 @@
  * One thread runs both the guest and the monitor's handlers. It switches
  * between them at two doors: the hypercall entry (proc_x86_64.S, then
  * husk_proc_call below) and the signal handlers (faults, stop signals).
- * Both switch %fs to the monitor's own thread pointer first, because
- * glibc and the handlers keep their thread-local state (errno, locale)
- * behind it and the guest's %fs points at musl's; and both switch it back
- * before the guest resumes. With user FSGSBASE (Linux >= 5.9 on most
- * CPUs) that is two instructions; without it, two arch_prctl calls.
+ * glibc and the handlers keep their thread-local state (errno, locale,
+ * the pointer guard) behind %fs, and the guest's %fs points at musl's.
+ * With user FSGSBASE (Linux >= 5.9 on most CPUs) switching costs two
+ * instructions; without it, two arch_prctl calls, about 7 us here, ten
+ * times what a call's work costs. So the frequent calls whose handlers
+ * keep off thread-local state (husk_hc_entry.tls_free: raw system calls,
+ * no errno, no printf) run on the guest's %fs, and switch only if they
+ * come to need the monitor's after all (husk_own_tls: a message, a stop);
+ * every other call, a signal handler and the sanitizer build switch
+ * first. Either way %fs is the guest's again before the guest resumes.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,6 +41,7 @@
 #include <linux/kvm.h> /* struct kvm_regs: the crash report's format */
 
 #include "husk.h"
+#include "rawsys.h"
 
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)
@@ -59,38 +65,18 @@ static struct {
     bool fsgsbase;       /* the host lets ring 3 write %fs itself */
     uint64_t monitor_fs; /* glibc's thread pointer for this thread */
     uint64_t guest_fs;   /* the guest's, restored when it resumes */
+    bool on_monitor_fs;  /* inside a call: %fs is monitor_fs by now */
     volatile sig_atomic_t in_monitor; /* inside husk_proc_call */
     uint8_t *altstack;                /* the signal stack, main thread only */
     pid_t pid, tid;                   /* where a stop signal is sent again */
 } proc;
-
-/* System calls without errno: %fs may be the guest's when they run. */
-static inline long raw_syscall3(long nr, long a, long b, long c)
-{
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(nr), "D"(a), "S"(b), "d"(c)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-static inline long raw_syscall2(long nr, long a, long b)
-{
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(nr), "D"(a), "S"(b)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 __attribute__((target("fsgsbase"))) static inline void set_fs(uint64_t base)
 {
     if (proc.fsgsbase)
         _writefsbase_u64(base);
     else
-        raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)base);
+        husk_raw_syscall3(SYS_arch_prctl, ARCH_SET_FS, (long)base, 0);
 }
 
 __attribute__((target("fsgsbase"))) static inline uint64_t get_fs_fast(void)
@@ -342,7 +328,7 @@ static ON_SIGNAL_STACK void on_stop(int sig, siginfo_t *si, void *ctx)
             sigaddset(&uc->uc_sigmask, SIGINT);
             sigaddset(&uc->uc_sigmask, SIGHUP);
             sigaddset(&uc->uc_sigmask, SIGALRM);
-            raw_syscall3(SYS_tgkill, proc.pid, proc.tid, sig);
+            husk_raw_syscall3(SYS_tgkill, proc.pid, proc.tid, sig);
         }
         /* Last, as it may jump out of a console write (stop.c); from the
          * monitor's stack, below the interrupted frame and its red zone,
@@ -392,10 +378,35 @@ static enum husk_hc_result hc_set_tls(struct husk_vm *vm, void *arg)
                               (unsigned long long)a->base);
     if (a->which == HUSK_TLS_FS)
         proc.guest_fs = a->base; /* set as the guest resumes */
-    else if (raw_syscall2(SYS_arch_prctl, ARCH_SET_GS, (long)a->base) != 0)
+    else if (husk_raw_syscall3(SYS_arch_prctl, ARCH_SET_GS, (long)a->base, 0) !=
+             0)
         return husk_violation(vm, "set_tls: the host refused gs base 0x%llx",
                               (unsigned long long)a->base);
     return HUSK_HC_DONE;
+}
+
+/* Make %fs the monitor's for the rest of the call. */
+static void claim_fs_now(void)
+{
+    if (!proc.on_monitor_fs) {
+        set_fs(proc.monitor_fs);
+        proc.on_monitor_fs = true;
+    }
+}
+
+/* husk_tls_claim: the same from anywhere, and only on the guest's thread
+ * inside a call (the I/O thread has its own %fs, and set-up the
+ * monitor's). That thread is told by its stack, the one below
+ * husk_proc_stack_top: other threads' stacks are mapped far below the
+ * main one (at least the stack rlimit and a guard gap), and gettid is
+ * one more system call for the filter to allow. */
+#define CALL_STACK_MAX (1 << 20)
+static void claim_monitor_fs(void)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (proc.in_monitor && !proc.on_monitor_fs && sp < husk_proc_stack_top &&
+        husk_proc_stack_top - sp < CALL_STACK_MAX)
+        claim_fs_now();
 }
 
 static __attribute__((noinline)) void serve_stop(void)
@@ -405,21 +416,42 @@ static __attribute__((noinline)) void serve_stop(void)
         husk_run_end(proc.vm, status);
 }
 
+/* Serve call nr; returns only if the guest goes on. Thread-local state
+ * is the monitor's only after claim_fs_now: what runs before that (the
+ * dispatcher, a TLS-free handler, the checks for a stop) keeps off it,
+ * and each message on the way claims it first (husk_own_tls). */
 static __attribute__((noinline)) void serve(uint64_t nr, uint64_t arg_gpa)
 {
     struct husk_vm *vm = proc.vm;
     vm->exits++;
     vm->hypercalls++;
-    int status = husk_hc_status(vm, husk_hc_call(vm, nr, arg_gpa));
+    enum husk_hc_result r = husk_hc_call(vm, nr, arg_gpa);
+    if (r == HUSK_HC_DONE && !husk_stop_requested() && !husk_io_stopped(vm))
+        return; /* the common case */
+    /* Before any status is worked out: a message's arguments (strsignal)
+     * are evaluated before the message claims the monitor's %fs. */
+    claim_fs_now();
+    int status = husk_hc_status(vm, r);
     if (status < 0)
         status = husk_stop_status(vm); /* a signal during the call */
     if (status >= 0)
         husk_run_end(vm, status);
 }
 
+/* Whether call nr may run on the guest's %fs (see the top of this file). */
+static bool tls_free(uint64_t nr)
+{
+#ifdef HUSK_SANITIZE
+    (void)nr; /* the sanitizer runtimes keep thread state everywhere */
+    return false;
+#else
+    return nr < HUSK_HC_MAX && proc.vm->calls[nr].tls_free;
+#endif
+}
+
 /* Entered from husk_proc_hypercall on the monitor's stack with the
- * guest's %fs: nothing here may touch thread-local state (no stack
- * protector, no sanitizer) until set_fs has run. */
+ * guest's %fs: nothing here touches thread-local state (no stack
+ * protector, no sanitizer) before claim_monitor_fs. */
 __attribute__((no_sanitize_address, target("fsgsbase"))) void husk_proc_call(
     uint64_t nr, uint64_t arg_gpa)
 {
@@ -427,17 +459,19 @@ __attribute__((no_sanitize_address, target("fsgsbase"))) void husk_proc_call(
     proc.in_monitor = 1;
     if (proc.fsgsbase)
         proc.guest_fs = _readfsbase_u64();
-    if (proc.guest_fs != proc.monitor_fs)
-        set_fs(proc.monitor_fs);
+    proc.on_monitor_fs = proc.guest_fs == proc.monitor_fs;
+    if (!tls_free(nr))
+        claim_fs_now();
     serve(nr, arg_gpa);
     /* From here a stop signal stops the guest itself; one that came
      * since serve() looked is caught by the second look. */
     proc.in_monitor = 0;
     if (husk_stop_requested()) {
         proc.in_monitor = 1;
+        claim_fs_now();
         serve_stop();
     }
-    if (proc.guest_fs != proc.monitor_fs)
+    if (proc.on_monitor_fs && proc.guest_fs != proc.monitor_fs)
         set_fs(proc.guest_fs);
 }
 
@@ -479,6 +513,7 @@ void husk_proc_prepare(struct husk_vm *vm)
         0)
         husk_fatal(HUSK_EXIT_MONITOR, "arch_prctl(ARCH_GET_FS)");
     proc.guest_fs = proc.monitor_fs; /* until the guest sets its own */
+    husk_tls_claim = claim_monitor_fs;
     proc.pid = getpid();
     proc.tid = gettid();
     /* Open the stop signals (blocked since before the jail, stop.c): a

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "../../monitor/husk.h"
+#include "../../monitor/rawsys.h"
 #include "net.h"
 #include "vnet.h"
 
@@ -306,7 +307,7 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
             n->tx_rate_waits++;
             struct timespec ts = {(time_t)(wait / 1000000000ULL),
                                   (long)(wait % 1000000000ULL)};
-            ppoll(NULL, 0, &ts, husk_wait_sigmask());
+            husk_raw_ppoll(NULL, 0, &ts, husk_wait_sigmask());
             now = monotonic_ns();
         }
         if (!fits) {
@@ -318,13 +319,13 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
         struct iovec iov[3];
         unsigned iovcnt =
             husk_vnet_iov(&hdr[i], n->tso_head[i], buf[i], tx[i].len, iov);
-        ssize_t w, want = (ssize_t)tx[i].len;
+        long w, want = (long)tx[i].len;
         if (n->cfg.vnet_hdr)
-            want += (ssize_t)sizeof(hdr[i]);
+            want += (long)sizeof(hdr[i]);
         do
-            w = n->cfg.vnet_hdr ? writev(n->fd, iov, (int)iovcnt)
-                                : write(n->fd, buf[i], tx[i].len);
-        while (w < 0 && errno == EINTR);
+            w = n->cfg.vnet_hdr ? husk_raw_writev(n->fd, iov, (int)iovcnt)
+                                : husk_raw_write(n->fd, buf[i], tx[i].len);
+        while (w == -EINTR);
         /* EAGAIN (queue full), EIO (the tap is down), EINVAL (a TSO frame
          * the kernel will not take): dropped, as a NIC whose link is busy
          * or down drops frames. */
@@ -352,14 +353,14 @@ static long receive_one(struct net *n, void *buf)
     struct iovec iov[3] = {
         {&hdr, sizeof(hdr)}, {buf, n->frame_max}, {spill, sizeof(spill)}};
     bool vnet = n->cfg.vnet_hdr;
-    ssize_t r;
+    long r;
     do
-        r = readv(n->fd, iov + !vnet, 3 - !vnet);
-    while (r < 0 && errno == EINTR);
+        r = husk_raw_readv(n->fd, iov + !vnet, 3 - !vnet);
+    while (r == -EINTR);
     if (r < 0)
         return -1; /* EAGAIN; an error on the tap counts as nothing */
     if (vnet)
-        r = r < (ssize_t)sizeof(hdr) ? 0 : r - (ssize_t)sizeof(hdr);
+        r = r < (long)sizeof(hdr) ? 0 : r - (long)sizeof(hdr);
     if (r < HUSK_ETH_HLEN || (size_t)r > n->frame_max) {
         n->rx_dropped++;
         return 0;
@@ -391,8 +392,12 @@ static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
             .tv_nsec = (long)(timeout_ns % 1000000000ULL),
         };
         /* The mask: a stop ends the wait even if it came just before. */
-        if (ppoll(&p, 1, &ts, husk_wait_sigmask()) < 0 && errno != EINTR)
+        long rc = husk_raw_ppoll(&p, 1, &ts, husk_wait_sigmask());
+        if (rc < 0 && rc != -EINTR) {
+            husk_own_tls();
+            errno = (int)-rc;
             husk_fatal(HUSK_EXIT_MONITOR, "net_io: ppoll");
+        }
         waited = true; /* one wait: a signal or a timeout returns */
     }
     n->rx_frames += filled;
@@ -437,6 +442,7 @@ void husk_net_register(struct husk_vm *vm)
                                 hc_net_io) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: net registration failed");
+    husk_hc_mark_tls_free(vm, HUSK_HC_NET_IO); /* raw calls, see proc.c */
 }
 
 static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)

@@ -14,9 +14,9 @@
  * they were sent. The kernel checks the header again
  * (virtio_net_hdr_to_skb).
  */
-#include <stdio.h>
 #include <string.h>
 
+#include "../../monitor/husk.h" /* husk_errorf: see husk_own_tls */
 #include "vnet.h"
 
 static uint16_t be16(const uint8_t *p)
@@ -32,53 +32,51 @@ int husk_vnet_header(const uint8_t *head, uint32_t len, uint32_t mss,
     if (mss == 0)
         return 0; /* complete as it is */
     if (mss > mtu - HUSK_VNET_IP_TCP_MIN) {
-        snprintf(why, whylen, "mss %u is not from 1 to %u (MTU %u - 40)", mss,
-                 mtu - HUSK_VNET_IP_TCP_MIN, mtu);
-        return -1;
+        return husk_errorf(why, whylen,
+                           "mss %u is not from 1 to %u (MTU %u - 40)", mss,
+                           mtu - HUSK_VNET_IP_TCP_MIN, mtu);
     }
     if (len < HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN ||
         len > HUSK_NET_TSO_FRAME_MAX) {
-        snprintf(why, whylen, "a TSO frame's length %u is not from %d to %d",
-                 len, HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN,
-                 HUSK_NET_TSO_FRAME_MAX);
-        return -1;
+        return husk_errorf(
+            why, whylen, "a TSO frame's length %u is not from %d to %d", len,
+            HUSK_ETH_HLEN + HUSK_VNET_IP_TCP_MIN, HUSK_NET_TSO_FRAME_MAX);
     }
     /* From here on, every byte read lies below HUSK_ETH_HLEN +
      * HUSK_VNET_IP_TCP_MIN <= len, and below HUSK_VNET_HEAD_MAX. */
     const uint8_t *ip = head + HUSK_ETH_HLEN;
     uint32_t ihl = (ip[0] & 0xfu) * 4u;
     if (be16(head + 12) != 0x0800 || ip[0] != 0x45 || ip[9] != 6) {
-        snprintf(why, whylen,
-                 "mss %u given, but the frame is no IPv4 TCP segment "
-                 "without IP options",
-                 mss);
-        return -1;
+        return husk_errorf(why, whylen,
+                           "mss %u given, but the frame is no IPv4 TCP segment "
+                           "without IP options",
+                           mss);
     }
     if (be16(ip + 2) != len - HUSK_ETH_HLEN) {
-        snprintf(why, whylen,
-                 "a TSO frame's IP total length %u is not its length %u "
-                 "less the Ethernet header",
-                 be16(ip + 2), len);
-        return -1;
+        return husk_errorf(
+            why, whylen,
+            "a TSO frame's IP total length %u is not its length %u "
+            "less the Ethernet header",
+            be16(ip + 2), len);
     }
     if ((be16(ip + 6) & 0x3fffu) != 0) {
-        snprintf(why, whylen, "a TSO frame must not be an IP fragment");
-        return -1;
+        return husk_errorf(why, whylen,
+                           "a TSO frame must not be an IP fragment");
     }
     const uint8_t *tcp = ip + ihl;
     uint32_t thl = (uint32_t)(tcp[12] >> 4) * 4u;
     uint32_t hdr_len = HUSK_ETH_HLEN + ihl + thl;
     if (thl < 20 || hdr_len > len || hdr_len > HUSK_VNET_HEAD_MAX) {
-        snprintf(why, whylen,
-                 "a TSO frame's TCP header length %u does not fit it", thl);
-        return -1;
+        return husk_errorf(why, whylen,
+                           "a TSO frame's TCP header length %u does not fit it",
+                           thl);
     }
     if (hdr_len - HUSK_ETH_HLEN + mss > mtu) {
-        snprintf(why, whylen,
-                 "a TSO frame's segments (headers %u + mss %u) would exceed "
-                 "the MTU %u",
-                 hdr_len - HUSK_ETH_HLEN, mss, mtu);
-        return -1;
+        return husk_errorf(
+            why, whylen,
+            "a TSO frame's segments (headers %u + mss %u) would exceed "
+            "the MTU %u",
+            hdr_len - HUSK_ETH_HLEN, mss, mtu);
     }
     h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
     h->csum_start = (uint16_t)(HUSK_ETH_HLEN + ihl);

@@ -34,7 +34,7 @@ declare -A sources=(
                  drivers/block/host.c drivers/block/spec.c monitor/iothread.c
                  drivers/net/host.c
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c"
-    [tso]="drivers/net/tso.c drivers/net/vnet.c"
+    [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
 )
 
 failed=0

@@ -24,6 +24,53 @@ static long raw_syscall(long nr, long a, long b, long c, long d, long e, long f)
     return ret;
 }
 
+/*
+ * foreign_tls ACTION: point %fs where nothing is mapped, then make the
+ * calls the process backend serves on the guest's %fs (proc.c). Were one
+ * of them to touch the monitor's thread-local state there (errno, a
+ * printf's locale, strsignal), the monitor itself would fault: 139 "in
+ * the monitor, serving a hypercall" instead of what the case expects.
+ * After the switch this guest touches no TLS either: raw calls only.
+ */
+static int foreign_tls(uint64_t entry, const char *action)
+{
+    void (*hc)(uint64_t, uint64_t) = (void (*)(uint64_t, uint64_t))entry;
+    static struct husk_hc_set_tls t = {.base = 1ULL << 40,
+                                       .which = HUSK_TLS_FS};
+    static struct husk_hc_wallclock w;
+    static struct husk_hc_poll p = {.timeout_ns = 1000000};
+    static _Alignas(4096) uint8_t page[4096];
+    static struct husk_hc_mem_discard d;
+    static struct husk_hc_exit x;
+    if (!(husk_boot->features & HUSK_FEATURE_TLS_CALL))
+        return 3; /* the guest sets %fs itself: nothing to test here */
+    int which = !strcmp(action, "calls")       ? 0
+                : !strcmp(action, "violation") ? 1
+                : !strcmp(action, "stop")      ? 2
+                                               : -1;
+    if (which < 0)
+        return 2;
+    hc(HUSK_HC_SET_TLS, (uintptr_t)&t);
+    for (int i = 0; i < 3; i++)
+        hc(HUSK_HC_WALLCLOCK, (uintptr_t)&w);
+    hc(HUSK_HC_POLL, (uintptr_t)&p);
+    page[0] = 1;
+    d = (struct husk_hc_mem_discard){(uintptr_t)page, sizeof(page)};
+    hc(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    if (page[0] != 0 || w.ns == 0) /* the calls really ran */
+        x.status = 4;
+    if (which == 1) { /* a violation's message, from a TLS-free call */
+        p.timeout_ns = HUSK_POLL_TIMEOUT_MAX + 1;
+        hc(HUSK_HC_POLL, (uintptr_t)&p);
+    }
+    if (which == 2) { /* --timeout ends a TLS-free wait */
+        p.timeout_ns = 10000000000ULL;
+        hc(HUSK_HC_POLL, (uintptr_t)&p);
+    }
+    hc(HUSK_HC_EXIT, (uintptr_t)&x);
+    return 5; /* not reached */
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -32,6 +79,8 @@ int main(int argc, char **argv)
     printf("proc_attack %s\n", a);
     fflush(stdout);
     uint64_t entry = husk_boot->hc_call;
+    if (!strcmp(a, "foreign_tls") && argc > 2)
+        return foreign_tls(entry, argv[2]);
     if (!strcmp(a, "syscall_write")) {
         /* A call the monitor itself may make: still refused to the guest. */
         raw_syscall(1, 1, (long)"forged\n", 7, 0, 0, 0);
