@@ -8,8 +8,11 @@
  * after (spin_ns), then tells the guest it sleeps (each queue's
  * monitor_sleeping flag) and blocks on an eventfd. From then on the guest
  * kicks: a hypercall that serves the queue in the vCPU thread at once and
- * wakes this thread for what follows. Both threads serve under one mutex,
+ * wakes this thread for what follows. Both threads serve under one lock,
  * so a kick returns only when everything submitted before it is done.
+ * The lock is a futex of its own rather than a pthread mutex, which
+ * reads the thread's id through %fs: the process backend serves a kick
+ * on the guest's %fs (proc.c).
  * The sleep handshake is Dekker's: each side publishes its flag, then a
  * full fence, then reads the other's; neither can miss the other.
  *
@@ -21,8 +24,10 @@
  * With fewer than two CPUs to run on, a polling thread only takes time
  * from the vCPU, so --io-thread=auto (the default) does not start it;
  * the queues then work by kicks alone, an exit per batch. With two it
- * serves random 4 KiB I/O at about five times the rate of the kicks
- * (docs/performance.md).
+ * serves random 4 KiB I/O under KVM at about five times the rate of the
+ * kicks (docs/performance.md). Under the process backend a kick costs a
+ * call, not an exit, and serving in the vCPU thread beats handing over
+ * to another: auto does not start the thread there either.
  *
  * Nothing here allocates once the seccomp filter is armed (it allows no
  * brk or mmap): husk_io_prepare makes the state when a device that may
@@ -45,6 +50,7 @@
 #include <seccomp.h>
 
 #include "husk.h"
+#include "rawsys.h"
 
 #define QUEUES_MAX HUSK_DEVICES_MAX
 /* How long the thread polls after its last request before it sleeps: it
@@ -54,7 +60,7 @@
 #define SPIN_NS_MAX 5000000ULL
 
 struct husk_io {
-    pthread_mutex_t lock;
+    atomic_int lock;     /* 0 free, 1 held, 2 held with waiters */
     int efd;             /* the thread sleeps reading it */
     bool running;        /* the thread exists */
     atomic_bool started; /* the thread runs its own code */
@@ -74,6 +80,28 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* The lock: Drepper's futex mutex ("Futexes Are Tricky", mutex 2). */
+static void io_lock(struct husk_io *io)
+{
+    int c = 0;
+    if (atomic_compare_exchange_strong(&io->lock, &c, 1))
+        return;
+    if (c != 2)
+        c = atomic_exchange(&io->lock, 2);
+    while (c != 0) {
+        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAIT_PRIVATE, 2,
+                          0, 0, 0);
+        c = atomic_exchange(&io->lock, 2);
+    }
+}
+
+static void io_unlock(struct husk_io *io)
+{
+    if (atomic_exchange(&io->lock, 0) == 2)
+        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAKE_PRIVATE, 1,
+                          0, 0, 0);
+}
+
 void husk_io_prepare(struct husk_vm *vm)
 {
     if (vm->io != NULL)
@@ -81,7 +109,6 @@ void husk_io_prepare(struct husk_vm *vm)
     struct husk_io *io = calloc(1, sizeof(*io));
     if (io == NULL)
         husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
-    pthread_mutex_init(&io->lock, NULL);
     io->efd = -1;
     vm->io = io;
 }
@@ -131,7 +158,7 @@ static void stop_guest(struct husk_vm *vm, struct husk_io *io)
 static _Noreturn void park(struct husk_vm *vm, struct husk_io *io)
 {
     stop_guest(vm, io);
-    pthread_mutex_unlock(&io->lock);
+    io_unlock(io);
     for (;;) { /* the vCPU thread exits the process very soon */
         uint64_t v;
         ssize_t unused = read(io->efd, &v, sizeof(v));
@@ -165,7 +192,7 @@ static void *io_main(void *arg)
         fixed ? (uint64_t)vm->cfg->io_spin_us * 1000 : SPIN_NS_START;
     uint64_t last_work = 0; /* start asleep: no queue exists yet */
     atomic_store(&io->started, true);
-    pthread_mutex_lock(&io->lock);
+    io_lock(io);
     for (;;) {
         long n = serve_all(vm, io);
         if (n < 0)
@@ -176,9 +203,9 @@ static void *io_main(void *arg)
             continue;
         }
         if (now_ns() - last_work < spin_ns) {
-            pthread_mutex_unlock(&io->lock);
+            io_unlock(io);
             __builtin_ia32_pause();
-            pthread_mutex_lock(&io->lock);
+            io_lock(io);
             continue;
         }
         /* Going to sleep: say so, then look once more (the guest may have
@@ -193,13 +220,13 @@ static void *io_main(void *arg)
             continue;
         }
         io->sleeping = true;
-        pthread_mutex_unlock(&io->lock);
+        io_unlock(io);
         uint64_t v;
         ssize_t r;
         do
             r = read(io->efd, &v, sizeof(v));
         while (r < 0 && errno == EINTR);
-        pthread_mutex_lock(&io->lock);
+        io_lock(io);
         io->sleeping = false;
         io->wakeups++;
         publish_sleeping(io, false);
@@ -227,7 +254,8 @@ void husk_io_start(struct husk_vm *vm, bool needed)
 {
     enum husk_io_mode mode = vm->cfg->io_thread;
     if (!needed || mode == HUSK_IO_OFF ||
-        (mode == HUSK_IO_AUTO && cpus_available() < 2))
+        (mode == HUSK_IO_AUTO &&
+         (cpus_available() < 2 || vm->backend == HUSK_BACKEND_PROCESS)))
         return;
     husk_io_prepare(vm);
     struct husk_io *io = vm->io;
@@ -278,7 +306,7 @@ int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx)
                            SCMP_A0(SCMP_CMP_EQ, efd));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                            SCMP_A0(SCMP_CMP_EQ, efd));
-    /* The two threads share a mutex: private futex waits and wakes. */
+    /* The two threads share a lock: private futex waits and wakes. */
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
                            SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
@@ -294,31 +322,30 @@ int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx)
 void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q)
 {
     struct husk_io *io = io_of(vm);
-    pthread_mutex_lock(&io->lock);
+    io_lock(io);
     if (io->count == QUEUES_MAX)
         husk_fatalx(HUSK_EXIT_MONITOR, "internal error: too many queues");
     io->queues[io->count++] = q;
     /* Until the thread is awake and says otherwise, the guest kicks. */
     q.set_sleeping(q.ctx, true);
-    pthread_mutex_unlock(&io->lock);
+    io_unlock(io);
 }
 
 long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
                   size_t whylen)
 {
     struct husk_io *io = io_of(vm);
-    pthread_mutex_lock(&io->lock);
+    io_lock(io);
     long n = q->serve(vm, q->ctx, why, whylen);
     if (n > 0)
         io->served_by_kick += (uint64_t)n;
     /* The guest is doing I/O: have the thread poll for what follows. */
     if (n >= 0 && io->running && io->sleeping) {
         uint64_t one = 1;
-        ssize_t unused = write(io->efd, &one, sizeof(one));
-        (void)unused;
+        husk_raw_write(io->efd, &one, sizeof(one));
         io->sleeping = false; /* no second write before it wakes */
     }
-    pthread_mutex_unlock(&io->lock);
+    io_unlock(io);
     return n;
 }
 

@@ -131,6 +131,14 @@ for case in \
     expect "hostile_$name" 159 '' "^husk: ABI violation: ${case#*|}" -- \
         --mem=32M --block:data="$tmp/h.img" "$attack" -- "block_$name"
 done
+# The process backend serves a kick on the guest's %fs: with it pointing
+# at nothing, a write and a read are served, a bad request stops the
+# guest, and the monitor never faults (attack.c, foreign_tls_block).
+if [ "$backend" = process ]; then
+    new_image "$tmp/f.img" 1M
+    expect hostile_foreign_tls 159 '' "^husk: ABI violation: block queue: request 0: sectors 2047\+8 lie past the end" -- \
+        --mem=32M --block:data="$tmp/f.img" "$attack" -- block_foreign_tls
+fi
 # The I/O thread finds the bad request itself (no kick) and stops the
 # guest: forced on, and polling long enough, even on one CPU.
 expect hostile_queue_thread 159 '' '^husk: ABI violation: block queue: request 0: buffer 0x[0-9a-f]+\+4096 lies outside guest memory$' -- \

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../monitor/husk.h"
+#include "../../monitor/rawsys.h"
 #include "block.h"
 
 struct block {
@@ -173,15 +174,16 @@ static bool check_batch(struct husk_vm *vm, const struct block *b,
     return true;
 }
 
-/* One transfer, all of it or an error: pread/pwrite may move less. */
+/* One transfer, all of it or an error: pread/pwrite may move less. Raw
+ * system calls: a kick runs this on the guest's %fs (proc.c). */
 static int transfer(int fd, uint32_t op, uint8_t *buf, size_t len, off_t off)
 {
     size_t done = 0;
     while (done < len) {
-        ssize_t n = op == HUSK_BLOCK_OP_READ
-                        ? pread(fd, buf + done, len - done, off + (off_t)done)
-                        : pwrite(fd, buf + done, len - done, off + (off_t)done);
-        if (n < 0 && errno == EINTR)
+        long n = husk_raw_syscall6(
+            op == HUSK_BLOCK_OP_READ ? SYS_pread64 : SYS_pwrite64, fd,
+            (long)(buf + done), (long)(len - done), off + (off_t)done, 0, 0);
+        if (n == -EINTR)
             continue;
         if (n <= 0)
             return -HUSK_EIO; /* a host error, or the file shrank */
@@ -315,7 +317,7 @@ static void block_register(struct husk_vm *vm)
                                     calls[i].size, HUSK_DEVICE_BLOCK,
                                     calls[i].fn) != 0)
             husk_fatalx(HUSK_EXIT_MONITOR,
-                        "internal error: block registration failed");
+                        "internal error: block registration failed");    husk_hc_mark_tls_free(vm, HUSK_HC_BLOCK_KICK); /* see transfer() */
 }
 
 static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)

@@ -107,6 +107,57 @@ static void submit_one(struct husk_block_request r)
     hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
 }
 
+/*
+ * block_foreign_tls: the process backend serves a kick on the guest's %fs
+ * (monitor/proc.c). With %fs pointing at nothing, a write and a read go
+ * through the queue, then a request past the end: the monitor must answer
+ * the first two (exit 4 if not) and stop the guest for the third (159).
+ * Had the kick touched the monitor's thread-local state on the way, the
+ * monitor itself would fault (139). No printf once %fs is gone.
+ */
+extern const struct husk_bootinfo *husk_boot;
+static int foreign_tls_block(unsigned char *buf, uint64_t sectors)
+{
+    if (!(husk_boot->features & HUSK_FEATURE_TLS_CALL)) {
+        printf("this guest sets %%fs itself: nothing to test\n");
+        return 3;
+    }
+    static struct husk_hc_set_tls t = {.base = 1ULL << 40,
+                                       .which = HUSK_TLS_FS};
+    static struct husk_hc_block_queue setup = {.handle = 0};
+    static struct husk_hc_block_kick kick = {.handle = 0};
+    static struct husk_hc_exit x = {.status = 4};
+    setup.queue_gpa = (uintptr_t)&q;
+    hypercall(HUSK_HC_SET_TLS, (uintptr_t)&t);
+    hypercall(HUSK_HC_BLOCK_QUEUE, (uintptr_t)&setup);
+    buf[0] = 0x5a;
+    q.entries[0].req = (struct husk_block_request){.op = HUSK_BLOCK_OP_WRITE,
+                                                   .len = 4096,
+                                                   .sector = 8,
+                                                   .buf_gpa = (uintptr_t)buf};
+    __atomic_store_n(&q.submitted, 1, __ATOMIC_RELEASE);
+    hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+    buf[0] = 0;
+    q.entries[1].req = (struct husk_block_request){.op = HUSK_BLOCK_OP_READ,
+                                                   .len = 4096,
+                                                   .sector = 8,
+                                                   .buf_gpa = (uintptr_t)buf};
+    __atomic_store_n(&q.submitted, 2, __ATOMIC_RELEASE);
+    hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+    if (q.entries[0].req.result != 0 || q.entries[1].req.result != 0 ||
+        buf[0] != 0x5a)
+        hypercall(HUSK_HC_EXIT, (uintptr_t)&x);
+    q.entries[2].req = (struct husk_block_request){.op = HUSK_BLOCK_OP_READ,
+                                                   .len = 4096,
+                                                   .sector = sectors - 1,
+                                                   .buf_gpa = (uintptr_t)buf};
+    __atomic_store_n(&q.submitted, 3, __ATOMIC_RELEASE);
+    hypercall(HUSK_HC_BLOCK_KICK, (uintptr_t)&kick);
+    x.status = 5; /* not stopped */
+    hypercall(HUSK_HC_EXIT, (uintptr_t)&x);
+    return 5;
+}
+
 /* Raw block hypercalls on handle 0 (the image declares one block device,
  * "data", when built as attack_block.husk). Each must stop the guest,
  * but write_from_argv, which is allowed. */
@@ -118,6 +169,8 @@ static int block_attack(const char *a, uint64_t end)
     uint64_t sectors = info.capacity / 512;
     if (!strncmp(a, "queue_", 6) || !strcmp(a, "kick_no_queue"))
         return queue_attack(a, end, buf, sectors);
+    if (!strcmp(a, "foreign_tls"))
+        return foreign_tls_block(buf, sectors);
     struct husk_block_request r = {HUSK_BLOCK_OP_WRITE, 4096, 0,
                                    (uintptr_t)buf,      0,    0};
     if (!strcmp(a, "past_end")) {
