@@ -89,8 +89,8 @@ static void io_lock(struct husk_io *io)
     if (c != 2)
         c = atomic_exchange(&io->lock, 2);
     while (c != 0) {
-        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAIT_PRIVATE, 2,
-                          0, 0, 0);
+        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAIT_PRIVATE, 2, 0,
+                          0, 0);
         c = atomic_exchange(&io->lock, 2);
     }
 }
@@ -98,8 +98,8 @@ static void io_lock(struct husk_io *io)
 static void io_unlock(struct husk_io *io)
 {
     if (atomic_exchange(&io->lock, 0) == 2)
-        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAKE_PRIVATE, 1,
-                          0, 0, 0);
+        husk_raw_syscall6(SYS_futex, (long)&io->lock, FUTEX_WAKE_PRIVATE, 1, 0,
+                          0, 0);
 }
 
 void husk_io_prepare(struct husk_vm *vm)

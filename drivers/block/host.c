@@ -317,7 +317,8 @@ static void block_register(struct husk_vm *vm)
                                     calls[i].size, HUSK_DEVICE_BLOCK,
                                     calls[i].fn) != 0)
             husk_fatalx(HUSK_EXIT_MONITOR,
-                        "internal error: block registration failed");    husk_hc_mark_tls_free(vm, HUSK_HC_BLOCK_KICK); /* see transfer() */
+                        "internal error: block registration failed");
+    husk_hc_mark_tls_free(vm, HUSK_HC_BLOCK_KICK); /* see transfer() */
 }
 
 static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
