@@ -144,7 +144,10 @@ $(BUILD)/lib/crt0.o: $(BUILD)/guest-obj/guest/crt0.o
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
+# The guest sysroot (husk-cc --print-sysroot): guest libraries go into
+# its usr/, which husk-cc always searches. Never cleaned by the build.
 $(BUILD)/husk-cc: guest/husk-cc
+	$(Q)mkdir -p $(BUILD)/sysroot/usr/include $(BUILD)/sysroot/usr/lib/pkgconfig
 	$(Q)cp $< $@
 	$(Q)chmod +x $@
 

@@ -3,8 +3,11 @@
 # tests/husk-cc/run.sh BUILD: husk-cc as a compiler. Builds a multi-file
 # project with `make CC=husk-cc` (separate compile and link steps), checks
 # the device note that --block/--net write, and the errors for bad device
-# flags. Needs no /dev/kvm: the booting of these images is in
-# tests/guests/cases.txt. Prints "PASS husk-cc/name" or "FAIL ...: why".
+# flags; the sysroot: no host library or header directory searched, a
+# guest library installed and found with -L, in the sysroot and with
+# pkg-config; an image executed directly by Linux. Needs no /dev/kvm: the
+# booting of these images is in tests/guests/cases.txt. Prints "PASS
+# husk-cc/name" or "FAIL ...: why".
 set -u
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,8 +48,13 @@ check project_objects_are_musl sh -c "! nm '$out/main.o' | grep -q GLIBC"
 check project_is_static_exec sh -c \
     "readelf -h '$out/wordstat.husk' | grep -q 'EXEC (Executable file)' &&
      ! readelf -l '$out/wordstat.husk' | grep -q INTERP"
+# musl's system calls are calls into libhusk. The one syscall instruction
+# left is husk_not_booted's, for an image that Linux itself runs.
 check no_syscall_instruction sh -c \
-    "! objdump -d '$out/wordstat.husk' | grep -qw 'syscall\$'"
+    "objdump -d '$out/wordstat.husk' |
+        awk '/^[0-9a-f]+ <.*>:\$/ { fn = \$2 } /\\tsyscall *\$/ { print fn }' |
+        sort -u >'$out/syscalls'
+     test \"\$(cat '$out/syscalls')\" = '<husk_not_booted>:'"
 
 src=$here/project/main.c
 check device_note "$cc" --block=data --net=service -I"$here/project" \
@@ -65,3 +73,106 @@ expect_error bad_device_name 2 "^husk-cc: --block=Bad: device names are" \
     "$cc" --block=Bad -o "$out/x.husk" "$src"
 expect_error duplicate_device 2 "^husk-cc: device 'a' declared twice" \
     "$cc" --block=a --net=a -o "$out/x.husk" "$src"
+
+# ---- the sysroot: guest libraries only, never the host's
+
+# Fails with this status, and some line of stderr matches each pattern.
+expect_fail() { # name status command... -- pattern...
+    local name=$1 want=$2 why=""
+    shift 2
+    local cmd=()
+    while [ "$1" != -- ]; do cmd+=("$1") && shift; done
+    shift
+    "${cmd[@]}" >"$out/stdout" 2>"$out/stderr"
+    local got=$?
+    [ "$got" = "$want" ] || why="status $got (want $want)"
+    for pattern in "$@"; do
+        grep -Eq -- "$pattern" "$out/stderr" || why="${why:-stderr lacks /$pattern/}"
+    done
+    if [ -z "$why" ]; then
+        echo "PASS husk-cc/$name"
+    else
+        echo "FAIL husk-cc/$name: $why; stderr:"
+        sed 's/^/    | /' "$out/stderr" | head -8
+    fi
+}
+
+lib=$here/guestlib
+use=$lib/uselib.c
+empty=$out/empty-sysroot # a sysroot with no library in it
+rm -rf "${out:?}/prefix" "${out:?}/sysroot-destdir" "${out:?}/sysroot-prefix" "$empty" "${out:?}/lib"
+mkdir -p "$empty" "$out/lib"
+
+check print_sysroot sh -c "test \"\$('$cc' --print-sysroot)\" = '$build/sysroot' &&
+    test \"\$(HUSK_SYSROOT='$empty' '$cc' --print-sysroot)\" = '$empty'"
+# On Debian the host's libz.a is what this once linked.
+proj=("$src" "$here/project/stats.c" -I"$here/project" -lm)
+expect_fail host_zlib_not_linked 1 env HUSK_SYSROOT="$empty" \
+    "$cc" -o "$out/z.husk" "${proj[@]}" -lz -- "cannot find -lz" \
+    "^husk-cc: -lz: no guest library of that name; husk-cc never links the host's: .*$empty/usr"
+check musl_libs_link "$cc" -o "$out/libs.husk" "${proj[@]}" \
+    -lpthread -lc -lrt -ldl -lutil -lcrypt -lresolv -lxnet
+# What the linker really searched (-Wl,--verbose names every file it
+# tried), what gcc passed it (-v), and what husk-cc tells libtool.
+check link_searches_only_ours sh -c \
+    "HUSK_SYSROOT='$empty' LIBRARY_PATH=/usr/lib/x86_64-linux-gnu '$cc' -o '$out/z.husk' \
+        ${proj[*]} -lz -Wl,--verbose >'$out/verbose' 2>&1
+     grep -q 'attempt to open .*libz.a' '$out/verbose' &&
+     ! grep 'attempt to open .*libz.a' '$out/verbose' | grep -v ' $build/\\| $empty/'"
+check v_shows_no_host_lib_dir sh -c \
+    "'$cc' -v -o '$out/v.husk' ${proj[*]} 2>&1 |
+        grep collect2 | tr ' ' '\\n' | grep '^-L' >'$out/ldirs'
+     test -s '$out/ldirs' && ! grep -v '^-L$build/' '$out/ldirs'"
+check v_shows_no_host_include_dir sh -c \
+    "CPATH=/usr/include C_INCLUDE_PATH=/usr/include '$cc' -v -c -o '$out/inc.o' \
+        '$here/project/stats.c' 2>&1 | sed -n '/<...> search starts/,/End of/p' |
+        grep '^ ' >'$out/idirs'
+     grep -q '^ $build/musl/include' '$out/idirs' &&
+     ! grep -v '^ $build/\\|^ $(gcc -print-file-name=include)\$' '$out/idirs'"
+check print_search_dirs_ours sh -c \
+    "'$cc' -print-search-dirs | grep '^libraries: ' | tr '=:' '\\n\\n' | grep / >'$out/sdirs'
+     test -s '$out/sdirs' && ! grep -v '^$build/' '$out/sdirs'"
+expect_error host_lib_dir_refused 2 "^husk-cc: -L/usr/lib/x86_64-linux-gnu: a host library directory" \
+    "$cc" -L /usr/lib/x86_64-linux-gnu -o "$out/x.husk" "$src"
+expect_error host_include_dir_refused 2 "^husk-cc: -I/usr/include: a host header directory" \
+    "$cc" -I/usr/include -c -o "$out/x.o" "$src"
+
+# A guest library built with husk-cc and installed: into a prefix of its
+# own (-I, -L, -l); into a sysroot with DESTDIR and --prefix=/usr, or
+# with --prefix=SYSROOT/usr (found with no flag, and by pkg-config with
+# the convention of README.md).
+libmake() { make -s -C "$lib" CC="$cc" CFLAGS="-O2 -Wall -Werror" OBJDIR="$out/lib" "$@"; }
+check guestlib_builds libmake install PREFIX="$out/prefix"
+check guestlib_is_guest_code sh -c "! nm '$out/lib/guestlib.o' | grep -q GLIBC"
+check guestlib_via_L "$cc" -I"$out/prefix/include" -o "$out/use-L.husk" "$use" \
+    -L"$out/prefix/lib" -lguestlib
+check guestlib_via_L_linked sh -c "nm '$out/use-L.husk' | grep -q ' T guestlib_answer\$'"
+expect_fail guestlib_needs_L 1 env HUSK_SYSROOT="$empty" "$cc" -I"$out/prefix/include" \
+    -o "$out/x.husk" "$use" -lguestlib -- "cannot find -lguestlib"
+for style in destdir prefix; do
+    sr=$out/sysroot-$style
+    if [ $style = destdir ]; then
+        check "guestlib_install_$style" libmake install PREFIX=/usr DESTDIR="$sr"
+    else
+        check "guestlib_install_$style" libmake install PREFIX="$sr/usr"
+    fi
+    check "guestlib_in_sysroot_$style" env HUSK_SYSROOT="$sr" "$cc" \
+        -o "$out/use-$style.husk" "$use" -lguestlib
+    check "guestlib_pkg_config_$style" sh -c \
+        "export PKG_CONFIG_LIBDIR='$sr/usr/lib/pkgconfig:$sr/usr/share/pkgconfig' \
+            PKG_CONFIG_SYSROOT_DIR='$sr'
+         cflags=\$(pkg-config --cflags guestlib) && libs=\$(pkg-config --libs guestlib) &&
+         echo \"pkg-config: \$cflags \$libs\" &&
+         test \"\$(echo \$cflags \$libs)\" = '-I$sr/usr/include -L$sr/usr/lib -lguestlib' &&
+         HUSK_SYSROOT='$empty' '$cc' \$cflags -o '$out/use-pc.husk' '$use' \$libs &&
+         nm '$out/use-pc.husk' | grep -q ' T guestlib_answer\$'"
+done
+
+# ---- an image run by Linux, not husk: one line, status 126
+chmod +x "$out/wordstat.husk"
+expect_error direct_exec 126 \
+    "^$out/wordstat\\.husk: this is a Husk unikernel image; run it with: husk $out/wordstat\\.husk\$" \
+    "$out/wordstat.husk" some args
+expect_error direct_exec_no_name 126 \
+    "^this is a Husk unikernel image; run it with: husk IMAGE\$" \
+    bash -c "exec -a '' '$out/wordstat.husk'"
