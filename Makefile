@@ -83,12 +83,14 @@ $(BUILD)/asan/obj/%.o: %.S | $(SETUP_STAMP)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# PIE (gcc's default here, and asked for): the monitor's own mappings
-# then lie far above the guest's, which the process backend maps at its
-# guest-physical addresses (proc.c).
+# PIE: the monitor's own mappings then lie far above the guest's, which
+# the process backend maps at its guest-physical addresses (proc.c).
+# Static: no dynamic loader at start-up (about 30 page faults of ld.so and
+# the libraries' relocations, docs/performance.md). Hence no NSS either:
+# --user and --group read /etc/passwd and /etc/group (jail.c).
 $(BUILD)/husk: $(addprefix $(BUILD)/obj/,$(MONITOR_OBJS))
 	$(call say,LD,$@)
-	$(Q)$(CC) -pie -o $@ $^ -lseccomp -lpthread
+	$(Q)$(CC) -static-pie -o $@ $^ -lseccomp -lpthread
 
 # The ASan/UBSan monitor: for the test suite only, never installed.
 $(BUILD)/asan/husk: $(addprefix $(BUILD)/asan/obj/,$(MONITOR_OBJS))

@@ -279,6 +279,34 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
     return 0;
 }
 
+size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len)
+{
+    Elf64_Ehdr eh;
+    if (head_len < sizeof(eh))
+        return file_len;
+    memcpy(&eh, head, sizeof(eh));
+    if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+        eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+        eh.e_phnum > HUSK_ELF_PHNUM_MAX)
+        return file_len;
+    uint64_t phsize = (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
+    if (!in_file(eh.e_phoff, phsize, head_len))
+        return file_len;
+    uint64_t need = eh.e_phoff + phsize;
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, head + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
+            ph.p_filesz > 0) {
+            if (!in_file(ph.p_offset, ph.p_filesz, file_len))
+                return file_len; /* husk_elf_parse says what is wrong */
+            if (ph.p_offset + ph.p_filesz > need)
+                need = ph.p_offset + ph.p_filesz;
+        }
+    }
+    return need < file_len ? (size_t)need : file_len;
+}
+
 uint64_t husk_elf_min_mem(const struct husk_elf_image *img)
 {
     uint64_t need = img->image_end + HUSK_GUEST_MIN_FREE;

@@ -136,6 +136,17 @@ struct husk_elf_image {
 int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
                    char *err, size_t errlen);
 
+/*
+ * How many bytes from the start of a file_len-byte image hold all that
+ * husk_elf_parse and husk_elf_load read: the ELF header, the program
+ * headers and the bytes of each PT_LOAD and PT_NOTE segment (not the
+ * sections, such as debug information, that follow them). head holds
+ * its first head_len bytes and must hold the program headers; where they
+ * do not, or what they say is out of the file, the answer is file_len
+ * (read it all, and let husk_elf_parse say what is wrong). Pure.
+ */
+size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len);
+
 /* The smallest --mem that leaves this image room for its heap and stack. */
 uint64_t husk_elf_min_mem(const struct husk_elf_image *img);
 

@@ -68,33 +68,84 @@ static bool parse_id_number(const char *s, unsigned *out)
     return true;
 }
 
+/*
+ * The host's users and groups, read from /etc/passwd and /etc/group
+ * themselves rather than through NSS: the monitor is a static program
+ * (the Makefile says why), and glibc's NSS would load shared modules for
+ * any source but files (systemd, LDAP), which a static program cannot
+ * use. Accounts from those are given by number. A match by name first
+ * (a user may be called "1000"), else by number if want_id.
+ */
+static bool find_user(const char *name, bool want_id, unsigned id,
+                      uid_t *uid, gid_t *gid)
+{
+    FILE *f = fopen("/etc/passwd", "re");
+    if (f == NULL)
+        return false;
+    bool by_name = false, by_id = false;
+    struct passwd *pw;
+    while (!by_name && (pw = fgetpwent(f)) != NULL) {
+        if (strcmp(pw->pw_name, name) == 0) {
+            by_name = true;
+            *uid = pw->pw_uid, *gid = pw->pw_gid;
+        } else if (want_id && !by_id && pw->pw_uid == id) {
+            by_id = true;
+            *uid = pw->pw_uid, *gid = pw->pw_gid;
+        }
+    }
+    fclose(f);
+    return by_name || by_id;
+}
+
+static bool find_group(const char *name, gid_t *gid)
+{
+    FILE *f = fopen("/etc/group", "re");
+    if (f == NULL)
+        return false;
+    struct group *gr;
+    bool found = false;
+    while (!found && (gr = fgetgrent(f)) != NULL)
+        if (strcmp(gr->gr_name, name) == 0) {
+            found = true;
+            *gid = gr->gr_gid;
+        }
+    fclose(f);
+    return found;
+}
+
 void husk_jail_resolve(const struct husk_config *cfg)
 {
     bool have_primary = false;
     gid_t primary = 0;
     unsigned n;
     if (cfg->user != NULL) {
-        /* A name first: a user may be called "1000". */
-        struct passwd *pw = getpwnam(cfg->user);
         bool numeric = parse_id_number(cfg->user, &n);
-        if (pw == NULL && numeric)
-            pw = getpwuid(n);
-        if (pw == NULL && !numeric)
-            husk_fatalx(HUSK_EXIT_MONITOR, "--user=%s: no such user",
-                        cfg->user);
-        ids.uid = pw != NULL ? pw->pw_uid : n;
-        if (pw != NULL) {
+        uid_t uid;
+        if (find_user(cfg->user, numeric, n, &uid, &primary)) {
+            ids.uid = uid;
             have_primary = true;
-            primary = pw->pw_gid;
+        } else if (numeric) {
+            ids.uid = n;
+        } else {
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--user=%s: no such user in /etc/passwd (an "
+                        "account from elsewhere, such as LDAP, is given "
+                        "by number)",
+                        cfg->user);
         }
         ids.set_uid = true;
     }
     if (cfg->group != NULL) {
-        struct group *gr = getgrnam(cfg->group);
-        if (gr == NULL && !parse_id_number(cfg->group, &n))
-            husk_fatalx(HUSK_EXIT_MONITOR, "--group=%s: no such group",
+        gid_t gid;
+        if (find_group(cfg->group, &gid))
+            ids.gid = gid;
+        else if (parse_id_number(cfg->group, &n))
+            ids.gid = n;
+        else
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--group=%s: no such group in /etc/group (a group "
+                        "from elsewhere is given by number)",
                         cfg->group);
-        ids.gid = gr != NULL ? gr->gr_gid : n;
         ids.set_gid = true;
     } else if (cfg->user != NULL) {
         if (!have_primary)
@@ -250,9 +301,13 @@ static void drop_privileges(void)
     /* Dropping from the bounding set takes CAP_SETPCAP; without it (an
      * unprivileged --no-jail run) we have no capability to drop. */
     if (have_cap(CAP_SETPCAP)) {
-        for (int c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
-            if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0)
-                husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_CAPBSET_DROP, %d)", c);
+        /* Up to the first number the kernel does not know (EINVAL):
+         * one system call a capability, not two. */
+        int c = 0;
+        while (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0)
+            c++;
+        if (errno != EINVAL || c == 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_CAPBSET_DROP, %d)", c);
         if (prctl(PR_SET_SECUREBITS,
                   SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
                       SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |

@@ -51,10 +51,14 @@ fi
 # Guest memory's range taken by something else in the process (a library
 # of the host's, here occupy.so at 16 MiB): refused, never mapped over.
 # Under ASan the preload must come after the sanitizer's runtime.
+# The release monitor is static (no loader to take a preload): the test
+# build of the same code, dynamically linked, stands in for it.
 preload=$build/tests/process/occupy.so
-asan_rt=$(ldd "$husk" 2>/dev/null | awk '/libasan/ { print $3 }')
+target=$husk
+readelf -lW "$husk" | grep -q INTERP || target=$build/test/husk-probe
+asan_rt=$(ldd "$target" 2>/dev/null | awk '/libasan/ { print $3 }')
 HUSK_OCCUPY=1000000 LD_PRELOAD="${asan_rt:+$asan_rt:}$preload" \
-    timeout -k 5 60 "$husk" --backend=process --no-jail --mem=32M "$hello" \
+    timeout -k 5 60 "$target" --backend=process --no-jail --mem=32M "$hello" \
     >"$tmp/out" 2>"$tmp/err" </dev/null
 status=$?
 why=$(why_failed "$status" 125 '' \
