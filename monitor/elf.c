@@ -296,8 +296,7 @@ size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len)
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, head + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-        if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
-            ph.p_filesz > 0) {
+        if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) && ph.p_filesz > 0) {
             if (!in_file(ph.p_offset, ph.p_filesz, file_len))
                 return file_len; /* husk_elf_parse says what is wrong */
             if (ph.p_offset + ph.p_filesz > need)

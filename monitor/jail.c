@@ -76,8 +76,8 @@ static bool parse_id_number(const char *s, unsigned *out)
  * use. Accounts from those are given by number. A match by name first
  * (a user may be called "1000"), else by number if want_id.
  */
-static bool find_user(const char *name, bool want_id, unsigned id,
-                      uid_t *uid, gid_t *gid)
+static bool find_user(const char *name, bool want_id, unsigned id, uid_t *uid,
+                      gid_t *gid)
 {
     FILE *f = fopen("/etc/passwd", "re");
     if (f == NULL)
