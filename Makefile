@@ -240,8 +240,8 @@ demo-vm: all $(BUILD)/examples/hello.husk
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 # Headers too: gcc's .d for a multi-source link keeps only the last file's.
 UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
-# tso.c is the guest's, and pure: its tests run here.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) drivers/net/tso.c $(UNIT_HDRS) | $(SETUP_STAMP)
+# tso.c and vfs_path.c are the guest's, and pure: their tests run here.
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) drivers/net/tso.c guest/vfs_path.c guest/vfs.h $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp

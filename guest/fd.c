@@ -2,8 +2,8 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * fd.c: the file descriptor table. Each open fd names a set of file ops
- * (the console, block devices, sockets) and their private data;
- * the read/write/... system calls find the ops here.
+ * (the console, block devices, sockets, files of the VFS) and their
+ * private data; the read/write/... system calls find the ops here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,37 +16,64 @@
 
 #define FD_MAX 1024
 
-struct fd_entry {
+/* An open file: what dup shares (the file, its position, its status
+ * flags). At most one per fd, so a static pool suffices, and the console's
+ * fds exist before malloc does. */
+struct open_file {
     const struct husk_file_ops *ops;
     void *priv;
     int status_flags; /* O_NONBLOCK, O_APPEND as set by fcntl */
-    uint64_t gen;     /* which file: epoll notices a closed, reused fd */
+    unsigned refs;    /* fds that name it; 0: the slot is free */
+};
+
+struct fd_entry {
+    struct open_file *of;
+    uint64_t gen; /* which file: epoll notices a closed, reused fd */
 };
 
 static struct fd_entry fds[FD_MAX];
+static struct open_file files[FD_MAX];
 static uint64_t generations;
 
-static struct fd_entry *lookup(int fd)
+static struct open_file *lookup(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || fds[fd].ops == NULL)
+    if (fd < 0 || fd >= FD_MAX || fds[fd].of == NULL)
         return NULL;
-    return &fds[fd];
+    return fds[fd].of;
+}
+
+static int lowest_free(int min_fd)
+{
+    for (int fd = min_fd < 0 ? 0 : min_fd; fd < FD_MAX; fd++)
+        if (fds[fd].of == NULL)
+            return fd;
+    return -EMFILE;
+}
+
+static void attach(int fd, struct open_file *of)
+{
+    of->refs++;
+    fds[fd] = (struct fd_entry){of, ++generations};
 }
 
 int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv)
 {
-    for (int fd = min_fd < 0 ? 0 : min_fd; fd < FD_MAX; fd++) {
-        if (fds[fd].ops == NULL) {
-            fds[fd] = (struct fd_entry){ops, priv, 0, ++generations};
+    int fd = lowest_free(min_fd);
+    if (fd < 0)
+        return fd;
+    for (size_t i = 0; i < FD_MAX; i++) {
+        if (files[i].refs == 0) {
+            files[i] = (struct open_file){ops, priv, 0, 0};
+            attach(fd, &files[i]);
             return fd;
         }
     }
-    return -EMFILE;
+    return -ENFILE; /* not reached: an fd is free, so a file is */
 }
 
 void husk_fd_set_status(int fd, int flags)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return;
     f->status_flags = flags & (O_NONBLOCK | O_APPEND);
@@ -56,7 +83,7 @@ void husk_fd_set_status(int fd, int flags)
 
 void *husk_fd_priv(int fd, const struct husk_file_ops *ops)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     return f != NULL && f->ops == ops ? f->priv : NULL;
 }
 
@@ -67,19 +94,18 @@ int husk_fd_is_open(int fd)
 
 uint64_t husk_fd_generation(int fd)
 {
-    struct fd_entry *f = lookup(fd);
-    return f != NULL ? f->gen : 0;
+    return lookup(fd) != NULL ? fds[fd].gen : 0;
 }
 
 int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (seq != NULL)
         *seq = 0;
     if (f == NULL)
         return POLLNVAL;
     if (gen != NULL)
-        *gen = f->gen;
+        *gen = fds[fd].gen;
     if (f->ops->poll == NULL)
         return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
     return f->ops->poll(f->priv, seq);
@@ -87,7 +113,7 @@ int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen)
 
 long husk_sys_read(int fd, void *buf, size_t len)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->read == NULL)
@@ -97,7 +123,7 @@ long husk_sys_read(int fd, void *buf, size_t len)
 
 long husk_sys_write(int fd, const void *buf, size_t len)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->write == NULL)
@@ -155,19 +181,61 @@ long husk_sys_readv(int fd, const struct iovec *iov, int iovcnt)
     return done;
 }
 
+/* Drop fd; the file is closed with its last fd. */
 long husk_sys_close(int fd)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
-    long rc = f->ops->close != NULL ? f->ops->close(f->priv) : 0;
-    fds[fd].ops = NULL;
-    return rc;
+    fds[fd].of = NULL;
+    if (--f->refs > 0)
+        return 0;
+    return f->ops->close != NULL ? f->ops->close(f->priv) : 0;
+}
+
+long husk_sys_dup3(int oldfd, int newfd, int flags)
+{
+    struct open_file *f = lookup(oldfd);
+    if (flags & ~O_CLOEXEC)
+        return -EINVAL;
+    if (f == NULL)
+        return -EBADF;
+    if (newfd == oldfd)
+        return -EINVAL; /* dup2 returns newfd instead: its caller checks */
+    if (newfd < 0 || newfd >= FD_MAX)
+        return -EBADF;
+    f->refs++; /* closing newfd must not close what it is to become */
+    if (fds[newfd].of != NULL)
+        husk_sys_close(newfd); /* its errors are lost, as on Linux */
+    f->refs--;
+    attach(newfd, f);
+    return newfd;
+}
+
+long husk_sys_dup2(int oldfd, int newfd)
+{
+    if (oldfd == newfd)
+        return lookup(oldfd) != NULL ? newfd : -EBADF;
+    return husk_sys_dup3(oldfd, newfd, 0);
+}
+
+/* dup, and fcntl's F_DUPFD: the lowest free fd >= min_fd. */
+long husk_sys_dup_min(int oldfd, int min_fd)
+{
+    struct open_file *f = lookup(oldfd);
+    if (f == NULL)
+        return -EBADF;
+    if (min_fd < 0 || min_fd >= FD_MAX)
+        return -EINVAL;
+    int fd = lowest_free(min_fd);
+    if (fd >= 0)
+        attach(fd, f);
+    return fd;
 }
 
 long husk_sys_ioctl(int fd, unsigned long request, void *arg)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->ioctl == NULL)
@@ -177,7 +245,7 @@ long husk_sys_ioctl(int fd, unsigned long request, void *arg)
 
 long husk_sys_fstat(int fd, struct stat *st)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     __builtin_memset(st, 0, sizeof(*st));
@@ -188,7 +256,7 @@ long husk_sys_fstat(int fd, struct stat *st)
 
 long husk_sys_lseek(int fd, off_t offset, int whence)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->lseek == NULL)
@@ -198,7 +266,7 @@ long husk_sys_lseek(int fd, off_t offset, int whence)
 
 long husk_sys_pread(int fd, void *buf, size_t len, off_t off)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->pread == NULL)
@@ -210,7 +278,7 @@ long husk_sys_pread(int fd, void *buf, size_t len, off_t off)
 
 long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     if (f->ops->pwrite == NULL)
@@ -222,35 +290,53 @@ long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 
 long husk_sys_fsync(int fd)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     return f->ops->fsync != NULL ? f->ops->fsync(f->priv) : 0;
 }
 
-/* The only files are the block devices, at /dev/NAME. */
-long husk_sys_openat(int dirfd, const char *path, int flags, int mode)
+long husk_sys_ftruncate(int fd, off_t len)
 {
-    (void)dirfd, (void)mode; /* paths are absolute; nothing is created */
-    const char prefix[] = "/dev/";
-    for (size_t i = 0; i < sizeof(prefix) - 1; i++)
-        if (path[i] != prefix[i])
-            return -ENOENT;
-    long fd = husk_block_open(path + sizeof(prefix) - 1, flags);
-    if (fd >= 0)
-        husk_fd_set_status((int)fd, flags);
-    return fd;
+    struct open_file *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    if (len < 0 || f->ops->truncate == NULL)
+        return -EINVAL;
+    return f->ops->truncate(f->priv, len);
+}
+
+long husk_sys_getdents64(int fd, void *buf, size_t len)
+{
+    struct open_file *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    if (f->ops->getdents == NULL)
+        return -ENOTDIR;
+    return f->ops->getdents(f->priv, buf, len);
+}
+
+int husk_fd_vnode(int fd, struct husk_vnode **out)
+{
+    struct open_file *f = lookup(fd);
+    if (f == NULL)
+        return -EBADF;
+    *out = f->ops->vnode != NULL ? f->ops->vnode(f->priv) : NULL;
+    return 0;
 }
 
 long husk_sys_fcntl(int fd, int cmd, long arg)
 {
-    struct fd_entry *f = lookup(fd);
+    struct open_file *f = lookup(fd);
     if (f == NULL)
         return -EBADF;
     switch (cmd) {
     case F_GETFD:
     case F_SETFD:
         return 0; /* no exec, so FD_CLOEXEC means nothing */
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        return husk_sys_dup_min(fd, (int)arg);
     case F_GETFL:
         return f->status_flags | O_RDWR;
     case F_SETFL:

@@ -8,6 +8,7 @@
 #ifndef HUSK_GUEST_H
 #define HUSK_GUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -54,6 +55,8 @@ long husk_console_write(unsigned stream, const void *buf, size_t len);
 /* Write a NUL-terminated diagnostic line to the console's stderr. */
 void husk_console_note(const char *s);
 void husk_console_init(void);
+/* Open one more fd on stream 0 (stdin), 1 or 2: /dev/stdout and friends. */
+long husk_console_open(unsigned stream);
 
 /* ---- file descriptors (fd.c) ---- */
 struct stat;
@@ -74,6 +77,13 @@ struct husk_file_ops {
     int (*poll)(void *priv, uint32_t *seq);
     /* F_SETFL: the new O_NONBLOCK/O_APPEND status flags (optional). */
     void (*set_flags)(void *priv, int flags);
+    /* ftruncate (optional: EINVAL, as Linux for what it cannot size). */
+    long (*truncate)(void *priv, off_t len);
+    /* getdents64 (directories only: ENOTDIR without it). */
+    long (*getdents)(void *priv, void *buf, size_t len);
+    /* The VFS vnode this file was opened from (fchdir, fchmod, a dirfd),
+     * or NULL (optional: the console, sockets). */
+    struct husk_vnode *(*vnode)(void *priv);
 };
 /* Install ops at the lowest free fd >= min_fd; returns it or -EMFILE. */
 int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv);
@@ -93,6 +103,9 @@ long husk_sys_write(int fd, const void *buf, size_t len);
 long husk_sys_readv(int fd, const struct iovec *iov, int iovcnt);
 long husk_sys_writev(int fd, const struct iovec *iov, int iovcnt);
 long husk_sys_close(int fd);
+long husk_sys_dup3(int oldfd, int newfd, int flags);
+long husk_sys_dup2(int oldfd, int newfd);
+long husk_sys_dup_min(int oldfd, int min_fd);
 long husk_sys_ioctl(int fd, unsigned long request, void *arg);
 long husk_sys_fstat(int fd, struct stat *st);
 long husk_sys_lseek(int fd, off_t offset, int whence);
@@ -100,7 +113,18 @@ long husk_sys_fcntl(int fd, int cmd, long arg);
 long husk_sys_pread(int fd, void *buf, size_t len, off_t off);
 long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
 long husk_sys_fsync(int fd);
-long husk_sys_openat(int dirfd, const char *path, int flags, int mode);
+long husk_sys_ftruncate(int fd, off_t len);
+long husk_sys_getdents64(int fd, void *buf, size_t len);
+/* The vnode fd was opened from: 0 and *out (NULL for a file outside the
+ * VFS), or -EBADF. */
+struct husk_vnode;
+int husk_fd_vnode(int fd, struct husk_vnode **out);
+
+/* ---- files by path (vfs.c; the VFS itself: vfs.h) ---- */
+/* The file systems: the root, devfs on /dev, tmpfs on /tmp (rootfs.c). */
+void husk_fs_init(void);
+/* A path system call: n and its arguments, as __husk_syscall has them. */
+long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5);
 
 /* ---- waiting (poll.c) ---- */
 /*
@@ -143,6 +167,12 @@ long husk_net_syscall(long n, long a1, long a2, long a3, long a4, long a5,
 void husk_block_init(void);
 /* Open /dev/NAME of a block device: an fd, or -ENOENT if there is none. */
 long husk_block_open(const char *name, int flags);
+/* The block devices, for /dev's listing: how many, and the name of each. */
+unsigned husk_block_count(void);
+const char *husk_block_name(unsigned i);
+/* Their size, for stat. */
+uint64_t husk_block_capacity(unsigned i);
+bool husk_block_read_only(unsigned i);
 
 /* ---- memory (mem.c) ---- */
 void husk_mem_init(uint64_t image_end, uint64_t mem_size);

@@ -35,6 +35,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
     husk_mem_init(bi->image_end, bi->mem_size);
     husk_console_init();
     husk_block_init();
+    husk_fs_init();
 
     uint32_t argc = bi->argc;
     if (argc == 0 || argc > HUSK_ARGC_MAX)

@@ -74,7 +74,7 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
                     long a6)
 {
     switch (n) {
-    /* files: the console, block devices and sockets, all as fds */
+    /* files: the console, devices, tmpfs files and sockets, all as fds */
     case SYS_read:
         return husk_sys_read((int)a1, (void *)a2, (size_t)a3);
     case SYS_write:
@@ -85,15 +85,16 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_writev((int)a1, (const void *)a2, (int)a3);
     case SYS_close:
         return husk_sys_close((int)a1);
+    case SYS_dup:
+        return husk_sys_dup_min((int)a1, 0);
+    case SYS_dup2:
+        return husk_sys_dup2((int)a1, (int)a2);
+    case SYS_dup3:
+        return husk_sys_dup3((int)a1, (int)a2, (int)a3);
     case SYS_ioctl:
         return husk_sys_ioctl((int)a1, (unsigned long)a2, (void *)a3);
     case SYS_fstat:
         return husk_sys_fstat((int)a1, (void *)a2);
-    case SYS_newfstatat:
-        /* fstat(fd) arrives as fstatat(fd, "", st, AT_EMPTY_PATH) */
-        if (a2 != 0 && *(const char *)a2 == '\0')
-            return husk_sys_fstat((int)a1, (void *)a3);
-        return -ENOENT;
     case SYS_pread64:
         return husk_sys_pread((int)a1, (void *)a2, (size_t)a3, (off_t)a4);
     case SYS_pwrite64:
@@ -102,10 +103,40 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_fsync:
     case SYS_fdatasync:
         return husk_sys_fsync((int)a1);
+    case SYS_ftruncate:
+        return husk_sys_ftruncate((int)a1, (off_t)a2);
+    case SYS_getdents64:
+        return husk_sys_getdents64((int)a1, (void *)a2, (size_t)a3);
+    /* paths: the VFS (vfs.c) */
     case SYS_open:
-        return husk_sys_openat(AT_FDCWD, (const char *)a1, (int)a2, (int)a3);
+    case SYS_creat:
     case SYS_openat:
-        return husk_sys_openat((int)a1, (const char *)a2, (int)a3, (int)a4);
+    case SYS_stat:
+    case SYS_lstat:
+    case SYS_newfstatat:
+    case SYS_statx:
+    case SYS_access:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_readlink:
+    case SYS_readlinkat:
+    case SYS_mkdir:
+    case SYS_mkdirat:
+    case SYS_rmdir:
+    case SYS_unlink:
+    case SYS_unlinkat:
+    case SYS_rename:
+    case SYS_renameat:
+    case SYS_renameat2:
+    case SYS_getcwd:
+    case SYS_chdir:
+    case SYS_fchdir:
+    case SYS_chmod:
+    case SYS_fchmodat:
+    case SYS_fchmod:
+    case SYS_truncate:
+    case SYS_umask:
+        return husk_vfs_syscall(n, a1, a2, a3, a4, a5);
     case SYS_lseek:
         return husk_sys_lseek((int)a1, (off_t)a2, (int)a3);
     case SYS_fcntl:

@@ -322,6 +322,26 @@ static const struct husk_file_ops block_file_ops = {
     .close = file_close,
 };
 
+unsigned husk_block_count(void)
+{
+    return dev_count;
+}
+
+const char *husk_block_name(unsigned i)
+{
+    return i < dev_count ? devs[i].name : "";
+}
+
+uint64_t husk_block_capacity(unsigned i)
+{
+    return i < dev_count ? devs[i].capacity : 0;
+}
+
+bool husk_block_read_only(unsigned i)
+{
+    return i < dev_count && devs[i].read_only;
+}
+
 long husk_block_open(const char *name, int flags)
 {
     struct block_dev *dev = NULL;

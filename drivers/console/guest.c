@@ -70,6 +70,15 @@ static const struct husk_file_ops console_ops = {
     .fstat = console_fstat,
 };
 
+long husk_console_open(unsigned stream)
+{
+    static const unsigned streams[] = {0, HUSK_CONSOLE_STDOUT,
+                                       HUSK_CONSOLE_STDERR};
+    if (stream > 2)
+        return -ENXIO;
+    return husk_fd_install(0, &console_ops, (void *)(uintptr_t)streams[stream]);
+}
+
 void husk_console_init(void)
 {
     /* priv is the stream: 0 (stdin), HUSK_CONSOLE_STDOUT, _STDERR */
