@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "seek.h"
 #include "tmpfs.h"
 
 #define PAGE TMPFS_PAGE
@@ -177,31 +178,7 @@ static long tf_write(void *priv, const void *buf, size_t len)
 static long tf_lseek(void *priv, off_t offset, int whence)
 {
     struct tmpfs_file *f = priv;
-    int64_t base;
-    switch (whence) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->pos;
-        break;
-    case SEEK_END:
-        base = (int64_t)f->n->size;
-        break;
-    case SEEK_DATA: /* all of it is data, as far as a reader can tell */
-    case SEEK_HOLE:
-        if (offset < 0 || (uint64_t)offset >= f->n->size)
-            return -ENXIO;
-        f->pos = whence == SEEK_DATA ? (uint64_t)offset : f->n->size;
-        return (long)f->pos;
-    default:
-        return -EINVAL;
-    }
-    if ((offset < 0 && base + offset < 0) ||
-        (offset > 0 && base > INT64_MAX - offset))
-        return -EINVAL;
-    f->pos = (uint64_t)(base + offset);
-    return (long)f->pos;
+    return husk_seek(&f->pos, f->n->size, offset, whence);
 }
 
 static long tf_fstat(void *priv, struct stat *st)

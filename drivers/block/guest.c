@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../guest/guest.h"
+#include "../../guest/seek.h"
 
 #define SECTOR 512ULL
 #define FILES_MAX 64
@@ -263,25 +264,7 @@ static long file_write(void *priv, const void *buf, size_t len)
 static long file_lseek(void *priv, off_t offset, int whence)
 {
     struct block_file *f = priv;
-    int64_t base;
-    switch (whence) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->pos;
-        break;
-    case SEEK_END:
-        base = (int64_t)f->dev->capacity;
-        break;
-    default:
-        return -EINVAL;
-    }
-    if ((offset < 0 && base + offset < 0) ||
-        (offset > 0 && base > INT64_MAX - offset))
-        return -EINVAL;
-    f->pos = (uint64_t)(base + offset);
-    return (long)f->pos;
+    return husk_seek(&f->pos, f->dev->capacity, offset, whence);
 }
 
 static long file_fsync(void *priv)

@@ -7,22 +7,9 @@
 #include <string.h>
 
 #include "abi/husk_abi.h"
+#include "monitor/rawsys.h" /* the same raw system call as the monitor's */
 
 extern const struct husk_bootinfo *husk_boot;
-
-static long raw_syscall(long nr, long a, long b, long c, long d, long e, long f)
-{
-    long ret;
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-                       "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 /*
  * foreign_tls ACTION: point %fs where nothing is mapped, then make the
@@ -83,11 +70,11 @@ int main(int argc, char **argv)
         return foreign_tls(entry, argv[2]);
     if (!strcmp(a, "syscall_write")) {
         /* A call the monitor itself may make: still refused to the guest. */
-        raw_syscall(1, 1, (long)"forged\n", 7, 0, 0, 0);
+        husk_raw_syscall6(1, 1, (long)"forged\n", 7, 0, 0, 0);
     } else if (!strcmp(a, "syscall_getpid")) {
-        raw_syscall(39, 0, 0, 0, 0, 0, 0);
+        husk_raw_syscall6(39, 0, 0, 0, 0, 0, 0);
     } else if (!strcmp(a, "mmap_exec")) {
-        raw_syscall(9, 0, 4096, 7 /* RWX */, 0x22, -1, 0);
+        husk_raw_syscall6(9, 0, 4096, 7 /* RWX */, 0x22, -1, 0);
     } else if (!strcmp(a, "int80")) {
         __asm__ volatile("int $0x80" ::"a"(20) : "memory"); /* getpid */
     } else if (!strcmp(a, "sysenter")) {
