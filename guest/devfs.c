@@ -4,8 +4,12 @@
  * devfs.c: /dev. The image's block devices by name (drivers/block), then
  * the character devices every program may expect: null, zero, full,
  * random and urandom (the CPU's generator, random.c), and stdin, stdout
- * and stderr, which open the console's streams (on Linux they are links
- * to fds 0-2). A block device named like one of those hides it.
+ * and stderr. Those follow fds 0, 1 and 2 as Linux's links to
+ * /proc/self/fd/N do: stat shows what the fd is (a pipe after a dup2 onto
+ * it), and an open is a dup of the fd (it shares the open file, position
+ * and flags, where Linux would open the file anew). ENOENT while the fd is
+ * closed, as a link that leads nowhere. A block device named like one of
+ * those hides it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -139,6 +143,10 @@ static int devfs_getattr(struct husk_vnode *node, struct stat *st)
         st->st_ino = INO_BLOCK + i;
         st->st_size = (off_t)cap;
         st->st_blocks = (blkcnt_t)(cap / 512);
+    } else if (node >= &chrs[DEV_STDIN].v && node <= &chrs[DEV_STDERR].v) {
+        int fd = (int)((struct chr_node *)node - &chrs[DEV_STDIN]);
+        long rc = husk_sys_fstat(fd, st);
+        return rc == -EBADF ? -ENOENT : (int)rc;
     } else {
         struct chr_node *c = (struct chr_node *)node;
         st->st_mode = S_IFCHR | (c->rdev == makedev(5, 0) ? 0620 : 0666);
@@ -216,8 +224,11 @@ static long devfs_open(struct husk_vnode *node, int flags)
         return husk_block_open(
             husk_block_name(((struct blk_node *)node)->index), flags);
     enum chr c = (enum chr)((struct chr_node *)node - chrs);
-    if (c >= DEV_STDIN)
-        return husk_console_open((unsigned)(c - DEV_STDIN));
+    if (c >= DEV_STDIN) {
+        /* A dup, not a new open file: husk_fd_opened leaves its flags. */
+        long fd = husk_sys_dup_min((int)(c - DEV_STDIN), 0);
+        return fd == -EBADF ? -ENOENT : fd;
+    }
     return husk_fd_install(0, &chr_ops, (void *)(uintptr_t)c);
 }
 

@@ -11,6 +11,7 @@
  * meant (its generation) and drop themselves when the fd was reused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ long husk_sys_epoll_create1(int flags)
     int fd = husk_fd_install(0, &epoll_ops, ep);
     if (fd < 0)
         free(ep);
+    else /* EPOLL_CLOEXEC is O_CLOEXEC */
+        husk_fd_opened(fd, O_RDWR | (flags & EPOLL_CLOEXEC ? O_CLOEXEC : 0));
     return fd;
 }
 

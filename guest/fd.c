@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * fd.c: the file descriptor table. Each open fd names a set of file ops
- * (the console, block devices, sockets, files of the VFS) and their
+ * (the console, block devices, sockets, pipes, files of the VFS) and their
  * private data; the read/write/... system calls find the ops here.
  */
 #include <errno.h>
@@ -16,19 +16,23 @@
 
 #define FD_MAX 1024
 
-/* An open file: what dup shares (the file, its position, its status
- * flags). At most one per fd, so a static pool suffices, and the console's
- * fds exist before malloc does. */
+/* An open file: what dup shares (the file, its position, its access mode
+ * and status flags). At most one per fd, so a static pool suffices, and
+ * the console's fds exist before malloc does. */
 struct open_file {
     const struct husk_file_ops *ops;
     void *priv;
-    int status_flags; /* O_NONBLOCK, O_APPEND as set by fcntl */
-    unsigned refs;    /* fds that name it; 0: the slot is free */
+    /* What F_GETFL says: the access mode (O_RDONLY, O_WRONLY, O_RDWR) or
+     * O_PATH, and O_NONBLOCK, O_APPEND as open or F_SETFL set them. */
+    int flags;
+    unsigned refs; /* fds that name it; 0: the slot is free */
 };
 
 struct fd_entry {
     struct open_file *of;
     uint64_t gen; /* which file: epoll notices a closed, reused fd */
+    /* FD_CLOEXEC: there is no exec, but F_GETFD reports what was set. */
+    bool cloexec;
 };
 
 static struct fd_entry fds[FD_MAX];
@@ -50,10 +54,23 @@ static int lowest_free(int min_fd)
     return -EMFILE;
 }
 
-static void attach(int fd, struct open_file *of)
+static void attach(int fd, struct open_file *of, bool cloexec)
 {
     of->refs++;
-    fds[fd] = (struct fd_entry){of, ++generations};
+    fds[fd] = (struct fd_entry){of, ++generations, cloexec};
+}
+
+/* Whether f was opened for reading, or for writing: Linux says EBADF to
+ * a read of an O_WRONLY fd, a write of an O_RDONLY one and either on an
+ * O_PATH one. */
+static bool readable(const struct open_file *f)
+{
+    return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool writable(const struct open_file *f)
+{
+    return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
 int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv)
@@ -63,8 +80,10 @@ int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv)
         return fd;
     for (size_t i = 0; i < FD_MAX; i++) {
         if (files[i].refs == 0) {
-            files[i] = (struct open_file){ops, priv, 0, 0};
-            attach(fd, &files[i]);
+            /* Read-write until husk_fd_opened says otherwise: what the
+             * console's fds are on a terminal, and sockets always. */
+            files[i] = (struct open_file){ops, priv, O_RDWR, 0};
+            attach(fd, &files[i], false);
             return fd;
         }
     }
@@ -76,9 +95,24 @@ void husk_fd_set_status(int fd, int flags)
     struct open_file *f = lookup(fd);
     if (f == NULL)
         return;
-    f->status_flags = flags & (O_NONBLOCK | O_APPEND);
+    f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) |
+               (flags & (O_NONBLOCK | O_APPEND));
     if (f->ops->set_flags != NULL)
-        f->ops->set_flags(f->priv, f->status_flags);
+        f->ops->set_flags(f->priv, f->flags & (O_NONBLOCK | O_APPEND));
+}
+
+void husk_fd_opened(int fd, int flags)
+{
+    struct open_file *f = lookup(fd);
+    if (f == NULL)
+        return;
+    fds[fd].cloexec = (flags & O_CLOEXEC) != 0;
+    /* A file shared with another fd was not made by this open (devfs's
+     * /dev/stdout is a dup of fd 1): it keeps what it had. */
+    if (f->refs > 1)
+        return;
+    f->flags = flags & O_PATH ? O_PATH : flags & O_ACCMODE;
+    husk_fd_set_status(fd, flags);
 }
 
 void *husk_fd_priv(int fd, const struct husk_file_ops *ops)
@@ -114,7 +148,7 @@ int husk_fd_poll(int fd, uint32_t *seq, uint64_t *gen)
 long husk_sys_read(int fd, void *buf, size_t len)
 {
     struct open_file *f = lookup(fd);
-    if (f == NULL)
+    if (f == NULL || !readable(f))
         return -EBADF;
     if (f->ops->read == NULL)
         return -EINVAL;
@@ -124,7 +158,7 @@ long husk_sys_read(int fd, void *buf, size_t len)
 long husk_sys_write(int fd, const void *buf, size_t len)
 {
     struct open_file *f = lookup(fd);
-    if (f == NULL)
+    if (f == NULL || !writable(f))
         return -EBADF;
     if (f->ops->write == NULL)
         return -EINVAL;
@@ -171,6 +205,11 @@ long husk_sys_readv(int fd, const struct iovec *iov, int iovcnt)
     for (int i = 0; i < iovcnt; i++) {
         if (iov[i].iov_len == 0)
             continue;
+        /* One readv on Linux: once it has data, it returns rather than
+         * wait for more (a pipe or socket drained by the first vectors). */
+        if (done > 0 &&
+            !(husk_fd_poll(fd, NULL, NULL) & (POLLIN | POLLHUP | POLLERR)))
+            break;
         long n = husk_sys_read(fd, iov[i].iov_base, iov[i].iov_len);
         if (n < 0)
             return done > 0 ? done : n;
@@ -208,7 +247,7 @@ long husk_sys_dup3(int oldfd, int newfd, int flags)
     if (fds[newfd].of != NULL)
         husk_sys_close(newfd); /* its errors are lost, as on Linux */
     f->refs--;
-    attach(newfd, f);
+    attach(newfd, f, (flags & O_CLOEXEC) != 0);
     return newfd;
 }
 
@@ -220,7 +259,7 @@ long husk_sys_dup2(int oldfd, int newfd)
 }
 
 /* dup, and fcntl's F_DUPFD: the lowest free fd >= min_fd. */
-long husk_sys_dup_min(int oldfd, int min_fd)
+static long dup_min(int oldfd, int min_fd, bool cloexec)
 {
     struct open_file *f = lookup(oldfd);
     if (f == NULL)
@@ -229,8 +268,13 @@ long husk_sys_dup_min(int oldfd, int min_fd)
         return -EINVAL;
     int fd = lowest_free(min_fd);
     if (fd >= 0)
-        attach(fd, f);
+        attach(fd, f, cloexec);
     return fd;
+}
+
+long husk_sys_dup_min(int oldfd, int min_fd)
+{
+    return dup_min(oldfd, min_fd, false);
 }
 
 long husk_sys_ioctl(int fd, unsigned long request, void *arg)
@@ -267,7 +311,7 @@ long husk_sys_lseek(int fd, off_t offset, int whence)
 long husk_sys_pread(int fd, void *buf, size_t len, off_t off)
 {
     struct open_file *f = lookup(fd);
-    if (f == NULL)
+    if (f == NULL || !readable(f))
         return -EBADF;
     if (f->ops->pread == NULL)
         return -ESPIPE;
@@ -279,7 +323,7 @@ long husk_sys_pread(int fd, void *buf, size_t len, off_t off)
 long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
     struct open_file *f = lookup(fd);
-    if (f == NULL)
+    if (f == NULL || !writable(f))
         return -EBADF;
     if (f->ops->pwrite == NULL)
         return -ESPIPE;
@@ -331,17 +375,22 @@ long husk_sys_fcntl(int fd, int cmd, long arg)
     if (f == NULL)
         return -EBADF;
     switch (cmd) {
-    case F_GETFD:
+    case F_GETFD: /* no exec, so FD_CLOEXEC changes nothing but this */
+        return fds[fd].cloexec ? FD_CLOEXEC : 0;
     case F_SETFD:
-        return 0; /* no exec, so FD_CLOEXEC means nothing */
+        fds[fd].cloexec = (arg & FD_CLOEXEC) != 0;
+        return 0;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        return husk_sys_dup_min(fd, (int)arg);
+        return dup_min(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
     case F_GETFL:
-        return f->status_flags | O_RDWR;
+        return f->flags;
     case F_SETFL:
         husk_fd_set_status(fd, (int)arg);
         return 0;
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+        return husk_pipe_fcntl(fd, cmd, arg);
     default:
         return -EINVAL;
     }

@@ -89,6 +89,12 @@ struct husk_file_ops {
 int husk_fd_install(int min_fd, const struct husk_file_ops *ops, void *priv);
 /* Set an fd's status flags (O_NONBLOCK, O_APPEND), as fcntl F_SETFL. */
 void husk_fd_set_status(int fd, int flags);
+/* A file that open or pipe2 just installed at fd: its access mode (or
+ * O_PATH) and status flags from open's flags, for F_GETFL and for EBADF
+ * on a read or write it was not opened for, and fd's O_CLOEXEC. A file
+ * another fd shares already (/dev/stdout) keeps its flags. Installed
+ * without it, a file is O_RDWR. */
+void husk_fd_opened(int fd, int flags);
 /* fd's private data if it is open with these ops, else NULL. */
 void *husk_fd_priv(int fd, const struct husk_file_ops *ops);
 /* Whether fd is open at all. */
@@ -119,6 +125,11 @@ long husk_sys_getdents64(int fd, void *buf, size_t len);
  * VFS), or -EBADF. */
 struct husk_vnode;
 int husk_fd_vnode(int fd, struct husk_vnode **out);
+
+/* ---- pipes (pipe.c) ---- */
+long husk_sys_pipe2(int *fds, int flags);
+/* fcntl's F_GETPIPE_SZ and F_SETPIPE_SZ on fd (-EBADF if not a pipe). */
+long husk_pipe_fcntl(int fd, int cmd, long arg);
 
 /* ---- files by path (vfs.c; the VFS itself: vfs.h) ---- */
 /* The file systems: the root, devfs on /dev, tmpfs on /tmp (rootfs.c). */

@@ -74,7 +74,8 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
                     long a6)
 {
     switch (n) {
-    /* files: the console, devices, tmpfs files and sockets, all as fds */
+    /* files: the console, devices, tmpfs files, pipes and sockets, all as
+     * fds */
     case SYS_read:
         return husk_sys_read((int)a1, (void *)a2, (size_t)a3);
     case SYS_write:
@@ -107,6 +108,10 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_ftruncate((int)a1, (off_t)a2);
     case SYS_getdents64:
         return husk_sys_getdents64((int)a1, (void *)a2, (size_t)a3);
+    case SYS_pipe:
+        return husk_sys_pipe2((int *)a1, 0);
+    case SYS_pipe2:
+        return husk_sys_pipe2((int *)a1, (int)a2);
     /* paths: the VFS (vfs.c) */
     case SYS_open:
     case SYS_creat:

@@ -109,15 +109,23 @@ static long getattr(struct husk_vnode *v, struct stat *st)
 
 /* ---- open ---- */
 
+/* The fd a file system's open gave, with open's flags recorded on it. */
+static long opened(long fd, int flags)
+{
+    if (fd >= 0)
+        husk_fd_opened((int)fd, flags);
+    return fd;
+}
+
 static long open_node(struct husk_vnode *v, int flags)
 {
     int acc = flags & O_ACCMODE;
     if (flags & O_PATH)
-        return husk_vfs_open_vnode(v, flags);
+        return opened(husk_vfs_open_vnode(v, flags), flags);
     if (S_ISDIR(v->mode)) {
         if (acc != O_RDONLY || (flags & O_CREAT))
             return -EISDIR;
-        return husk_vfs_open_vnode(v, flags);
+        return opened(husk_vfs_open_vnode(v, flags), flags);
     }
     if (flags & O_DIRECTORY)
         return -ENOTDIR;
@@ -134,10 +142,7 @@ static long open_node(struct husk_vnode *v, int flags)
     }
     if (v->ops->open == NULL)
         return -ENXIO;
-    long fd = v->ops->open(v, flags);
-    if (fd >= 0)
-        husk_fd_set_status((int)fd, flags);
-    return fd;
+    return opened(v->ops->open(v, flags), flags);
 }
 
 static long sys_openat(int dirfd, const char *u, int flags, mode_t mode)
