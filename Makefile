@@ -247,7 +247,13 @@ $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) drivers/net/tso.c guest/vfs_pa
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
-	$(wildcard tests/guests/*.c tests/hostile/*.c))
+	$(wildcard tests/guests/*.c tests/hostile/*.c tests/stdin/*.c))
+
+# The stdin suite's guests (tests/stdin-suite.sh).
+$(BUILD)/tests/stdin/%.husk: tests/stdin/%.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/tests/guests/%.husk: tests/guests/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)

@@ -51,6 +51,7 @@
 #define HUSK_HC_BLOCK_QUEUE 11
 #define HUSK_HC_BLOCK_KICK 12
 #define HUSK_HC_SET_TLS 13 /* process backend only (HUSK_FEATURE_TLS_CALL) */
+#define HUSK_HC_CONSOLE_READ 14 /* with HUSK_FEATURE_CONSOLE_READ */
 #define HUSK_HC_NET_INFO 16
 #define HUSK_HC_NET_IO 17
 /* 18..23: reserved for network devices. */
@@ -75,6 +76,9 @@
 #define HUSK_BOOTINFO_MAGIC 0x4f4f424b5355484bULL /* "KHUSKBOO" */
 #define HUSK_ARGS_MAX 4096 /* bytes of guest argv strings, NULs included */
 #define HUSK_ARGC_MAX 256
+#define HUSK_ENV_MAX \
+    4096 /* bytes of guest environment strings, NULs included */
+#define HUSK_ENVC_MAX 256 /* environment entries */
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -144,13 +148,22 @@ struct husk_bootinfo {
      * clock_gettime in the vDSO, int (*)(int clock, struct timespec *),
      * which needs no thread pointer and makes no exit; 0 otherwise. */
     uint64_t clock_call;
+    /* The guest's environment (husk --env=NAME=VALUE): envc entries
+     * "NAME=VALUE" at envp_gpa, uint64_t[envc + 1], NULL-terminated. An
+     * older monitor leaves both 0 (past the end of its struct): no
+     * environment. */
+    uint32_t envc; /* <= HUSK_ENVC_MAX */
+    uint32_t _pad1;
+    uint64_t envp_gpa;
 };
 HUSK_ABI_OFFSET(struct husk_bootinfo, tsc_hz, 32);
 HUSK_ABI_OFFSET(struct husk_bootinfo, argv_gpa, 72);
 HUSK_ABI_OFFSET(struct husk_bootinfo, devices, 96);
 HUSK_ABI_OFFSET(struct husk_bootinfo, hc_call, 96 + 40 * HUSK_DEVICES_MAX);
 HUSK_ABI_OFFSET(struct husk_bootinfo, clock_call, 104 + 40 * HUSK_DEVICES_MAX);
-HUSK_ABI_CHECK(struct husk_bootinfo, 112 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_OFFSET(struct husk_bootinfo, envc, 112 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_OFFSET(struct husk_bootinfo, envp_gpa, 120 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_CHECK(struct husk_bootinfo, 128 + 40 * HUSK_DEVICES_MAX);
 
 #define HUSK_FEATURE_RDRAND (1ULL << 0) /* RDRAND usable at CPL3 */
 #define HUSK_FEATURE_RDSEED (1ULL << 1) /* RDSEED usable at CPL3 */
@@ -167,6 +180,10 @@ HUSK_ABI_CHECK(struct husk_bootinfo, 112 + 40 * HUSK_DEVICES_MAX);
  * (the host kernel's own, exact and exitless) instead of scaling the TSC
  * by tsc_hz, which a process cannot always learn quickly. */
 #define HUSK_FEATURE_CLOCK_CALL (1ULL << 4)
+/* The monitor's stdin is the guest's: HUSK_HC_CONSOLE_READ reads it.
+ * Without it (an older monitor, or husk --stdin=none) stdin is at end of
+ * file and the call does not exist. */
+#define HUSK_FEATURE_CONSOLE_READ (1ULL << 5)
 
 /* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
 struct husk_hc_exit {
@@ -196,6 +213,24 @@ struct husk_hc_console_write {
 };
 HUSK_ABI_CHECK(struct husk_hc_console_write, 24);
 HUSK_ABI_OFFSET(struct husk_hc_console_write, ret, 16);
+
+/*
+ * HUSK_HC_CONSOLE_READ (HUSK_FEATURE_CONSOLE_READ): read what is waiting
+ * on the monitor's stdin, never waiting for more. When nothing is waiting
+ * (-HUSK_EAGAIN) the guest's next wait (the poll call, or net_io's) also
+ * ends once stdin turns readable: a guest waits for input in the wait it
+ * makes anyway. A wait that ends so, or a read that finds input or the
+ * end, lets that go.
+ */
+struct husk_hc_console_read {
+    uint64_t buf_gpa; /* IN: guest memory, written by the monitor */
+    uint32_t len;     /* IN: 1..HUSK_CONSOLE_MAX */
+    uint32_t _pad0;
+    int64_t ret; /* OUT: bytes read, 0 at end of file, -HUSK_EAGAIN if
+                  * nothing is waiting, or -HUSK_EIO */
+};
+HUSK_ABI_CHECK(struct husk_hc_console_read, 24);
+HUSK_ABI_OFFSET(struct husk_hc_console_read, ret, 16);
 
 /* HUSK_HC_SET_TLS (process backend, HUSK_FEATURE_TLS_CALL only): set the
  * guest's %fs or %gs base, which the monitor restores after every call. */

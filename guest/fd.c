@@ -14,7 +14,7 @@
 
 #include "guest.h"
 
-#define FD_MAX 1024
+#define FD_MAX HUSK_FD_MAX
 
 /* An open file: what dup shares (the file, its position, its access mode
  * and status flags). At most one per fd, so a static pool suffices, and
@@ -369,6 +369,42 @@ int husk_fd_vnode(int fd, struct husk_vnode **out)
     return 0;
 }
 
+/* Record locks: with one process nothing can conflict, so every lock is
+ * granted at once and F_GETLK finds the range free. The arguments are
+ * checked as Linux checks them. */
+static long record_lock(const struct open_file *f, int cmd, struct flock *fl)
+{
+    if (fl == NULL)
+        return -EFAULT;
+    if (fl->l_whence != SEEK_SET && fl->l_whence != SEEK_CUR &&
+        fl->l_whence != SEEK_END)
+        return -EINVAL;
+    bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+    if (ofd && fl->l_pid != 0)
+        return -EINVAL;
+    int mode = f->flags & O_ACCMODE;
+    bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+    switch (fl->l_type) {
+    case F_RDLCK:
+        if (!get && mode == O_WRONLY)
+            return -EBADF;
+        break;
+    case F_WRLCK:
+        if (!get && mode == O_RDONLY)
+            return -EBADF;
+        break;
+    case F_UNLCK:
+        if (get)
+            return -EINVAL;
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (get)
+        fl->l_type = F_UNLCK;
+    return 0;
+}
+
 long husk_sys_fcntl(int fd, int cmd, long arg)
 {
     struct open_file *f = lookup(fd);
@@ -391,6 +427,15 @@ long husk_sys_fcntl(int fd, int cmd, long arg)
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
         return husk_pipe_fcntl(fd, cmd, arg);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        if ((f->flags & O_PATH) != 0)
+            return -EBADF;
+        return record_lock(f, cmd, (struct flock *)arg);
     default:
         return -EINVAL;
     }

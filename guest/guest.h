@@ -8,6 +8,7 @@
 #ifndef HUSK_GUEST_H
 #define HUSK_GUEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,8 +145,9 @@ long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5);
  * after at most one wait; callers re-check what they wait for and loop.
  */
 void husk_idle(uint64_t deadline_ns);
-/* husk_idle until the monotonic clock reaches deadline_ns (sleep). */
-void husk_idle_until(uint64_t deadline_ns);
+/* husk_idle until the monotonic clock reaches deadline_ns (sleep): 0, or
+ * -EINTR as soon as a signal is due (signal.c). */
+long husk_idle_until(uint64_t deadline_ns);
 /*
  * The shape of every wait: call scan(ctx) (it returns what is ready, or a
  * negative errno) until it is non-zero or the deadline passes, with
@@ -201,6 +203,10 @@ void husk_clock_init(const struct husk_bootinfo *bi);
 uint64_t husk_monotonic_ns(void);
 /* Sleep (poll hypercall, then spin) until the monotonic clock reaches ns. */
 void husk_sleep_until(uint64_t deadline_ns);
+/* One wait of husk_sleep_until's: returns at deadline_ns or earlier, when
+ * the monitor ends the wait early (input on stdin, which the guest found
+ * empty: drivers/console). husk_idle's step without a network. */
+void husk_sleep_step(uint64_t deadline_ns);
 long husk_sys_clock_gettime(int clk, struct timespec *ts);
 long husk_sys_clock_getres(int clk, struct timespec *ts);
 long husk_sys_gettimeofday(struct timeval *tv, void *tz);
@@ -214,5 +220,54 @@ long husk_sys_uname(struct utsname *u);
 long husk_sys_arch_prctl(int code, uintptr_t addr);
 long husk_sys_kill(int pid, int sig);
 long husk_sys_getrandom(void *buf, size_t len, unsigned flags);
+
+/* ---- signals (signal.c) and timers (timer.c) ---- */
+/* Signals are delivered when a system call returns and end waits early
+ * (EINTR); a timer fires when the guest makes a system call or waits. */
+bool husk_signal_is_pending(int sig);
+/* Make sig pending with this siginfo (no effect if it already is). */
+void husk_signal_raise(int sig, const siginfo_t *info);
+/* Fire due timers; whether a pending signal is not blocked. */
+bool husk_signal_due(void);
+/* Run what is due (handlers, default actions); false if a handler that
+ * ran lacks SA_RESTART, so an interrupted call must fail with EINTR. */
+bool husk_signal_deliver(void);
+/* ppoll, pselect6, epoll_pwait: wait with *mask blocked (-EINVAL for a
+ * bad size); _end delivers what it let through, then restores saved. */
+long husk_signal_mask_begin(const uint64_t *mask, size_t size, uint64_t *saved);
+void husk_signal_mask_end(uint64_t saved);
+long husk_sys_rt_sigaction(int sig, const void *act, void *old, size_t size);
+long husk_sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old,
+                             size_t size);
+long husk_sys_rt_sigpending(uint64_t *set, size_t size);
+long husk_sys_rt_sigsuspend(const uint64_t *mask, size_t size);
+long husk_sys_pause(void);
+long husk_sys_rt_sigtimedwait(const uint64_t *set, siginfo_t *info,
+                              const struct timespec *timeout, size_t size);
+long husk_sys_tgkill(int tgid, int tid, int sig);
+/* The monotonic deadline of the next armed timer (UINT64_MAX: none). */
+uint64_t husk_timer_next(void);
+/* Raise the signals of the timers whose deadline has passed. */
+void husk_timers_fire(void);
+/* The time on clock clk in ns (0), or -EINVAL for an unknown clock. */
+int husk_clock_now(int clk, uint64_t *ns);
+struct itimerval;
+struct itimerspec;
+long husk_sys_getitimer(int which, struct itimerval *cur);
+long husk_sys_setitimer(int which, const struct itimerval *v,
+                        struct itimerval *old);
+long husk_sys_alarm(unsigned seconds);
+long husk_sys_timer_create(int clk, const void *sevp, int *id);
+long husk_sys_timer_settime(int id, int flags, const struct itimerspec *v,
+                            struct itimerspec *old);
+long husk_sys_timer_gettime(int id, struct itimerspec *cur);
+long husk_sys_timer_getoverrun(int id);
+long husk_sys_timer_delete(int id);
+
+/* ---- resource limits (rlimit.c) ---- */
+/* fd.c's table: RLIMIT_NOFILE's hard limit. */
+#define HUSK_FD_MAX 1024
+long husk_sys_prlimit64(int pid, int resource, const void *new_limit,
+                        void *old_limit);
 
 #endif

@@ -17,20 +17,28 @@
 
 void husk_idle(uint64_t deadline_ns)
 {
+    /* Wake for the next timer, whose signal may end the wait. A timer
+     * already due fires now, so that a wait that does not stop for
+     * signals (a blocking socket call) sleeps on to the next one instead
+     * of spinning. */
+    husk_timers_fire();
+    uint64_t timer = husk_timer_next();
+    if (timer < deadline_ns)
+        deadline_ns = timer;
     if (husk_net_poll != NULL)
         husk_net_poll(deadline_ns);
     else
-        husk_sleep_until(deadline_ns);
+        husk_sleep_step(deadline_ns); /* one wait: input may end it */
 }
 
-void husk_idle_until(uint64_t deadline_ns)
+long husk_idle_until(uint64_t deadline_ns)
 {
-    if (husk_net_poll == NULL) {
-        husk_sleep_until(deadline_ns);
-        return;
+    while (husk_monotonic_ns() < deadline_ns) {
+        husk_idle(deadline_ns);
+        if (husk_signal_due())
+            return -EINTR;
     }
-    while (husk_monotonic_ns() < deadline_ns)
-        husk_net_poll(deadline_ns);
+    return 0;
 }
 
 /* The monotonic deadline of a relative timeout in ms (< 0: never). */
@@ -69,6 +77,8 @@ long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
                 husk_net_step_if_stale();
             return n;
         }
+        if (husk_signal_due())
+            return -EINTR; /* the syscall layer delivers it */
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline) {
             if (stepped || husk_net_poll == NULL)
@@ -122,7 +132,7 @@ long husk_sys_ppoll(void *fds, unsigned long nfds, const struct timespec *ts)
     uint64_t deadline;
     if (deadline_ts(ts, &deadline) != 0)
         return -EINVAL;
-    return do_poll(fds, nfds, deadline); /* no signals: the mask is moot */
+    return do_poll(fds, nfds, deadline); /* its mask: syscall.c */
 }
 
 struct select_set {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
-/* process.c: the calls about "the process": identity, TLS, signals. */
+/* process.c: the calls about "the process": identity and TLS (signals:
+ * signal.c). */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -64,29 +64,5 @@ __attribute__((target("fsgsbase"))) long husk_sys_arch_prctl(int code,
         return 0;
     default:
         return -EINVAL;
-    }
-}
-
-/* The only process is pid 1 and no signal handler can ever run, so a
- * signal to ourselves ends the guest as its default action would. */
-long husk_sys_kill(int pid, int sig)
-{
-    if (pid != 1 && pid != 0 && pid != -1)
-        return -ESRCH;
-    if (sig == 0)
-        return 0;
-    if (sig < 0 || sig >= 65)
-        return -EINVAL;
-    switch (sig) {
-    case SIGCHLD:
-    case SIGCONT:
-    case SIGURG:
-    case SIGWINCH:
-        return 0; /* default action: ignore */
-    case SIGABRT:
-        husk_panic("abort() called");
-    default:
-        husk_console_note("husk: guest killed by a signal to itself\n");
-        husk_exit(128 + sig);
     }
 }

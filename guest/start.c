@@ -3,7 +3,8 @@
 /*
  * start.c: from the entry point to main(). Sets up the clock, the heap and
  * the console, then builds the initial process stack that musl's start-up
- * code expects (argv, an empty environment, the auxiliary vector) and
+ * code expects (argv, the environment of husk --env, the auxiliary
+ * vector) and
  * hands over to __libc_start_main, which sets up TLS (arch_prctl, served
  * with wrfsbase), stdio and the stack canary, and calls main.
  */
@@ -20,7 +21,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi);
 const struct husk_bootinfo *husk_boot;
 void (*husk_hc_entry)(uint64_t nr, uint64_t arg_gpa);
 
-/* argv pointers, NULL, envp NULL, then this many auxv pairs. */
+/* argv pointers, NULL, envp pointers, NULL, then this many auxv pairs. */
 #define AUXV_PAIRS 14
 
 _Noreturn void husk_start(const struct husk_bootinfo *bi)
@@ -40,13 +41,22 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
     uint32_t argc = bi->argc;
     if (argc == 0 || argc > HUSK_ARGC_MAX)
         husk_panic("bad argument count in boot information");
+    /* An older monitor leaves envc 0: an empty environment. */
+    uint32_t envc = bi->envc;
+    if (envc > HUSK_ENVC_MAX)
+        husk_panic("bad environment size in boot information");
     const uint64_t *argv_gpa = (const uint64_t *)(uintptr_t)bi->argv_gpa;
-    uintptr_t vec[HUSK_ARGC_MAX + 2 + 2 * AUXV_PAIRS];
+    const uint64_t *envp_gpa = (const uint64_t *)(uintptr_t)bi->envp_gpa;
+    /* On this stack for good (husk_start never returns): musl's environ
+     * points here, and setenv may replace its entries. */
+    uintptr_t vec[HUSK_ARGC_MAX + 1 + HUSK_ENVC_MAX + 1 + 2 * AUXV_PAIRS];
     size_t n = 0;
     for (uint32_t i = 0; i < argc; i++)
         vec[n++] = (uintptr_t)argv_gpa[i];
     vec[n++] = 0; /* end of argv */
-    vec[n++] = 0; /* end of the (empty) environment */
+    for (uint32_t i = 0; i < envc; i++)
+        vec[n++] = (uintptr_t)envp_gpa[i];
+    vec[n++] = 0; /* end of the environment */
     const uintptr_t auxv[][2] = {
         {AT_PHDR, (uintptr_t)bi->phdr_gpa},
         {AT_PHENT, bi->phentsize},

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "guest.h"
@@ -62,16 +63,40 @@ static long no_network(long n, long fd)
     return husk_fd_is_open((int)fd) ? -ENOTSOCK : -EBADF;
 }
 
-/* Signal calls succeed; their "old" result is the all-zero default. */
-static long clear_old(void *old, size_t size)
+/* ppoll, pselect6 and epoll_pwait: the wait runs with the caller's signal
+ * mask, if it gave one, and what that mask lets through is delivered
+ * before the old mask comes back (signal.c), as on Linux. */
+static long masked_wait(long n, long a1, long a2, long a3, long a4, long a5,
+                        long a6)
 {
-    if (old != NULL)
-        __builtin_memset(old, 0, size);
-    return 0;
+    const uint64_t *mask = (const uint64_t *)(n == SYS_ppoll ? a4 : a5);
+    size_t size = (size_t)(n == SYS_ppoll ? a5 : a6);
+    if (n == SYS_pselect6) { /* a6: {const sigset_t *mask; size_t size} */
+        const uint64_t *data = (const uint64_t *)a6;
+        mask = data != NULL ? (const uint64_t *)(uintptr_t)data[0] : NULL;
+        size = data != NULL ? (size_t)data[1] : 0;
+    }
+    uint64_t saved = 0;
+    if (mask != NULL) {
+        long rc = husk_signal_mask_begin(mask, size, &saved);
+        if (rc != 0)
+            return rc;
+    }
+    long r;
+    if (n == SYS_ppoll)
+        r = husk_sys_ppoll((void *)a1, (unsigned long)a2, (const void *)a3);
+    else if (n == SYS_pselect6)
+        r = husk_sys_pselect6((int)a1, (void *)a2, (void *)a3, (void *)a4,
+                              (const void *)a5);
+    else
+        r = husk_sys_epoll_wait((int)a1, (void *)a2, (int)a3, (int)a4);
+    if (mask != NULL)
+        husk_signal_mask_end(saved);
+    return r;
 }
 
-long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
-                    long a6)
+static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
+                     long a6)
 {
     switch (n) {
     /* files: the console, devices, tmpfs files, pipes and sockets, all as
@@ -150,13 +175,12 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_poll:
         return husk_sys_poll((void *)a1, (unsigned long)a2, (int)a3);
     case SYS_ppoll:
-        return husk_sys_ppoll((void *)a1, (unsigned long)a2, (const void *)a3);
+        return masked_wait(n, a1, a2, a3, a4, a5, a6);
     case SYS_select:
         return husk_sys_select((int)a1, (void *)a2, (void *)a3, (void *)a4,
                                (void *)a5);
     case SYS_pselect6:
-        return husk_sys_pselect6((int)a1, (void *)a2, (void *)a3, (void *)a4,
-                                 (const void *)a5);
+        return masked_wait(n, a1, a2, a3, a4, a5, a6);
     case SYS_epoll_create:
         return a1 > 0 ? husk_sys_epoll_create1(0) : -EINVAL;
     case SYS_epoll_create1:
@@ -164,8 +188,9 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_epoll_ctl:
         return husk_sys_epoll_ctl((int)a1, (int)a2, (int)a3, (void *)a4);
     case SYS_epoll_wait:
-    case SYS_epoll_pwait: /* no signals: the mask is moot */
         return husk_sys_epoll_wait((int)a1, (void *)a2, (int)a3, (int)a4);
+    case SYS_epoll_pwait:
+        return masked_wait(n, a1, a2, a3, a4, a5, a6);
     /* sockets: net/ when the image has a network device */
     case SYS_socket:
     case SYS_socketpair:
@@ -236,20 +261,116 @@ long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_kill:
         return husk_sys_kill((int)a1, (int)a2);
     case SYS_tkill:
-        return husk_sys_kill((int)a1, (int)a2);
+        return husk_sys_tgkill(-1, (int)a1, (int)a2);
     case SYS_tgkill:
-        return husk_sys_kill((int)a2, (int)a3);
-    /* No signal is ever delivered (no other process, no interrupts), so
-     * masks and handlers can be accepted and have nothing to do. */
-    case SYS_rt_sigprocmask: /* old mask: nothing blocked */
-    case SYS_rt_sigaction:   /* old action: SIG_DFL */
-        return clear_old((void *)a3, n == SYS_rt_sigaction ? 32 : 8);
-    case SYS_sigaltstack:
-        return clear_old((void *)a2, 24);
+        return husk_sys_tgkill((int)a1, (int)a2, (int)a3);
+    /* signals within the process (signal.c) */
+    case SYS_rt_sigaction:
+        return husk_sys_rt_sigaction((int)a1, (const void *)a2, (void *)a3,
+                                     (size_t)a4);
+    case SYS_rt_sigprocmask:
+        return husk_sys_rt_sigprocmask((int)a1, (const uint64_t *)a2,
+                                       (uint64_t *)a3, (size_t)a4);
+    case SYS_rt_sigpending:
+        return husk_sys_rt_sigpending((uint64_t *)a1, (size_t)a2);
+    case SYS_rt_sigsuspend:
+        return husk_sys_rt_sigsuspend((const uint64_t *)a1, (size_t)a2);
+    case SYS_pause:
+        return husk_sys_pause();
+    case SYS_rt_sigtimedwait:
+        return husk_sys_rt_sigtimedwait((const uint64_t *)a1, (void *)a2,
+                                        (const void *)a3, (size_t)a4);
+    case SYS_sigaltstack: /* handlers run on the guest's own stack */
+        if (a2 != 0)
+            __builtin_memset((void *)a2, 0, 24);
+        return 0;
+    /* timers (timer.c) */
+    case SYS_alarm:
+        return husk_sys_alarm((unsigned)a1);
+    case SYS_getitimer:
+        return husk_sys_getitimer((int)a1, (void *)a2);
+    case SYS_setitimer:
+        return husk_sys_setitimer((int)a1, (const void *)a2, (void *)a3);
+    case SYS_timer_create:
+        return husk_sys_timer_create((int)a1, (const void *)a2, (int *)a3);
+    case SYS_timer_settime:
+        return husk_sys_timer_settime((int)a1, (int)a2, (const void *)a3,
+                                      (void *)a4);
+    case SYS_timer_gettime:
+        return husk_sys_timer_gettime((int)a1, (void *)a2);
+    case SYS_timer_getoverrun:
+        return husk_sys_timer_getoverrun((int)a1);
+    case SYS_timer_delete:
+        return husk_sys_timer_delete((int)a1);
+    /* resource limits (rlimit.c) */
+    case SYS_prlimit64:
+        return husk_sys_prlimit64((int)a1, (int)a2, (const void *)a3,
+                                  (void *)a4);
+    case SYS_getrlimit:
+        return husk_sys_prlimit64(0, (int)a1, NULL, (void *)a2);
+    case SYS_setrlimit:
+        return husk_sys_prlimit64(0, (int)a1, (const void *)a2, NULL);
     case SYS_sched_yield:
         return 0;
     default:
         return unsupported(n);
+    }
+}
+
+/* Calls that SA_RESTART restarts after a handler interrupted their wait.
+ * As on Linux, never the waits with a timeout (poll, select, epoll_wait,
+ * sleeps) nor the signal waits. */
+static bool restartable(long n)
+{
+    switch (n) {
+    case SYS_read:
+    case SYS_readv:
+    case SYS_write:
+    case SYS_writev:
+    case SYS_pread64:
+    case SYS_pwrite64:
+    case SYS_accept:
+    case SYS_accept4:
+    case SYS_recvfrom:
+    case SYS_recvmsg:
+    case SYS_sendto:
+    case SYS_sendmsg:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A write to a pipe or socket with no reader: SIGPIPE as well as EPIPE,
+ * unless a send says MSG_NOSIGNAL. */
+static bool raises_sigpipe(long n, long a3, long a4)
+{
+    switch (n) {
+    case SYS_write:
+    case SYS_writev:
+        return true;
+    case SYS_sendto:
+        return !(a4 & MSG_NOSIGNAL);
+    case SYS_sendmsg:
+        return !(a3 & MSG_NOSIGNAL);
+    default:
+        return false;
+    }
+}
+
+long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                    long a6)
+{
+    for (;;) {
+        long r = dispatch(n, a1, a2, a3, a4, a5, a6);
+        if (r == -EPIPE && raises_sigpipe(n, a3, a4))
+            husk_sys_kill(1, SIGPIPE);
+        /* Signals run as the call returns (signal.c). */
+        if (!husk_signal_due())
+            return r;
+        bool restart = husk_signal_deliver();
+        if (r != -EINTR || !restart || !restartable(n))
+            return r;
     }
 }
 

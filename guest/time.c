@@ -73,7 +73,7 @@ static void to_timespec(uint64_t ns, struct timespec *ts)
     ts->tv_nsec = (long)(ns % 1000000000ULL);
 }
 
-static int clock_ns(int clk, uint64_t *ns)
+int husk_clock_now(int clk, uint64_t *ns)
 {
     switch (clk) {
     case CLOCK_REALTIME:
@@ -97,7 +97,7 @@ static int clock_ns(int clk, uint64_t *ns)
 long husk_sys_clock_gettime(int clk, struct timespec *ts)
 {
     uint64_t ns;
-    int rc = clock_ns(clk, &ns);
+    int rc = husk_clock_now(clk, &ns);
     if (rc == 0)
         to_timespec(ns, ts);
     return rc;
@@ -106,7 +106,7 @@ long husk_sys_clock_gettime(int clk, struct timespec *ts)
 long husk_sys_clock_getres(int clk, struct timespec *ts)
 {
     uint64_t ns;
-    if (clk != CLOCK_REALTIME && clock_ns(clk, &ns) != 0)
+    if (clk != CLOCK_REALTIME && husk_clock_now(clk, &ns) != 0)
         return -EINVAL;
     if (ts != NULL)
         *ts = (struct timespec){0, 1};
@@ -125,26 +125,32 @@ long husk_sys_gettimeofday(struct timeval *tv, void *tz)
     return 0;
 }
 
+void husk_sleep_step(uint64_t deadline_ns)
+{
+    uint64_t now = husk_monotonic_ns();
+    if (now >= deadline_ns)
+        return;
+    uint64_t left = deadline_ns - now;
+    if (left <= SPIN_NS) {
+        while (husk_monotonic_ns() < deadline_ns)
+            _mm_pause();
+        return;
+    }
+    /* Wake a little early and spin the rest: the host's sleep
+     * overshoots by more than the spin costs. The monitor may end the
+     * wait early (stdin's input: drivers/console). */
+    uint64_t sleep = left - SPIN_NS / 2;
+    struct husk_hc_poll p = {
+        .timeout_ns =
+            sleep > HUSK_POLL_TIMEOUT_MAX ? HUSK_POLL_TIMEOUT_MAX : sleep,
+    };
+    husk_hypercall(HUSK_HC_POLL, &p);
+}
+
 void husk_sleep_until(uint64_t deadline_ns)
 {
-    for (;;) {
-        uint64_t now = husk_monotonic_ns();
-        if (now >= deadline_ns)
-            return;
-        uint64_t left = deadline_ns - now;
-        if (left <= SPIN_NS) {
-            _mm_pause();
-            continue;
-        }
-        /* Wake a little early and spin the rest: the host's sleep
-         * overshoots by more than the spin costs. */
-        uint64_t sleep = left - SPIN_NS / 2;
-        struct husk_hc_poll p = {
-            .timeout_ns =
-                sleep > HUSK_POLL_TIMEOUT_MAX ? HUSK_POLL_TIMEOUT_MAX : sleep,
-        };
-        husk_hypercall(HUSK_HC_POLL, &p);
-    }
+    while (husk_monotonic_ns() < deadline_ns)
+        husk_sleep_step(deadline_ns);
 }
 
 static int timespec_ns(const struct timespec *ts, uint64_t *ns)
@@ -163,15 +169,24 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* A sleep ends early, with EINTR and the time left, when a signal is due
+ * (a timer's: nothing else can arrive while the guest sleeps). */
+static long sleep_until(uint64_t deadline, struct timespec *rem)
+{
+    long rc = husk_idle_until(deadline);
+    if (rem != NULL) {
+        uint64_t now = husk_monotonic_ns();
+        to_timespec(rc == -EINTR && deadline > now ? deadline - now : 0, rem);
+    }
+    return rc;
+}
+
 long husk_sys_nanosleep(const struct timespec *req, struct timespec *rem)
 {
     uint64_t ns;
     if (timespec_ns(req, &ns) != 0)
         return -EINVAL;
-    husk_idle_until(add_sat(husk_monotonic_ns(), ns));
-    if (rem != NULL)
-        *rem = (struct timespec){0, 0}; /* nothing interrupts a sleep */
-    return 0;
+    return sleep_until(add_sat(husk_monotonic_ns(), ns), rem);
 }
 
 long husk_sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
@@ -180,16 +195,12 @@ long husk_sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
     uint64_t ns, now;
     if (clk == CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL; /* as Linux */
-    if (clock_ns(clk, &now) != 0)
+    if (husk_clock_now(clk, &now) != 0)
         return -EINVAL;
     if (timespec_ns(req, &ns) != 0)
         return -EINVAL;
     uint64_t mono = husk_monotonic_ns();
-    if (flags & TIMER_ABSTIME)
-        husk_idle_until(ns > now ? add_sat(mono, ns - now) : mono);
-    else
-        husk_idle_until(add_sat(mono, ns));
-    if (rem != NULL && !(flags & TIMER_ABSTIME))
-        *rem = (struct timespec){0, 0};
-    return 0;
+    if (flags & TIMER_ABSTIME) /* rem is not written for an absolute sleep */
+        return sleep_until(ns > now ? add_sat(mono, ns - now) : mono, NULL);
+    return sleep_until(add_sat(mono, ns), rem);
 }

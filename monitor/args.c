@@ -30,6 +30,11 @@ const char husk_usage[] =
     "  --io-spin=MICROSECONDS  how long the I/O thread polls for more work\n"
     "                        before it sleeps (default: it adapts, from\n"
     "                        50 to 5000, to the gaps between requests)\n"
+    "  --env=NAME=VALUE      set NAME in the guest's environment\n"
+    "                        (repeatable; the guest gets nothing of the\n"
+    "                        host's environment)\n"
+    "  --stdin=pass|none     pass: the guest reads husk's stdin (default);\n"
+    "                        none: its stdin is empty, husk's is closed\n"
     "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
     "                        64K (default 1M; 0: no limit); output over\n"
     "                        it is dropped, with one notice on stderr\n"
@@ -184,6 +189,58 @@ static int parse_console_rate(const char *value, struct husk_config *cfg,
     return 0;
 }
 
+static int parse_stdin(const char *value, struct husk_config *cfg, char *err,
+                       size_t errlen)
+{
+    if (strcmp(value, "pass") == 0)
+        cfg->stdin_none = false;
+    else if (strcmp(value, "none") == 0)
+        cfg->stdin_none = true;
+    else
+        return husk_errorf(err, errlen, "--stdin=%s: expected pass or none",
+                           value);
+    return 0;
+}
+
+/* --env=NAME=VALUE: NAME up to the first '=', not empty. A NAME given
+ * again replaces its value, as env(1) does. */
+static int parse_env(const char *value, struct husk_config *cfg, char *err,
+                     size_t errlen)
+{
+    const char *eq = strchr(value, '=');
+    if (eq == NULL)
+        return husk_errorf(err, errlen,
+                           "--env=%s: expected --env=NAME=VALUE (VALUE may "
+                           "be empty)",
+                           value);
+    size_t name_len = (size_t)(eq - value);
+    if (name_len == 0)
+        return husk_errorf(err, errlen, "--env=%s: the name is empty", value);
+    for (unsigned i = 0; i < cfg->env_count; i++)
+        if (strncmp(cfg->env[i], value, name_len + 1) == 0) {
+            cfg->env[i] = value;
+            return 0;
+        }
+    if (cfg->env_count == HUSK_ENVC_MAX)
+        return husk_errorf(err, errlen, "too many --env variables (at most %d)",
+                           HUSK_ENVC_MAX);
+    cfg->env[cfg->env_count++] = value;
+    return 0;
+}
+
+static int check_env(const struct husk_config *cfg, char *err, size_t errlen)
+{
+    size_t bytes = 0;
+    for (unsigned i = 0; i < cfg->env_count; i++)
+        bytes += strlen(cfg->env[i]) + 1;
+    if (bytes > HUSK_ENV_MAX)
+        return husk_errorf(err, errlen,
+                           "--env: the guest's environment is too large (%zu "
+                           "bytes with a NUL each; at most %d)",
+                           bytes, HUSK_ENV_MAX);
+    return 0;
+}
+
 /* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
 static int parse_id(const char *arg, const char *value, const char **out,
                     char *err, size_t errlen)
@@ -285,6 +342,10 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             cfg->print_seccomp = true;
         } else if (strncmp(a, "--console-rate=", 15) == 0) {
             rc = parse_console_rate(a + 15, cfg, err, errlen);
+        } else if (strncmp(a, "--env=", 6) == 0) {
+            rc = parse_env(a + 6, cfg, err, errlen);
+        } else if (strncmp(a, "--stdin=", 8) == 0) {
+            rc = parse_stdin(a + 8, cfg, err, errlen);
         } else if (strncmp(a, "--user=", 7) == 0) {
             rc = parse_id(a, a + 7, &cfg->user, err, errlen);
         } else if (strncmp(a, "--group=", 8) == 0) {
@@ -323,5 +384,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         return husk_errorf(err, errlen,
                            "no image given (usage: husk [OPTIONS] "
                            "IMAGE [-- ARGS]; see husk --help)");
+    if (check_env(cfg, err, errlen) != 0)
+        return -1;
     return check_guest_args(cfg, err, errlen);
 }

@@ -10,12 +10,39 @@
 #define ARGV_GPA (HUSK_BOOT_GPA + 0x1000)    /* uint64_t[HUSK_ARGC_MAX + 1] */
 #define STRINGS_GPA (HUSK_BOOT_GPA + 0x2000) /* HUSK_ARGS_MAX bytes */
 #define PHDRS_GPA (HUSK_BOOT_GPA + 0x3000)   /* copy of program headers */
+/* After the exception stub and its stack (0x44000-0x45fff): the
+ * environment, like argv a page of pointers and a page of strings. */
+#define ENVP_GPA (HUSK_BOOT_GPA + 0x6000) /* uint64_t[HUSK_ENVC_MAX + 1] */
+#define ENV_STRINGS_GPA (HUSK_BOOT_GPA + 0x7000) /* HUSK_ENV_MAX bytes */
 
 _Static_assert(sizeof(struct husk_bootinfo) <= 0x1000, "boot info page");
 _Static_assert((HUSK_ARGC_MAX + 1) * 8 <= 0x1000, "argv page");
 _Static_assert(HUSK_ARGS_MAX <= 0x1000, "argument strings page");
 _Static_assert(HUSK_ELF_PHNUM_MAX * 56 <= 0x1000, "program header page");
-_Static_assert(PHDRS_GPA + 0x1000 <= HUSK_BOOT_END, "boot area");
+_Static_assert(PHDRS_GPA + 0x1000 <= HUSK_TRAP_CODE_GPA, "boot area");
+_Static_assert(ENVP_GPA >= HUSK_TRAP_STACK_TOP &&
+                   ENV_STRINGS_GPA + 0x1000 <= HUSK_BOOT_END,
+               "environment pages");
+_Static_assert((HUSK_ENVC_MAX + 1) * 8 <= 0x1000, "envp page");
+_Static_assert(HUSK_ENV_MAX <= 0x1000, "environment strings page");
+
+/* The environment of --env (bounded by husk_args_parse), nothing else. */
+static void write_env(struct husk_vm *vm, struct husk_bootinfo *bi)
+{
+    uint64_t *envp = (void *)(vm->mem + ENVP_GPA);
+    char *strings = (char *)(vm->mem + ENV_STRINGS_GPA);
+    const struct husk_config *cfg = vm->cfg;
+    size_t used = 0;
+    for (unsigned i = 0; i < cfg->env_count; i++) {
+        size_t n = strlen(cfg->env[i]) + 1;
+        memcpy(strings + used, cfg->env[i], n);
+        envp[i] = ENV_STRINGS_GPA + used;
+        used += n;
+    }
+    envp[cfg->env_count] = 0;
+    bi->envc = cfg->env_count;
+    bi->envp_gpa = ENVP_GPA;
+}
 
 uint64_t husk_bootinfo_write(struct husk_vm *vm,
                              const struct husk_elf_image *img,
@@ -44,6 +71,8 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm,
     bi->image_end = img->image_end;
     bi->tsc_hz = vm->tsc_hz;
     bi->features = vm->features;
+    if (!cfg->stdin_none)
+        bi->features |= HUSK_FEATURE_CONSOLE_READ;
     bi->argc = (uint32_t)cfg->guest_argc + 1;
     bi->argv_gpa = ARGV_GPA;
     bi->phnum = img->phnum;
@@ -61,6 +90,7 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm,
         bi->hc_call = husk_proc_entry_address();
     if (vm->features & HUSK_FEATURE_CLOCK_CALL)
         bi->clock_call = vm->clock_call;
+    write_env(vm, bi);
     bi->device_count = cfg->device_count;
     for (unsigned i = 0; i < cfg->device_count; i++) {
         bi->devices[i].kind = cfg->devices[i].kind;

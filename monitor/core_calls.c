@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "husk.h"
 #include "rawsys.h"
@@ -76,14 +77,20 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
                               "not pollable devices (0x%llx)",
                               (unsigned long long)a->wait_mask,
                               (unsigned long long)vm->pollable_mask);
-    struct pollfd fds[HUSK_POLL_FDS_MAX];
-    int handle_of[HUSK_POLL_FDS_MAX];
+    struct pollfd fds[HUSK_POLL_FDS_MAX + 1];
+    int handle_of[HUSK_POLL_FDS_MAX + 1];
     nfds_t n = 0;
     for (int h = 0; h < HUSK_POLL_FDS_MAX; h++) {
         if (a->wait_mask & (1ULL << h)) {
             fds[n] = (struct pollfd){.fd = vm->poll_fds[h], .events = POLLIN};
             handle_of[n++] = h;
         }
+    }
+    /* The guest found stdin empty: input ends this wait too (the guest
+     * then reads it), though no bit of ready_mask says so. */
+    if (husk_stdin_wanted(vm)) {
+        fds[n] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+        handle_of[n++] = -1;
     }
     struct timespec ts = {
         .tv_sec = (time_t)(a->timeout_ns / 1000000000ULL),
@@ -101,9 +108,14 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
         errno = (int)-rc;
         husk_fatal(HUSK_EXIT_MONITOR, "poll hypercall: ppoll");
     }
-    for (nfds_t i = 0; rc > 0 && i < n; i++)
-        if (fds[i].revents != 0)
+    for (nfds_t i = 0; rc > 0 && i < n; i++) {
+        if (fds[i].revents == 0)
+            continue;
+        if (handle_of[i] < 0)
+            husk_stdin_woke(vm);
+        else
             a->ready_mask |= 1ULL << handle_of[i];
+    }
     return HUSK_HC_DONE;
 }
 

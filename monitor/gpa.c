@@ -16,8 +16,10 @@
 #include "husk.h"
 
 /* The boot data the guest reads and may pass on: boot information, argv
- * and its strings, the program headers (bootinfo.c). */
+ * and its strings, the program headers (bootinfo.c); and after the
+ * exception stub and stack, the environment (bootinfo.c). */
 #define BOOT_DATA_END HUSK_TRAP_CODE_GPA
+#define ENV_DATA_GPA HUSK_TRAP_STACK_TOP
 /* The exception stack, where the stub builds the fault call's frame. */
 #define TRAP_STACK_GPA (HUSK_TRAP_STACK_TOP - HUSK_PAGE_SIZE)
 
@@ -25,6 +27,7 @@ _Static_assert(BOOT_DATA_END <= HUSK_TRAP_CODE_GPA &&
                    TRAP_STACK_GPA >= HUSK_TRAP_CODE_GPA + HUSK_PAGE_SIZE &&
                    HUSK_TRAP_STACK_TOP <= HUSK_BOOT_END,
                "neither range may take in the exception stub");
+_Static_assert(ENV_DATA_GPA >= HUSK_TRAP_STACK_TOP, "nor the stack");
 
 /* True if [gpa, gpa + len) lies inside [lo, hi); no sum can overflow. */
 static bool inside(uint64_t gpa, uint64_t len, uint64_t lo, uint64_t hi)
@@ -42,7 +45,8 @@ void *husk_gpa_range(const struct husk_vm *vm, uint64_t gpa, uint64_t len)
 const void *husk_gpa_range_ro(const struct husk_vm *vm, uint64_t gpa,
                               uint64_t len)
 {
-    if (inside(gpa, len, HUSK_BOOT_GPA, BOOT_DATA_END))
+    if (inside(gpa, len, HUSK_BOOT_GPA, BOOT_DATA_END) ||
+        inside(gpa, len, ENV_DATA_GPA, HUSK_BOOT_END))
         return vm->mem + gpa;
     return husk_gpa_range(vm, gpa, len);
 }

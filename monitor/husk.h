@@ -90,6 +90,9 @@ struct husk_config {
     const char *user, *group;    /* --user=, --group= as given, or NULL */
     bool no_jail;                /* --no-jail: seccomp and limits only */
     bool print_seccomp;          /* print the filter instead of running */
+    bool stdin_none;             /* --stdin=none: the guest's stdin is empty */
+    unsigned env_count;          /* --env=NAME=VALUE, in order given */
+    const char *env[HUSK_ENVC_MAX]; /* each "NAME=VALUE", into argv */
 };
 
 /*
@@ -230,8 +233,28 @@ struct husk_vm {
     uint64_t exits, hypercalls;    /* for --stats */
     struct husk_rate console_rate; /* --console-rate */
     uint64_t console_dropped;      /* bytes over it, reported at the end */
-    char message[640];             /* why the guest was stopped */
+    /* A console_read found stdin empty: the next wait also ends when it
+     * turns readable (drivers/console/host.c, husk_console_wait_fd). */
+    bool stdin_armed;
+    char message[640]; /* why the guest was stopped */
 };
+
+/* ---- drivers/console/host.c: stdin in the guest's waits ---- */
+
+/*
+ * Every wait of the guest's (the poll call, net_io) adds stdin to what it
+ * waits on while the guest last found it empty: append
+ * {STDIN_FILENO, POLLIN} to its ppoll set when this is true, and call
+ * husk_stdin_woke if that entry's revents is not 0. TLS-free (a flag).
+ */
+static inline bool husk_stdin_wanted(const struct husk_vm *vm)
+{
+    return vm->stdin_armed;
+}
+static inline void husk_stdin_woke(struct husk_vm *vm)
+{
+    vm->stdin_armed = false; /* one wake-up per empty read */
+}
 
 /* ---- gpa.c: the only way to reach guest memory ---- */
 
@@ -358,7 +381,7 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
 #define HUSK_BOOT_GPA 0x40000ULL /* boot info, then argv, phdrs (user) */
 #define HUSK_TRAP_CODE_GPA 0x44000ULL /* the exception stub (user, read-only) */
 #define HUSK_TRAP_STACK_TOP 0x46000ULL /* its stack: 0x45000-0x45fff (user) */
-#define HUSK_BOOT_END 0x48000ULL
+#define HUSK_BOOT_END 0x48000ULL /* 0x46000-0x47fff: the environment (user) */
 
 /* ---- proc.c: the process backend ---- */
 
@@ -463,7 +486,8 @@ void husk_no_dumps(void);
  * of husk_limits_apply will be: the address space and the file sizes. */
 void husk_limits_prepare(struct husk_vm *vm);
 /* After set-up: close the fds the guest does not need (KVM's system and VM
- * fds, stdin) and set RLIMIT_NOFILE, RLIMIT_FSIZE and RLIMIT_AS. */
+ * fds; stdin with --stdin=none) and set RLIMIT_NOFILE (the fds a wait
+ * names), RLIMIT_FSIZE and RLIMIT_AS. */
 void husk_limits_apply(struct husk_vm *vm);
 
 /* ---- jail.c: namespaces, an empty root, ids, capabilities ---- */
@@ -535,6 +559,8 @@ void husk_stop_deliver(void);
 /* write(2) that a stop request ends with EINTR, even one that came just
  * before it (the console's writes to stdout and stderr). */
 ssize_t husk_stop_write(int fd, const void *buf, size_t len);
+/* read(2) that a stop request ends with EINTR in the same way (stdin). */
+ssize_t husk_stop_read(int fd, void *buf, size_t len);
 
 struct kvm_regs;
 struct kvm_sregs;

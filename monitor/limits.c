@@ -108,19 +108,22 @@ static void set_limit(int resource, const char *name, uint64_t value)
 void husk_limits_apply(struct husk_vm *vm)
 {
     /* The vCPU fd keeps the VM alive; KVM's system fd and the VM fd are
-     * needed only to set it up. The guest has no stdin. */
+     * needed only to set it up. stdin is the guest's (console_read)
+     * unless --stdin=none. */
     close(vm->kvm_fd);
     close(vm->vm_fd);
-    close(STDIN_FILENO);
+    if (vm->cfg->stdin_none)
+        close(STDIN_FILENO);
     vm->kvm_fd = vm->vm_fd = -1;
 
     /* No new fd: no file, socket or pipe can be opened from here on. But
      * ppoll refuses more fds than RLIMIT_NOFILE (EINVAL), and the poll and
-     * net_io calls wait on the network devices' fds: with those, the
-     * limit is their count (a new fd could only take a number below it,
-     * and seccomp allows no call that makes one). */
-    set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE",
-              (uint64_t)__builtin_popcountll(vm->pollable_mask));
+     * net_io calls wait on the network devices' fds and on stdin: with
+     * those, the limit is their count (a new fd could only take a number
+     * below it, and seccomp allows no call that makes one). */
+    uint64_t waited_on = (uint64_t)__builtin_popcountll(vm->pollable_mask) +
+                         !vm->cfg->stdin_none;
+    set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", waited_on);
     /* No file grows past the largest device (a device write past its end
      * is refused before it reaches the kernel; this makes it impossible).
      * EFBIG rather than death by SIGXFSZ: the guest gets -HUSK_EIO. */

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../drivers/console/console.h"
 #include "husk.h"
 
 #define RULE(ctx, call, ...) \
@@ -115,6 +116,8 @@ void *husk_sandbox_build(struct husk_vm *vm)
     /* Console hypercall and the monitor's own messages. */
     rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDOUT_FILENO));
     rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
+    /* console_read: read(2) of stdin, unless --stdin=none. */
+    rc |= husk_console_sandbox_rules(vm, ctx);
     /* Poll hypercall: sleep until a device is ready or the timeout. */
     rc |= RULE(ctx, ppoll, 0);
     /* mem_discard hypercall: give freed guest pages back to the host. */

@@ -32,7 +32,8 @@ static volatile sig_atomic_t timed_out, stop_signal;
 static sigset_t wait_mask; /* the thread's mask with the stop signals open */
 static bool masks_ready;
 
-/* A console write in progress, and where a stop ends it (see below). */
+/* A console write (or stdin read) in progress, and where a stop ends it
+ * (see below). */
 static sigjmp_buf write_abort;
 static volatile sig_atomic_t writing;
 
@@ -109,16 +110,18 @@ void husk_stop_deliver(void)
  * in which a signal is handled just before the write starts and the write
  * then blocks for good; instead the handler (husk_note_signal) jumps out
  * of a write in progress, wherever it is. A stop ends the run, so what
- * the write did no longer matters.
+ * the write did no longer matters. A read of stdin is ended the same way
+ * (it should not block: the console polls first; but another reader of
+ * the same pipe or terminal may take the input in between).
  */
-ssize_t husk_stop_write(int fd, const void *buf, size_t len)
+static ssize_t stop_io(bool is_read, int fd, void *buf, size_t len)
 {
-    /* The mask before the write: static, as it is read after the jump.
+    /* The mask before the call: static, as it is read after the jump.
      * (sigsetjmp does not save it: that is one more system call, which
      * the sandbox would have to allow.) */
     static sigset_t before;
     if (!masks_ready)
-        return write(fd, buf, len);
+        return is_read ? read(fd, buf, len) : write(fd, buf, len);
     if (sigsetjmp(write_abort, 0) != 0) {
         writing = 0;
         pthread_sigmask(SIG_SETMASK, &before, NULL);
@@ -133,10 +136,20 @@ ssize_t husk_stop_write(int fd, const void *buf, size_t len)
     }
     /* A stop pending since before is handled as this returns. */
     pthread_sigmask(SIG_SETMASK, &wait_mask, &before);
-    ssize_t n = write(fd, buf, len);
+    ssize_t n = is_read ? read(fd, buf, len) : write(fd, buf, len);
     int err = errno;
     writing = 0;
     pthread_sigmask(SIG_SETMASK, &before, NULL);
     errno = err;
     return n;
+}
+
+ssize_t husk_stop_write(int fd, const void *buf, size_t len)
+{
+    return stop_io(false, fd, (void *)buf, len);
+}
+
+ssize_t husk_stop_read(int fd, void *buf, size_t len)
+{
+    return stop_io(true, fd, buf, len);
 }

@@ -93,11 +93,13 @@ if [ "$backend" = process ]; then
     extra=1 refuse=TRAP
     grep -qw fsgsbase /proc/cpuinfo || extra=3
 fi
-for case in "11|--mem=32M $exit_img -- 5" \
-    "11|--timeout=60 $exit_img -- 5" \
-    "15|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
-    "17|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img" \
-    "22|--io-thread=on --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
+# read(2) of stdin is one rule (console_read), gone with --stdin=none.
+for case in "12|--mem=32M $exit_img -- 5" \
+    "11|--stdin=none --mem=32M $exit_img -- 5" \
+    "12|--timeout=60 $exit_img -- 5" \
+    "16|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img" \
+    "18|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img" \
+    "23|--io-thread=on --block:data=$tmp/a.img --block:more=$tmp/b.img $block_img"; do
     want=$((${case%%|*} + extra))
     # shellcheck disable=SC2086 # a word list
     got=$(count_rules ${case#*|})
@@ -120,10 +122,12 @@ result jail_empty_root "$(has root_entries=0 mkdir=EROFS dotdot=root etc_passwd=
 result jail_net_uts "$(has ifaces=lo hostname=husk)"
 result jail_no_privileges "$(has caps=00,00,00 bounding=0 ambient=0 nnp=1 dumpable=0)"
 # No new fd, no core, a bounded address space (guest memory and a margin,
-# not "unlimited"); open: only the console and the vCPU.
+# not "unlimited"); open: only the console (stdin, the guest's, included)
+# and the vCPU. RLIMIT_NOFILE is 1 for the wait on stdin, which fd 0
+# takes: still no new fd (EMFILE).
 vcpu=$(grep -o ' vcpu=[0-9]*' "$tmp/err" | cut -d= -f2)
-fds=1,2${vcpu:+,$vcpu} # the process backend has no vCPU fd
-result jail_limits "$(has nofile=0 core=0 open=EMFILE "fds=$fds")"
+fds=0,1,2${vcpu:+,$vcpu} # the process backend has no vCPU fd
+result jail_limits "$(has nofile=1 core=0 open=EMFILE "fds=$fds")"
 result jail_fsize_off_for_file_console "$(has fsize=inf)"
 as=$(grep -o ' as=[0-9]*' "$tmp/err" | cut -d= -f2)
 result jail_address_space_bounded \
@@ -148,7 +152,7 @@ result jail_user_group "$(has uid=65534 "gid=$(getent group daemon | cut -d: -f3
 probe --no-jail
 why=$(why_failed $? 3 '' '^husk: warning: --no-jail: ' "$tmp/out" "$tmp/err")
 result no_jail_warns "$why"
-result no_jail_keeps_limits "$(has others=some nofile=0 core=0 open=EMFILE caps=00,00,00 nnp=1)"
+result no_jail_keeps_limits "$(has others=some nofile=1 core=0 open=EMFILE caps=00,00,00 nnp=1)"
 grep -q ' pid=1 ' "$tmp/err" && result no_jail_no_namespaces "pid 1 without a jail" ||
     result no_jail_no_namespaces ""
 
@@ -188,7 +192,7 @@ else
     why=$(why_failed "$(cat "$tmp/status1" 2>/dev/null)" 3 '' '' "$tmp/out" "$tmp/err")
     [ -s "$tmp/setup" ] && why="set-up: $(head -c 200 "$tmp/setup")"
     [ -z "$why" ] && why=$(has pid=1 others=none host_pid=ESRCH root_entries=0 \
-        etc_passwd=ENOENT uid=65534 gid=65534 caps=00,00,00 bounding=0 nnp=1 nofile=0)
+        etc_passwd=ENOENT uid=65534 gid=65534 caps=00,00,00 bounding=0 nnp=1 nofile=1)
     result unprivileged_jail "$why"
     mv "$tmp/out2" "$tmp/out" 2>/dev/null
     mv "$tmp/err2" "$tmp/err" 2>/dev/null

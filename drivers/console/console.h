@@ -6,7 +6,10 @@
 
 struct husk_vm;
 
-/* Register HUSK_HC_CONSOLE_WRITE (stdout and stderr of the monitor). */
+/* Register HUSK_HC_CONSOLE_WRITE (stdout and stderr of the monitor) and,
+ * unless --stdin=none, HUSK_HC_CONSOLE_READ (its stdin). */
 void husk_console_register(struct husk_vm *vm);
+/* Allow what console_read needs: read(2) of stdin (ctx: scmp_filter_ctx). */
+int husk_console_sandbox_rules(const struct husk_vm *vm, void *ctx);
 
 #endif

@@ -15,8 +15,18 @@
  *
  * A stop (--timeout, SIGTERM...) ends a write that blocks on a full pipe
  * or a paused terminal (husk_stop_write): the guest is not resumed.
+ *
+ * stdin (unless --stdin=none) is the guest's, read by console_read, which
+ * never waits: the guest waits in its usual wait (the poll call, net_io),
+ * which includes stdin once the guest found it empty (husk_stdin_wanted).
+ * The monitor does not make stdin non-blocking to read it: O_NONBLOCK is
+ * a flag of the open file, which a terminal shares with the shell that
+ * started husk (the shell would find its own reads failing with EAGAIN).
+ * It polls it without waiting and reads only what poll says is there.
  */
 #include <errno.h>
+#include <poll.h>
+#include <seccomp.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
@@ -142,6 +152,62 @@ static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
     return HUSK_HC_DONE;
 }
 
+/* Up to len bytes of what waits on stdin; -HUSK_EAGAIN (and the next wait
+ * watches stdin) if nothing does. */
+static int64_t read_stdin(struct husk_vm *vm, uint8_t *buf, uint32_t len)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    struct timespec zero = {0, 0};
+    if (ppoll(&p, 1, &zero, NULL) <= 0) {
+        vm->stdin_armed = true;
+        return -HUSK_EAGAIN;
+    }
+    /* Input, the end of it (POLLHUP: the writer is gone) or an error:
+     * read says which, without waiting (unless another reader of the
+     * same pipe took the input since: then a stop still ends it). */
+    ssize_t n;
+    do
+        n = husk_stop_read(STDIN_FILENO, buf, len);
+    while (n < 0 && errno == EINTR && !husk_stop_requested());
+    vm->stdin_armed = false;
+    if (n >= 0)
+        return n;
+    if (errno == EAGAIN) { /* someone else made it non-blocking */
+        vm->stdin_armed = true;
+        return -HUSK_EAGAIN;
+    }
+    return -HUSK_EIO;
+}
+
+static enum husk_hc_result hc_console_read(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_console_read *a = arg;
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "console_read: padding is not zero");
+    if (a->len == 0 || a->len > HUSK_CONSOLE_MAX)
+        return husk_violation(vm, "console_read: length %u is not 1 to %d",
+                              a->len, HUSK_CONSOLE_MAX);
+    /* Written by the monitor: the guest's own memory only. */
+    uint8_t *buf = husk_gpa_range(vm, a->buf_gpa, a->len);
+    if (buf == NULL)
+        return husk_violation(vm,
+                              "console_read: buffer 0x%llx+%u lies outside "
+                              "guest memory (%llu MiB)",
+                              (unsigned long long)a->buf_gpa, a->len,
+                              (unsigned long long)(vm->mem_size >> 20));
+    a->ret = read_stdin(vm, buf, a->len);
+    return HUSK_HC_DONE;
+}
+
+int husk_console_sandbox_rules(const struct husk_vm *vm, void *ctx)
+{
+    if (vm->cfg->stdin_none)
+        return 0;
+    /* console_read: stdin, and no other fd (ppoll is allowed anyway). */
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+                            SCMP_A0(SCMP_CMP_EQ, STDIN_FILENO));
+}
+
 void husk_console_register(struct husk_vm *vm)
 {
     find_terminals();
@@ -151,7 +217,11 @@ void husk_console_register(struct husk_vm *vm)
                    rate > HUSK_CONSOLE_MAX ? rate : HUSK_CONSOLE_MAX, now_ns());
     if (husk_hc_register(vm, HUSK_HC_CONSOLE_WRITE, "console_write",
                          sizeof(struct husk_hc_console_write),
-                         hc_console_write) != 0)
+                         hc_console_write) != 0 ||
+        (!vm->cfg->stdin_none &&
+         husk_hc_register(vm, HUSK_HC_CONSOLE_READ, "console_read",
+                          sizeof(struct husk_hc_console_read),
+                          hc_console_read) != 0))
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: console registration failed");
 }

@@ -368,8 +368,9 @@ static long receive_one(struct net *n, void *buf)
     return r;
 }
 
-static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
-                        uint32_t count, void *const *buf, uint64_t timeout_ns)
+static uint32_t receive(struct husk_vm *vm, struct net *n,
+                        struct husk_net_frame *guest_rx, uint32_t count,
+                        void *const *buf, uint64_t timeout_ns)
 {
     uint32_t filled = 0;
     unsigned dropped = 0;
@@ -386,13 +387,19 @@ static uint32_t receive(struct net *n, struct husk_net_frame *guest_rx,
         }
         if (filled > 0 || waited || timeout_ns == 0)
             break;
-        struct pollfd p = {.fd = n->fd, .events = POLLIN};
+        /* Stdin too, if the guest found it empty: input ends the wait
+         * (husk_stdin_wanted). */
+        struct pollfd p[2] = {{.fd = n->fd, .events = POLLIN},
+                              {.fd = STDIN_FILENO, .events = POLLIN}};
+        nfds_t nfds = husk_stdin_wanted(vm) ? 2 : 1;
         struct timespec ts = {
             .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
             .tv_nsec = (long)(timeout_ns % 1000000000ULL),
         };
         /* The mask: a stop ends the wait even if it came just before. */
-        long rc = husk_raw_ppoll(&p, 1, &ts, husk_wait_sigmask());
+        long rc = husk_raw_ppoll(p, nfds, &ts, husk_wait_sigmask());
+        if (rc > 0 && nfds == 2 && p[1].revents != 0)
+            husk_stdin_woke(vm);
         if (rc < 0 && rc != -EINTR) {
             husk_own_tls();
             errno = (int)-rc;
@@ -427,8 +434,8 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *dev, void *arg)
         return HUSK_HC_VIOLATION;
     a->tx_sent = transmit(n, tx, a->tx_count, tx_buf, tx_hdr);
     a->rx_filled = a->rx_count == 0 ? 0
-                                    : receive(n, guest_rx, a->rx_count, rx_buf,
-                                              a->timeout_ns);
+                                    : receive(vm, n, guest_rx, a->rx_count,
+                                              rx_buf, a->timeout_ns);
     return HUSK_HC_DONE;
 }
 

@@ -78,6 +78,17 @@ static void check_config(const struct husk_config *cfg)
         bytes += strlen(cfg->guest_argv[i]) + 1;
     ENSURE(bytes <= HUSK_ARGS_MAX);
     ENSURE(cfg->guest_argv[cfg->guest_argc] == NULL);
+    ENSURE(cfg->env_count <= HUSK_ENVC_MAX);
+    bytes = 0;
+    for (unsigned i = 0; i < cfg->env_count; i++) {
+        const char *eq = strchr(cfg->env[i], '=');
+        ENSURE(eq != NULL && eq != cfg->env[i]);
+        for (unsigned j = 0; j < i; j++) /* each NAME once */
+            ENSURE(strncmp(cfg->env[i], cfg->env[j],
+                           (size_t)(eq - cfg->env[i]) + 1) != 0);
+        bytes += strlen(cfg->env[i]) + 1;
+    }
+    ENSURE(bytes <= HUSK_ENV_MAX);
     ENSURE(cfg->device_count <= HUSK_DEVICES_MAX);
     for (unsigned i = 0; i < cfg->device_count; i++) {
         const struct husk_device_arg *d = &cfg->devices[i];

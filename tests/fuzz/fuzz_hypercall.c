@@ -174,6 +174,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memset(vm.mem, 0, MEM_SIZE);
     vm.mem_size = MEM_SIZE;
     dup2(null, STDOUT_FILENO); /* console_write's stream 1 */
+    dup2(null, STDIN_FILENO);  /* console_read: at end of file */
     /* Handle 0 is always ready (/dev/null), handle 2 never (a pipe). */
     for (int h = 0; h < HUSK_POLL_FDS_MAX; h++)
         vm.poll_fds[h] = -1;

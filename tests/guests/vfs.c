@@ -16,22 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static int failed;
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c) && !failed++)                                                \
-            printf("line %d: %s failed (errno %d %s)\n", __LINE__, #c, errno, \
-                   strerror(errno));                                          \
-    } while (0)
-/* expr fails with errno e */
-#define FAILS(expr, e)                                                       \
-    do {                                                                     \
-        errno = 0;                                                           \
-        long r_ = (long)(expr);                                              \
-        if ((r_ != -1 || errno != (e)) && !failed++)                         \
-            printf("line %d: %s gave %ld errno %d (%s), not %s\n", __LINE__, \
-                   #expr, r_, errno, strerror(errno), #e);                   \
-    } while (0)
+#include "check.h"
 
 static int count_entries(const char *dir, const char *want, int *found)
 {

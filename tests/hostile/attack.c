@@ -277,12 +277,45 @@ int main(int argc, char *argv[])
     } else if (!strcmp(a, "discard_low")) {
         static struct husk_hc_mem_discard d = {0x1000, 0x1000};
         hypercall(HUSK_HC_MEM_DISCARD, (uintptr_t)&d);
+    } else if (!strncmp(a, "read_", 5)) {
+        /* console_read: the monitor writes the buffer, so only the
+         * guest's own memory will do; not the boot data (argv's strings
+         * here), not beyond --mem. */
+        static char in[16];
+        static struct husk_hc_console_read cr;
+        cr = (struct husk_hc_console_read){(uintptr_t)in, sizeof(in), 0, 0};
+        if (!strcmp(a, "read_outside"))
+            cr.buf_gpa = end + 100;
+        else if (!strcmp(a, "read_straddles"))
+            cr.buf_gpa = end - 8;
+        else if (!strcmp(a, "read_into_argv"))
+            cr.buf_gpa = (uintptr_t)argv[0];
+        else if (!strcmp(a, "read_len_zero"))
+            cr.len = 0;
+        else if (!strcmp(a, "read_len_huge"))
+            cr.len = UINT32_MAX;
+        else if (!strcmp(a, "read_pad"))
+            cr._pad0 = 1;
+        hypercall(HUSK_HC_CONSOLE_READ, (uintptr_t)&cr);
+        printf("read %lld\n", (long long)cr.ret); /* read_ok: </dev/null */
+        return cr.ret == 0 ? 0 : 1;
     } else if (!strcmp(a, "console_from_stub")) {
         cw = (struct husk_hc_console_write){TRAP_CODE_GPA, 16, 1, 0};
         hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
     } else if (!strcmp(a, "console_from_argv")) {
         /* Allowed: argv[2] printed from where the monitor put it. */
         const char *s = argc > 2 ? argv[2] : "";
+        cw = (struct husk_hc_console_write){(uintptr_t)s, (uint32_t)strlen(s),
+                                            1, 0};
+        hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);
+        printf("\nfrom 0x%llx: %lld\n", (unsigned long long)(uintptr_t)s,
+               (long long)cw.ret);
+        return (uintptr_t)s < HUSK_LOAD_MIN && cw.ret == (int64_t)strlen(s) ? 0
+                                                                            : 1;
+    } else if (!strcmp(a, "console_from_env")) {
+        /* Allowed too: an --env string from where the monitor put it. */
+        extern char **environ;
+        const char *s = environ[0] != NULL ? environ[0] : "";
         cw = (struct husk_hc_console_write){(uintptr_t)s, (uint32_t)strlen(s),
                                             1, 0};
         hypercall(HUSK_HC_CONSOLE_WRITE, (uintptr_t)&cw);

@@ -75,6 +75,8 @@ TEST(core_register)
         {HUSK_HC_POLL, "poll", sizeof(struct husk_hc_poll)},
         {HUSK_HC_MEM_DISCARD, "mem_discard",
          sizeof(struct husk_hc_mem_discard)},
+        {HUSK_HC_CONSOLE_READ, "console_read",
+         sizeof(struct husk_hc_console_read)},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         CHECK(vm->calls[want[i].nr].fn != NULL);
@@ -520,4 +522,127 @@ TEST(console_rate_drops_the_excess)
     while ((n = read(out[0], got, sizeof(got))) > 0)
         total += n;
     CHECK_EQ(total, HUSK_CONSOLE_MAX);
+}
+
+/* ---- console_read, and stdin in the poll call's wait ---- */
+
+/* Make the call with stdin pointing at from; restore it after. */
+static enum husk_hc_result read_from(struct husk_vm *vm, int from,
+                                     struct husk_hc_console_read *a)
+{
+    int saved = dup(STDIN_FILENO);
+    CHECK(saved >= 0 && dup2(from, STDIN_FILENO) == STDIN_FILENO);
+    enum husk_hc_result r = call(vm, HUSK_HC_CONSOLE_READ, a, sizeof(*a));
+    CHECK(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+    close(saved);
+    READ_BACK(vm, *a);
+    return r;
+}
+
+TEST(console_read_input_then_nothing_then_end)
+{
+    struct husk_vm *vm = core_vm();
+    int p[2];
+    CHECK(pipe(p) == 0);
+    CHECK(write(p[1], "abc", 3) == 3);
+    struct husk_hc_console_read a = {.buf_gpa = BUF_GPA, .len = 2};
+    CHECK_EQ(read_from(vm, p[0], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, 2);
+    CHECK(memcmp(vm->mem + BUF_GPA, "ab", 2) == 0);
+    a = (struct husk_hc_console_read){.buf_gpa = BUF_GPA, .len = 100};
+    CHECK_EQ(read_from(vm, p[0], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, 1);
+    CHECK(!vm->stdin_armed);
+    /* Nothing waiting: EAGAIN at once, and the next wait watches stdin. */
+    a = (struct husk_hc_console_read){.buf_gpa = BUF_GPA, .len = 100};
+    CHECK_EQ(read_from(vm, p[0], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, -HUSK_EAGAIN);
+    CHECK(vm->stdin_armed);
+    close(p[1]);
+    a = (struct husk_hc_console_read){.buf_gpa = BUF_GPA, .len = 100};
+    CHECK_EQ(read_from(vm, p[0], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, 0); /* the writer is gone: the end */
+    CHECK(!vm->stdin_armed);
+    close(p[0]);
+}
+
+TEST(console_read_leaves_stdin_blocking)
+{
+    /* O_NONBLOCK is the open file's, shared with a terminal's shell. */
+    struct husk_vm *vm = core_vm();
+    int p[2];
+    CHECK(pipe(p) == 0);
+    struct husk_hc_console_read a = {.buf_gpa = BUF_GPA, .len = 8};
+    CHECK_EQ(read_from(vm, p[0], &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, -HUSK_EAGAIN);
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_NONBLOCK, 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+TEST(console_read_checks)
+{
+    struct husk_vm *vm = core_vm();
+    int null = open("/dev/null", O_RDONLY);
+    CHECK(null >= 0);
+    struct husk_hc_console_read a = {.buf_gpa = BUF_GPA, .len = 0};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "length 0 is not 1 to 65536");
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = BUF_GPA,
+                                      .len = HUSK_CONSOLE_MAX + 1};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "length 65537");
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = BUF_GPA, .len = 1, ._pad0 = 1};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "padding is not zero");
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = FAKEVM_MEM - 4, .len = 8};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "lies outside guest memory");
+    /* Never into the boot data, though console_write may read it. */
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = HUSK_BOOT_GPA + 0x2000,
+                                      .len = 8};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "lies outside guest memory");
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = HUSK_TRAP_STACK_TOP, .len = 8};
+    CHECK_VIOLATION(vm, read_from(vm, null, &a), "lies outside guest memory");
+    /* The longest read, at the very end of memory: /dev/null's end. */
+    vm = core_vm();
+    a = (struct husk_hc_console_read){.buf_gpa = FAKEVM_MEM - HUSK_CONSOLE_MAX,
+                                      .len = HUSK_CONSOLE_MAX};
+    CHECK_EQ(read_from(vm, null, &a), HUSK_HC_DONE);
+    CHECK_EQ(a.ret, 0);
+    close(null);
+}
+
+TEST(poll_ends_on_stdin_once_armed)
+{
+    struct husk_vm *vm = core_vm();
+    int p[2];
+    CHECK(pipe(p) == 0);
+    int saved = dup(STDIN_FILENO);
+    CHECK(saved >= 0 && dup2(p[0], STDIN_FILENO) == STDIN_FILENO);
+    CHECK(write(p[1], "x", 1) == 1);
+    /* Not armed: stdin's input does not end a sleep. */
+    struct husk_hc_poll a = {.timeout_ns = 50000000};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ(CALL(vm, HUSK_HC_POLL, a), HUSK_HC_DONE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK((t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec >=
+          40000000L);
+    /* Armed (an empty read): it ends at once, lets go, and says no
+     * device is ready. */
+    vm->stdin_armed = true;
+    a = (struct husk_hc_poll){.timeout_ns = 10ULL * 1000000000ULL};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ(CALL(vm, HUSK_HC_POLL, a), HUSK_HC_DONE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    READ_BACK(vm, a);
+    CHECK(t1.tv_sec - t0.tv_sec < 5);
+    CHECK_EQ(a.ready_mask, 0);
+    CHECK(!vm->stdin_armed);
+    CHECK(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+    close(saved);
+    close(p[0]);
+    close(p[1]);
 }

@@ -77,6 +77,23 @@ TEST(gpa_range_ro_boot_data)
     CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_GPA, UINT64_MAX) == NULL);
 }
 
+TEST(gpa_range_ro_environment)
+{
+    /* The environment's pages after the exception stack (bootinfo.c):
+     * read-only like argv (a program may print getenv's string as it
+     * is), never written, and no range may run from the stack into it. */
+    struct husk_vm *vm = fakevm_new();
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_STACK_TOP, 8) ==
+          vm->mem + HUSK_TRAP_STACK_TOP);
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_STACK_TOP,
+                            HUSK_BOOT_END - HUSK_TRAP_STACK_TOP) ==
+          vm->mem + HUSK_TRAP_STACK_TOP);
+    CHECK(husk_gpa_range_ro(vm, HUSK_TRAP_STACK_TOP - 8, 16) == NULL);
+    CHECK(husk_gpa_range_ro(vm, HUSK_BOOT_END - 8, 16) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_TRAP_STACK_TOP, 8) == NULL);
+    CHECK(husk_gpa_range(vm, HUSK_BOOT_END - 8, 8) == NULL);
+}
+
 TEST(gpa_fault_frame_on_the_exception_stack)
 {
     /* The stub's frame: anywhere on the exception stack, or the guest's
