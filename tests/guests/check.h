@@ -3,13 +3,15 @@
 /*
  * check.h: the checks of the guest test programs that test many calls at
  * once (vfs.c, pipe.c, signals.c): the first failed check is printed with
- * its line and errno, and `failed` makes the program exit 1.
+ * its line and errno, and `failed` makes the program exit 1. Each such
+ * program tests one part per run, named by argv[1] (run_part).
  */
 #ifndef HUSK_TEST_CHECK_H
 #define HUSK_TEST_CHECK_H
 
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 static int failed;
@@ -28,5 +30,32 @@ static int failed;
             printf("line %d: %s gave %ld errno %d (%s), not %s\n", __LINE__, \
                    #expr, r_, errno, strerror(errno), #e);                   \
     } while (0)
+
+struct test_part {
+    const char *name;
+    void (*fn)(void);
+};
+
+/* Run the part argv[1] names: "PART ok" and 0, or 1 after a failed
+ * check, or 2 for no part or an unknown one. */
+static inline int run_part(int argc, char **argv, const struct test_part *parts,
+                           size_t n)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PART\n", argv[0]);
+        return 2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], parts[i].name) != 0)
+            continue;
+        parts[i].fn();
+        if (failed)
+            return 1;
+        printf("%s ok\n", argv[1]);
+        return 0;
+    }
+    fprintf(stderr, "no part %s\n", argv[1]);
+    return 2;
+}
 
 #endif

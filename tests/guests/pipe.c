@@ -402,24 +402,8 @@ static void block(void)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } parts[] = {{"basic", basic}, {"nonblock", nonblock}, {"poll", polls},
-                 {"flags", flags}, {"stdio", stdio},       {"block", block}};
-    if (argc != 2) {
-        fprintf(stderr, "usage: pipe PART\n");
-        return 2;
-    }
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        if (strcmp(argv[1], parts[i].name) != 0)
-            continue;
-        parts[i].fn();
-        if (failed)
-            return 1;
-        printf("%s ok\n", argv[1]);
-        return 0;
-    }
-    fprintf(stderr, "no part %s\n", argv[1]);
-    return 2;
+    static const struct test_part parts[] = {
+        {"basic", basic}, {"nonblock", nonblock}, {"poll", polls},
+        {"flags", flags}, {"stdio", stdio},       {"block", block}};
+    return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }

@@ -338,32 +338,15 @@ static void lock(void)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } parts[] = {{"handler", handler},
-                 {"mask", mask},
-                 {"resethand", resethand},
-                 {"default", by_default},
-                 {"abort_handler", abort_handler},
-                 {"alarm", alarm_part},
-                 {"itimer", itimer},
-                 {"timer", timer},
-                 {"rlimit", rlimit},
-                 {"lock", lock}};
-    if (argc != 2) {
-        fprintf(stderr, "usage: signals PART\n");
-        return 2;
-    }
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        if (strcmp(argv[1], parts[i].name) != 0)
-            continue;
-        parts[i].fn();
-        if (failed)
-            return 1;
-        printf("%s ok\n", argv[1]);
-        return 0;
-    }
-    fprintf(stderr, "no part %s\n", argv[1]);
-    return 2;
+    static const struct test_part parts[] = {{"handler", handler},
+                                             {"mask", mask},
+                                             {"resethand", resethand},
+                                             {"default", by_default},
+                                             {"abort_handler", abort_handler},
+                                             {"alarm", alarm_part},
+                                             {"itimer", itimer},
+                                             {"timer", timer},
+                                             {"rlimit", rlimit},
+                                             {"lock", lock}};
+    return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }

@@ -433,22 +433,10 @@ static void dups(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    if (strcmp(argv[1], "paths") == 0)
-        paths();
-    else if (strcmp(argv[1], "dev") == 0)
-        dev();
-    else if (strcmp(argv[1], "tmp") == 0)
-        tmp();
-    else if (strcmp(argv[1], "full") == 0)
-        full();
-    else if (strcmp(argv[1], "dup") == 0)
-        dups();
-    else
-        return 2;
-    if (failed)
-        return 1;
-    printf("%s ok\n", argv[1]);
-    return 0;
+    static const struct test_part parts[] = {{"paths", paths},
+                                             {"dev", dev},
+                                             {"tmp", tmp},
+                                             {"full", full},
+                                             {"dup", dups}};
+    return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }
