@@ -166,6 +166,19 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_fchmod:
     case SYS_truncate:
     case SYS_umask:
+    case SYS_chown:
+    case SYS_lchown:
+    case SYS_fchown:
+    case SYS_fchownat:
+    case SYS_utimensat:
+    case SYS_statfs:
+    case SYS_fstatfs:
+    case SYS_sync:
+    case SYS_syncfs:
+    case SYS_link:
+    case SYS_linkat:
+    case SYS_symlink:
+    case SYS_symlinkat:
         return husk_vfs_syscall(n, a1, a2, a3, a4, a5);
     case SYS_lseek:
         return husk_sys_lseek((int)a1, (off_t)a2, (int)a3);

@@ -14,7 +14,6 @@
 #include "guest.h"
 #include "tmpfs.h"
 
-#define TMPFS_DEV 6 /* st_dev */
 /* What a node and a name cost besides their data: their allocations. */
 #define NODE_COST (sizeof(struct tmpfs_node))
 #define ENTRY_COST(len) (sizeof(struct tmpfs_entry) + (len) + 1)
@@ -41,6 +40,12 @@ void husk_tmpfs_uncharge(uint64_t n)
     used -= n;
 }
 
+void husk_tmpfs_usage(uint64_t *u, uint64_t *l)
+{
+    *u = used;
+    *l = limit;
+}
+
 struct timespec husk_tmpfs_now(void)
 {
     struct timespec ts = {0};
@@ -64,6 +69,10 @@ void husk_tmpfs_maybe_free(struct tmpfs_node *n)
     if (n->nlink > 0 || n->v.refs > 0 || n == &root)
         return;
     husk_tmpfs_free_pages(n);
+    if (n->target != NULL) {
+        husk_tmpfs_uncharge(n->size);
+        free(n->target);
+    }
     husk_tmpfs_uncharge(NODE_COST);
     free(n);
 }
@@ -213,33 +222,9 @@ static int tmpfs_readdir(struct husk_vnode *dir, uint64_t pos,
     d->cursor = e;
     out->ino = e->node->ino;
     out->next = e->cookie + 1;
-    out->type = S_ISDIR(e->node->v.mode) ? DT_DIR : DT_REG;
+    out->type = IFTODT(e->node->v.mode);
     __builtin_memcpy(out->name, e->name, e->len + 1);
     return 1;
-}
-
-static int tmpfs_getattr(struct husk_vnode *v, struct stat *st)
-{
-    struct tmpfs_node *n = node_of(v);
-    st->st_dev = TMPFS_DEV;
-    st->st_ino = n->ino;
-    st->st_mode = v->mode | n->perm;
-    st->st_nlink = n->nlink;
-    st->st_blksize = TMPFS_PAGE;
-    st->st_atim = n->atime;
-    st->st_mtim = n->mtime;
-    st->st_ctim = n->ctime;
-    if (S_ISDIR(v->mode)) {
-        st->st_size = 4096;
-        st->st_blocks = 8;
-        return 0;
-    }
-    st->st_size = (off_t)n->size;
-    blkcnt_t pages = 0;
-    for (size_t i = 0; i < n->npages; i++)
-        pages += n->pages[i] != NULL;
-    st->st_blocks = pages * (TMPFS_PAGE / 512);
-    return 0;
 }
 
 /* A new node of this type and permissions named name in dir. */
@@ -364,10 +349,49 @@ static int tmpfs_rename(struct husk_vnode *odir, const char *oname, size_t olen,
     return 0;
 }
 
-static int tmpfs_chmod(struct husk_vnode *v, mode_t mode)
+static int tmpfs_symlink(struct husk_vnode *dir, const char *name, size_t len,
+                         const char *target)
+{
+    size_t tlen = __builtin_strlen(target);
+    if (husk_tmpfs_charge(tlen) < 0)
+        return -ENOSPC;
+    char *copy = malloc(tlen);
+    struct tmpfs_node *n;
+    int rc = copy != NULL ? add_node(node_of(dir), name, len, S_IFLNK, 0777, &n)
+                          : -ENOSPC;
+    if (rc < 0) {
+        free(copy);
+        husk_tmpfs_uncharge(tlen);
+        return rc;
+    }
+    __builtin_memcpy(copy, target, tlen);
+    n->target = copy;
+    n->size = tlen;
+    return 0;
+}
+
+static long tmpfs_readlink(struct husk_vnode *v, char *buf, size_t size)
 {
     struct tmpfs_node *n = node_of(v);
-    n->perm = mode & 07777;
+    size_t len = n->size < size ? n->size : size;
+    __builtin_memcpy(buf, n->target, len);
+    n->atime = husk_tmpfs_now();
+    return (long)len;
+}
+
+static int tmpfs_link(struct husk_vnode *dir, const char *name, size_t len,
+                      struct husk_vnode *v)
+{
+    struct tmpfs_node *d = node_of(dir), *n = node_of(v);
+    if (d->parent == NULL && d != &root)
+        return -ENOENT;
+    if (n->nlink == 0)
+        return -ENOENT; /* Linux: an unlinked file gets no new name */
+    struct tmpfs_entry *e = new_entry(name, len);
+    if (e == NULL)
+        return -ENOSPC;
+    link_entry(d, e, n);
+    n->nlink++;
     n->ctime = husk_tmpfs_now();
     return 0;
 }
@@ -381,13 +405,19 @@ static const struct husk_vnode_ops tmpfs_ops = {
     .lookup = tmpfs_lookup,
     .parent = tmpfs_parent,
     .readdir = tmpfs_readdir,
-    .getattr = tmpfs_getattr,
+    .getattr = husk_tmpfs_getattr,
     .create = tmpfs_create,
     .mkdir = tmpfs_mkdir,
     .unlink = tmpfs_unlink,
     .rmdir = tmpfs_rmdir,
     .rename = tmpfs_rename,
-    .chmod = tmpfs_chmod,
+    .chmod = husk_tmpfs_chmod,
+    .chown = husk_tmpfs_chown,
+    .utimens = husk_tmpfs_utimens,
+    .statfs = husk_tmpfs_statfs,
+    .readlink = tmpfs_readlink,
+    .symlink = tmpfs_symlink,
+    .link = tmpfs_link,
     .truncate = husk_tmpfs_truncate,
     .open = husk_tmpfs_open,
     .release = tmpfs_release,

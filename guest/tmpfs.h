@@ -28,12 +28,16 @@ struct tmpfs_node {
     uint64_t ino;
     nlink_t nlink;
     mode_t perm;
+    uid_t uid;
+    gid_t gid;
     struct timespec atime, mtime, ctime;
     /* a directory */
     struct tmpfs_node *parent; /* NULL at the root and once removed */
     struct tmpfs_entry *entries, *last;
     struct tmpfs_entry *cursor; /* the entry readdir gave last */
     uint64_t next_cookie;
+    /* a symbolic link: its target, size bytes (no NUL) */
+    char *target;
     /* a regular file: pages[i] holds bytes [i * PAGE, (i + 1) * PAGE), or
      * is NULL (a hole: zeros) */
     uint64_t size;
@@ -47,6 +51,15 @@ void husk_tmpfs_uncharge(uint64_t n);
 struct timespec husk_tmpfs_now(void);
 /* Free a node nothing names or holds any more. */
 void husk_tmpfs_maybe_free(struct tmpfs_node *n);
+
+/* tmpfs_attr.c: what getattr, chmod, chown, utimens, statfs say and do */
+int husk_tmpfs_getattr(struct husk_vnode *v, struct stat *st);
+int husk_tmpfs_chmod(struct husk_vnode *v, mode_t mode);
+int husk_tmpfs_chown(struct husk_vnode *v, uid_t uid, gid_t gid);
+int husk_tmpfs_utimens(struct husk_vnode *v, const struct timespec ts[2]);
+int husk_tmpfs_statfs(struct husk_vnode *v, struct statfs *st);
+/* The bytes the tmpfs holds, and may hold. */
+void husk_tmpfs_usage(uint64_t *used, uint64_t *limit);
 
 /* tmpfs_data.c */
 int husk_tmpfs_truncate(struct husk_vnode *v, off_t size);

@@ -28,7 +28,7 @@ static struct husk_vnode *cwd;
 static mode_t umask_bits = 022;
 
 /* Path arguments, copied in: one system call at a time, at most two. */
-static char path_a[HUSK_PATH_MAX], path_b[HUSK_PATH_MAX];
+char husk_vfs_path_a[HUSK_PATH_MAX], husk_vfs_path_b[HUSK_PATH_MAX];
 
 void husk_vfs_set_cwd(struct husk_vnode *dir)
 {
@@ -40,7 +40,7 @@ void husk_vfs_set_cwd(struct husk_vnode *dir)
 
 /* Copy a path from the guest's memory: the image and above, or the boot
  * information (argv) below it. */
-static int user_path(const char *u, char *buf)
+int husk_vfs_copy_path(const char *u, char *buf)
 {
     uintptr_t a = (uintptr_t)u;
     if (a < HUSK_LOAD_MIN)
@@ -67,23 +67,23 @@ static int start_dir(int dirfd, const char *path, struct husk_vnode **out)
     return 0;
 }
 
-static int walk_at(int dirfd, const char *u, char *buf, struct husk_walk *w)
+int husk_vfs_walk_at(int dirfd, const char *u, char *buf, int flags,
+                     struct husk_walk *w)
 {
     struct husk_vnode *start;
-    int rc = user_path(u, buf);
+    int rc = husk_vfs_copy_path(u, buf);
     if (rc == 0)
         rc = start_dir(dirfd, buf, &start);
-    return rc < 0 ? rc : husk_vfs_walk(start, buf, w);
+    return rc < 0 ? rc : husk_vfs_walk(start, buf, flags, w);
 }
 
-/* Resolve to an existing node; flags may allow "" (AT_EMPTY_PATH). */
-static int resolve_at(int dirfd, const char *u, int flags,
-                      struct husk_vnode **out)
+int husk_vfs_resolve_at(int dirfd, const char *u, int flags,
+                        struct husk_vnode **out)
 {
-    int rc = user_path(u, path_a);
+    int rc = husk_vfs_copy_path(u, husk_vfs_path_a);
     if (rc < 0)
         return rc;
-    if (path_a[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+    if (husk_vfs_path_a[0] == '\0' && (flags & AT_EMPTY_PATH)) {
         if (dirfd == AT_FDCWD) {
             *out = cwd;
             return 0;
@@ -92,8 +92,12 @@ static int resolve_at(int dirfd, const char *u, int flags,
         return rc < 0 ? rc : *out == NULL ? -EBADF : 0;
     }
     struct husk_vnode *start;
-    rc = start_dir(dirfd, path_a, &start);
-    return rc < 0 ? rc : husk_vfs_resolve(start, path_a, out);
+    rc = start_dir(dirfd, husk_vfs_path_a, &start);
+    if (rc < 0)
+        return rc;
+    return husk_vfs_resolve(
+        start, husk_vfs_path_a,
+        (flags & AT_SYMLINK_NOFOLLOW) ? 0 : HUSK_WALK_FOLLOW, out);
 }
 
 static bool read_only(struct husk_vnode *v)
@@ -101,10 +105,17 @@ static bool read_only(struct husk_vnode *v)
     return v->ops->read_only;
 }
 
-static long getattr(struct husk_vnode *v, struct stat *st)
+long husk_vfs_getattr(struct husk_vnode *v, struct stat *st)
 {
     __builtin_memset(st, 0, sizeof(*st));
     return v->ops->getattr(v, st);
+}
+
+bool husk_vfs_same_fs(struct husk_vnode *a, struct husk_vnode *b)
+{
+    struct stat sa, sb;
+    return a->ops == b->ops && husk_vfs_getattr(a, &sa) == 0 &&
+           husk_vfs_getattr(b, &sb) == 0 && sa.st_dev == sb.st_dev;
 }
 
 /* ---- open ---- */
@@ -149,8 +160,13 @@ static long sys_openat(int dirfd, const char *u, int flags, mode_t mode)
 {
     if ((flags & O_TMPFILE) == O_TMPFILE)
         return -EOPNOTSUPP; /* no file system here makes unnamed files */
+    /* O_CREAT|O_EXCL never follows a last link: it exists (EEXIST). A
+     * dangling one is followed and its target created, as on Linux. */
+    bool follow = !(flags & O_NOFOLLOW) &&
+                  (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
     struct husk_walk w;
-    int rc = walk_at(dirfd, u, path_a, &w);
+    int rc = husk_vfs_walk_at(dirfd, u, husk_vfs_path_a,
+                              follow ? HUSK_WALK_FOLLOW : 0, &w);
     if (rc < 0)
         return rc;
     struct husk_vnode *v = w.node;
@@ -177,6 +193,8 @@ static long sys_openat(int dirfd, const char *u, int flags, mode_t mode)
     }
     if (w.slash && !S_ISDIR(v->mode))
         return -ENOTDIR;
+    if (S_ISLNK(v->mode) && !(flags & O_PATH))
+        return -ELOOP; /* O_NOFOLLOW on a link */
     return open_node(v, flags);
 }
 
@@ -223,11 +241,11 @@ static long sys_statx(int dirfd, const char *u, int flags, unsigned mask,
                   AT_STATX_SYNC_TYPE))
         return -EINVAL;
     struct husk_vnode *v;
-    int rc = resolve_at(dirfd, u, flags, &v);
+    int rc = husk_vfs_resolve_at(dirfd, u, flags, &v);
     if (rc < 0)
         return rc;
     struct stat st;
-    if ((rc = (int)getattr(v, &st)) < 0)
+    if ((rc = (int)husk_vfs_getattr(v, &st)) < 0)
         return rc;
     *sx = (struct husk_statx){
         .mask = 0x7ff, /* STATX_BASIC_STATS */
@@ -254,14 +272,15 @@ static long sys_fstatat(int dirfd, const char *u, struct stat *st, int flags)
 {
     if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))
         return -EINVAL;
-    int rc = user_path(u, path_a);
+    int rc = husk_vfs_copy_path(u, husk_vfs_path_a);
     if (rc < 0)
         return rc;
-    if (dirfd != AT_FDCWD && (flags & AT_EMPTY_PATH) && path_a[0] == '\0')
+    if (dirfd != AT_FDCWD && (flags & AT_EMPTY_PATH) &&
+        husk_vfs_path_a[0] == '\0')
         return husk_sys_fstat(dirfd, st); /* any fd: console, socket */
     struct husk_vnode *v;
-    rc = resolve_at(dirfd, u, flags, &v);
-    return rc < 0 ? rc : getattr(v, st);
+    rc = husk_vfs_resolve_at(dirfd, u, flags, &v);
+    return rc < 0 ? rc : husk_vfs_getattr(v, st);
 }
 
 static long sys_faccessat(int dirfd, const char *u, int amode, int flags)
@@ -271,7 +290,7 @@ static long sys_faccessat(int dirfd, const char *u, int amode, int flags)
     if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct husk_vnode *v;
-    int rc = resolve_at(dirfd, u, flags, &v);
+    int rc = husk_vfs_resolve_at(dirfd, u, flags, &v);
     if (rc < 0)
         return rc;
     /* We are root: only a read-only file system and the x bits say no. */
@@ -280,7 +299,7 @@ static long sys_faccessat(int dirfd, const char *u, int amode, int flags)
         return -EROFS;
     if (amode & X_OK) {
         struct stat st;
-        if ((rc = (int)getattr(v, &st)) < 0)
+        if ((rc = (int)husk_vfs_getattr(v, &st)) < 0)
             return rc;
         if (!S_ISDIR(st.st_mode) && !(st.st_mode & 0111))
             return -EACCES;
@@ -288,22 +307,12 @@ static long sys_faccessat(int dirfd, const char *u, int amode, int flags)
     return 0;
 }
 
-static long sys_readlinkat(int dirfd, const char *u, char *buf, long size)
-{
-    struct husk_vnode *v;
-    if (size <= 0)
-        return -EINVAL;
-    int rc = resolve_at(dirfd, u, 0, &v);
-    (void)buf;
-    return rc < 0 ? rc : -EINVAL; /* there are no symbolic links */
-}
-
 /* ---- directories ---- */
 
 static long sys_mkdirat(int dirfd, const char *u, mode_t mode)
 {
     struct husk_walk w;
-    int rc = walk_at(dirfd, u, path_a, &w);
+    int rc = husk_vfs_walk_at(dirfd, u, husk_vfs_path_a, 0, &w);
     if (rc < 0)
         return rc;
     if (w.last != HUSK_LAST_NORM || w.node != NULL)
@@ -316,7 +325,7 @@ static long sys_mkdirat(int dirfd, const char *u, mode_t mode)
 static long sys_rmdir_at(int dirfd, const char *u)
 {
     struct husk_walk w;
-    int rc = walk_at(dirfd, u, path_a, &w);
+    int rc = husk_vfs_walk_at(dirfd, u, husk_vfs_path_a, 0, &w);
     if (rc < 0)
         return rc;
     switch (w.last) {
@@ -347,7 +356,7 @@ static long sys_unlinkat(int dirfd, const char *u, int flags)
     if (flags & AT_REMOVEDIR)
         return sys_rmdir_at(dirfd, u);
     struct husk_walk w;
-    int rc = walk_at(dirfd, u, path_a, &w);
+    int rc = husk_vfs_walk_at(dirfd, u, husk_vfs_path_a, 0, &w);
     if (rc < 0)
         return rc;
     if (w.last != HUSK_LAST_NORM)
@@ -369,9 +378,9 @@ static long sys_renameat2(int odirfd, const char *ou, int ndirfd,
     if (flags & ~RENAME_NOREPLACE)
         return -EINVAL; /* RENAME_EXCHANGE, _WHITEOUT: not here */
     struct husk_walk o, n;
-    int rc = walk_at(odirfd, ou, path_a, &o);
+    int rc = husk_vfs_walk_at(odirfd, ou, husk_vfs_path_a, 0, &o);
     if (rc == 0)
-        rc = walk_at(ndirfd, nu, path_b, &n);
+        rc = husk_vfs_walk_at(ndirfd, nu, husk_vfs_path_b, 0, &n);
     if (rc < 0)
         return rc;
     if (o.last != HUSK_LAST_NORM || n.last != HUSK_LAST_NORM)
@@ -382,7 +391,7 @@ static long sys_renameat2(int odirfd, const char *ou, int ndirfd,
     bool dir = S_ISDIR(v->mode);
     if (!dir && (o.slash || n.slash))
         return -ENOTDIR;
-    if (o.dir->ops != n.dir->ops)
+    if (!husk_vfs_same_fs(o.dir, n.dir))
         return -EXDEV;
     if (husk_vfs_mounted_on(v) != NULL ||
         (t != NULL && husk_vfs_mounted_on(t) != NULL))
@@ -419,7 +428,7 @@ static long sys_getcwd(char *buf, size_t size)
 static long sys_chdir(const char *u)
 {
     struct husk_vnode *v;
-    int rc = resolve_at(AT_FDCWD, u, 0, &v);
+    int rc = husk_vfs_resolve_at(AT_FDCWD, u, 0, &v);
     if (rc < 0)
         return rc;
     if (!S_ISDIR(v->mode))
@@ -438,46 +447,6 @@ static long sys_fchdir(int fd)
         return -ENOTDIR;
     husk_vfs_set_cwd(v);
     return 0;
-}
-
-/* ---- attributes ---- */
-
-static long do_chmod(struct husk_vnode *v, mode_t mode)
-{
-    if (v->ops->chmod == NULL)
-        return read_only(v) ? -EROFS : -EPERM;
-    return v->ops->chmod(v, mode & 07777);
-}
-
-static long sys_fchmodat(int dirfd, const char *u, mode_t mode)
-{
-    struct husk_vnode *v;
-    int rc = resolve_at(dirfd, u, 0, &v);
-    return rc < 0 ? rc : do_chmod(v, mode);
-}
-
-static long sys_fchmod(int fd, mode_t mode)
-{
-    struct husk_vnode *v;
-    int rc = husk_fd_vnode(fd, &v);
-    if (rc < 0)
-        return rc;
-    return v == NULL ? -EPERM : do_chmod(v, mode);
-}
-
-static long sys_truncate(const char *u, off_t len)
-{
-    struct husk_vnode *v;
-    int rc = resolve_at(AT_FDCWD, u, 0, &v);
-    if (rc < 0)
-        return rc;
-    if (S_ISDIR(v->mode))
-        return -EISDIR;
-    if (len < 0 || !S_ISREG(v->mode))
-        return -EINVAL;
-    if (v->ops->truncate == NULL)
-        return -EROFS;
-    return v->ops->truncate(v, len);
 }
 
 static long sys_umask(mode_t mask)
@@ -499,8 +468,10 @@ long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5)
     case SYS_openat:
         return sys_openat((int)a1, p2, (int)a3, (mode_t)a4);
     case SYS_stat:
-    case SYS_lstat: /* there are no links to not follow */
         return sys_fstatat(AT_FDCWD, p1, (struct stat *)a2, 0);
+    case SYS_lstat:
+        return sys_fstatat(AT_FDCWD, p1, (struct stat *)a2,
+                           AT_SYMLINK_NOFOLLOW);
     case SYS_newfstatat:
         return sys_fstatat((int)a1, p2, (struct stat *)a3, (int)a4);
     case SYS_statx:
@@ -511,10 +482,6 @@ long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5)
         return sys_faccessat((int)a1, p2, (int)a3, 0);
     case SYS_faccessat2:
         return sys_faccessat((int)a1, p2, (int)a3, (int)a4);
-    case SYS_readlink:
-        return sys_readlinkat(AT_FDCWD, p1, (char *)a2, a3);
-    case SYS_readlinkat:
-        return sys_readlinkat((int)a1, p2, (char *)a3, a4);
     case SYS_mkdir:
         return sys_mkdirat(AT_FDCWD, p1, (mode_t)a2);
     case SYS_mkdirat:
@@ -538,17 +505,9 @@ long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5)
         return sys_chdir(p1);
     case SYS_fchdir:
         return sys_fchdir((int)a1);
-    case SYS_chmod:
-        return sys_fchmodat(AT_FDCWD, p1, (mode_t)a2);
-    case SYS_fchmodat:
-        return sys_fchmodat((int)a1, p2, (mode_t)a3);
-    case SYS_fchmod:
-        return sys_fchmod((int)a1, (mode_t)a2);
-    case SYS_truncate:
-        return sys_truncate(p1, (off_t)a2);
     case SYS_umask:
         return sys_umask((mode_t)a1);
     default:
-        return -ENOSYS;
+        return husk_vfs_attr_syscall(n, a1, a2, a3, a4, a5);
     }
 }

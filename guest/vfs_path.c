@@ -2,11 +2,9 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * vfs_path.c: the mount table and path resolution, as Linux resolves a
- * path without symbolic links. Pure (no hypercalls, no libc state): the
+ * path, symbolic links included. Pure (no hypercalls, no libc state): the
  * host's unit tests run it over a file system of their own
- * (tests/unit/test_vfs_path.c). Symbolic links, when a file system has
- * them, would be followed in husk_vfs_walk's loop, where the next
- * component is looked up.
+ * (tests/unit/test_vfs_path.c).
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -88,6 +86,13 @@ struct husk_vnode *husk_vfs_parent(struct husk_vnode *v)
     return p != NULL ? husk_vfs_covered(p) : NULL;
 }
 
+struct husk_vnode *husk_vfs_mount_root(unsigned i)
+{
+    if (i == 0)
+        return root_dir;
+    return i - 1 < mount_count ? mounts[i - 1].root : NULL;
+}
+
 static bool is_name(const char *name, size_t len, const char *s)
 {
     for (size_t i = 0; i < len; i++)
@@ -96,13 +101,37 @@ static bool is_name(const char *name, size_t len, const char *s)
     return s[len] == '\0';
 }
 
-int husk_vfs_walk(struct husk_vnode *start, const char *path,
+/*
+ * Splice a symbolic link's target in front of the rest of the path: path
+ * becomes target, then "/" and rest if there is a rest or the link's name
+ * ended in a slash (which then still asks for a directory). rest points
+ * into path. 0, or -ENAMETOOLONG.
+ */
+static int splice_link(char *path, const char *rest, bool slash,
+                       const char *target, size_t tlen)
+{
+    size_t rlen = __builtin_strlen(rest);
+    size_t need = tlen + (slash ? 1 + rlen : 0) + 1;
+    if (need > HUSK_PATH_MAX)
+        return -ENAMETOOLONG;
+    if (slash) {
+        __builtin_memmove(path + tlen + 1, rest, rlen + 1);
+        path[tlen] = '/';
+    } else {
+        path[tlen] = '\0';
+    }
+    __builtin_memcpy(path, target, tlen);
+    return 0;
+}
+
+int husk_vfs_walk(struct husk_vnode *start, char *path, int flags,
                   struct husk_walk *w)
 {
     if (*path == '\0')
         return -ENOENT;
     struct husk_vnode *cur = *path == '/' ? root_dir : start;
     const char *p = path;
+    unsigned links = 0;
     for (;;) {
         while (*p == '/')
             p++;
@@ -140,14 +169,37 @@ int husk_vfs_walk(struct husk_vnode *start, const char *path,
             else
                 next = husk_vfs_covered(next);
         }
-        if (*rest == '\0') {
+        bool last = *rest == '\0', slash = *p == '/';
+        /* A link is followed unless it is the last name, asked for as
+         * itself (lstat, unlink, O_NOFOLLOW) and not followed by '/'. */
+        if (next != NULL && S_ISLNK(next->mode) &&
+            (!last || slash || (flags & HUSK_WALK_FOLLOW))) {
+            if (++links > HUSK_LINKS_MAX)
+                return -ELOOP;
+            char target[HUSK_PATH_MAX];
+            long tlen = next->ops->readlink != NULL
+                            ? next->ops->readlink(next, target, sizeof(target))
+                            : -EINVAL;
+            if (tlen < 0)
+                return (int)tlen;
+            if (tlen == 0)
+                return -ENOENT; /* as Linux, for an empty target */
+            int rc = splice_link(path, rest, slash, target, (size_t)tlen);
+            if (rc < 0)
+                return rc;
+            p = path; /* relative to the link's directory, cur */
+            if (*p == '/')
+                cur = root_dir;
+            continue;
+        }
+        if (last) {
             *w = (struct husk_walk){
                 .dir = cur,
                 .node = next,
                 .last = kind,
                 .name = name,
                 .len = len,
-                .slash = *p == '/',
+                .slash = slash,
             };
             return 0;
         }
@@ -166,11 +218,11 @@ int husk_vfs_walk(struct husk_vnode *start, const char *path,
     return 0;
 }
 
-int husk_vfs_resolve(struct husk_vnode *start, const char *path,
+int husk_vfs_resolve(struct husk_vnode *start, char *path, int flags,
                      struct husk_vnode **out)
 {
     struct husk_walk w;
-    int rc = husk_vfs_walk(start, path, &w);
+    int rc = husk_vfs_walk(start, path, flags, &w);
     if (rc < 0)
         return rc;
     if (w.node == NULL)
