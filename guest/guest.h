@@ -56,8 +56,6 @@ long husk_console_write(unsigned stream, const void *buf, size_t len);
 /* Write a NUL-terminated diagnostic line to the console's stderr. */
 void husk_console_note(const char *s);
 void husk_console_init(void);
-/* Open one more fd on stream 0 (stdin), 1 or 2: /dev/stdout and friends. */
-long husk_console_open(unsigned stream);
 
 /* ---- file descriptors (fd.c) ---- */
 struct stat;

@@ -132,7 +132,8 @@ static struct sock *sock_of(long fd, long *err)
     return s;
 }
 
-/* Give s an fd (nonblocking if asked); closes s if there is none free. */
+/* Give s an fd, read-write, with SOCK_NONBLOCK and SOCK_CLOEXEC as
+ * asked (F_GETFL, F_GETFD); closes s if there is no fd free. */
 static long install(struct sock *s, int flags)
 {
     int fd = husk_fd_install(0, &sock_file_ops, s);
@@ -140,8 +141,8 @@ static long install(struct sock *s, int flags)
         sock_close(s);
         return fd;
     }
-    if (flags & SOCK_NONBLOCK)
-        husk_fd_set_status(fd, O_NONBLOCK);
+    husk_fd_opened(fd, O_RDWR | ((flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0) |
+                           ((flags & SOCK_CLOEXEC) ? O_CLOEXEC : 0));
     return fd;
 }
 

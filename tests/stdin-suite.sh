@@ -5,7 +5,8 @@
 # information's envp): what husk's stdin holds reaches the guest's fd 0
 # byte for byte, its end is the guest's end of file (a pipe closed,
 # /dev/null, stdin closed), poll, select, epoll and a blocking read wait
-# for input the suite writes later, --stdin=none, stdin's file flags
+# for input the suite writes later, a blocking read that a signal
+# interrupts or SA_RESTART restarts, --stdin=none, stdin's file flags
 # left as they were, and --env. Jailed (the default) and --no-jail.
 # Prints "PASS LABEL/stdin/name" lines.
 set -u
@@ -81,6 +82,24 @@ for jail in jailed no_jail; do
         [ -z "$why" ] && [ "$took" -gt 10 ] && why="took ${took}s: the wait did not end on input"
         result "wait_${how}_$jail" "$why"
     done
+
+    # A signal ends a blocking read with EINTR, and SA_RESTART carries
+    # it on. The line is written only once the guest has said "eintr"
+    # (however slowly it boots), and a second later, after its next
+    # timer has fired.
+    rm -f "$tmp/out"
+    {
+        for _ in $(seq 1 200); do
+            grep -qs '^eintr$' "$tmp/out" && break
+            sleep 0.1
+        done
+        sleep 1
+        echo hello
+    } | run "${j[@]}" "$img/waits.husk" -- signal
+    why=$(why_failed "$status" 0 '^restarted hello$' '' "$tmp/out" "$tmp/err")
+    [ -z "$why" ] && [ "$(tr '\n' ' ' <"$tmp/out")" != "eintr restarted hello " ] &&
+        why="stdout: $(tr '\n' ' ' <"$tmp/out")"
+    result "read_signal_$jail" "$why"
 done
 
 # stdin's open file is the shell's too: husk must not leave it (nor set

@@ -137,14 +137,12 @@ static long stdin_read(void *buf, size_t len)
         }
         if (in.nonblock)
             return -EAGAIN;
-        /* One wait (the monitor ends it when input arrives), then look
-         * again: husk_idle's step, as husk_wait_loop takes it. */
-        while (stdin_fill(NULL) == 0) {
-            if (husk_net_poll != NULL)
-                husk_net_poll(UINT64_MAX);
-            else
-                husk_sleep_step(UINT64_MAX);
-        }
+        /* Every wait's shape (poll.c): the monitor ends it when input
+         * arrives, a due signal ends it with EINTR (and SA_RESTART reads
+         * again: syscall.c). */
+        long rc = husk_wait_loop(stdin_fill, NULL, UINT64_MAX);
+        if (rc < 0)
+            return rc;
     }
 }
 
@@ -208,15 +206,6 @@ static const struct husk_file_ops console_ops = {
     .poll = console_poll,
     .set_flags = console_set_flags,
 };
-
-long husk_console_open(unsigned stream)
-{
-    static const unsigned streams[] = {0, HUSK_CONSOLE_STDOUT,
-                                       HUSK_CONSOLE_STDERR};
-    if (stream > 2)
-        return -ENXIO;
-    return husk_fd_install(0, &console_ops, (void *)(uintptr_t)streams[stream]);
-}
 
 void husk_console_init(void)
 {

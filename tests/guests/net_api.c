@@ -122,6 +122,12 @@ static void tcp_basics(void)
     CHECK("accept4", s >= 0 && len == sizeof(peer) &&
                          peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
     CHECK("accept4_nonblock", (fcntl(s, F_GETFL) & O_NONBLOCK) != 0);
+    CHECK("accept4_rdwr", (fcntl(s, F_GETFL) & O_ACCMODE) == O_RDWR);
+    CHECK("accept4_no_cloexec", fcntl(s, F_GETFD) == 0);
+    int ce = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    CHECK("socket_cloexec", fcntl(ce, F_GETFD) == FD_CLOEXEC &&
+                                (fcntl(ce, F_GETFL) & O_NONBLOCK) == 0);
+    close(ce);
     struct sockaddr_in mine;
     len = sizeof(mine);
     getsockname(c, (void *)&mine, &len);

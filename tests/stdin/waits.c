@@ -7,14 +7,20 @@
  * suite writes nothing yet): "quiet"; then a wait of up to 20 s, during
  * which the suite writes a line: "ready", and the line as read. Then the
  * rest to the end of file: "eof". Exits 1 on anything unexpected.
+ *
+ * argv[1] "signal": a blocking read that a timer's signal interrupts
+ * (EINTR: "eintr"), then one that SA_RESTART carries on until the line
+ * the suite writes after a second arrives ("restarted LINE").
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,9 +71,46 @@ static int wait_in(const char *how, int ms)
     return 1;
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+}
+
+/* A blocking read of fd 0 with a SIGALRM due in 200 ms. */
+static ssize_t read_with_alarm(char *buf, size_t len, int sa_flags)
+{
+    struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = sa_flags};
+    struct itimerval it = {.it_value = {0, 200000}};
+    if (sigaction(SIGALRM, &sa, NULL) != 0 ||
+        setitimer(ITIMER_REAL, &it, NULL) != 0)
+        return -2;
+    return read(0, buf, len);
+}
+
+static int signal_waits(void)
+{
+    char line[256];
+    ssize_t n = read_with_alarm(line, sizeof(line) - 1, 0);
+    if (n != -1 || errno != EINTR || alarms != 1)
+        return 1;
+    printf("eintr\n");
+    fflush(stdout);
+    n = read_with_alarm(line, sizeof(line) - 1, SA_RESTART);
+    if (n <= 0 || alarms != 2)
+        return 1;
+    line[n] = '\0';
+    printf("restarted %s", line);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *how = argc > 1 ? argv[1] : "poll";
+    if (strcmp(how, "signal") == 0)
+        return signal_waits();
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (wait_in(how, 300) != 0)
