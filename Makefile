@@ -337,7 +337,7 @@ $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c
 # microvm_net_init for bench/net's network initramfs).
 BENCH_NATIVE := $(BUILD)/bench/hello-native $(BUILD)/bench/sleeper-native \
 	$(BUILD)/bench/blockbench-native $(BUILD)/bench/microvm_init-native \
-	$(BUILD)/bench/microvm_net_init-native
+	$(BUILD)/bench/microvm_net_init-native $(BUILD)/bench/filebench-native
 $(BENCH_NATIVE): $(BUILD)/bench/%-native: bench/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -352,7 +352,8 @@ $(BUILD)/bench/http-native: examples/http.c $(EXAMPLE_HDRS) | $(SETUP_STAMP)
 
 # ... and as unikernels. hcloop speaks the raw ABI, so it sees its header.
 BENCH_IMAGES := $(BUILD)/bench/hello.husk $(BUILD)/bench/sleeper.husk \
-	$(BUILD)/bench/hcloop.husk $(BUILD)/bench/blockbench.husk
+	$(BUILD)/bench/hcloop.husk $(BUILD)/bench/blockbench.husk \
+	$(BUILD)/bench/filebench.husk
 $(BUILD)/bench/%.husk: bench/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
