@@ -56,7 +56,7 @@ MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/console/e
 MONITOR_ASM := monitor/proc_x86_64.S
 MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
-MONITOR_PURE := monitor/args.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
+MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
 	monitor/hypercall.c monitor/log.c monitor/core_calls.c monitor/rate.c \
 	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE

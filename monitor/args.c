@@ -9,7 +9,8 @@
 
 #include "husk.h"
 
-const char husk_usage[] =
+/* The help before the device kinds' entries, and after them. */
+static const char usage_head[] =
     "usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]\n"
     "Run the unikernel IMAGE (built with husk-cc) in a KVM virtual machine,\n"
     "or where there is no KVM, as a seccomp-confined process.\n"
@@ -20,9 +21,8 @@ const char husk_usage[] =
     "  --mem=SIZE            guest memory, e.g. 64M or 1G (default 64M;\n"
     "                        a multiple of 2M, from 4M to 32G; a bare\n"
     "                        number means MiB)\n"
-    "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
-    "  --block:NAME=FILE[,ro]  attach block device NAME (declared in IMAGE)\n"
-    "  --net:NAME=TAP[,...]  attach network device NAME (declared in IMAGE)\n"
+    "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n";
+static const char usage_tail[] =
     "  --io-thread=off|auto|on  serve block queues from a polling I/O\n"
     "                        thread, without an exit per request (default\n"
     "                        auto: when two CPUs or more are available;\n"
@@ -51,6 +51,27 @@ const char husk_usage[] =
     "  --help                print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
     "\n" HUSK_EXIT_CODES_HELP;
+
+/* Append s to buf (size bytes, NUL-terminated) as far as it fits. */
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s", s);
+}
+
+const char *husk_usage(void)
+{
+    /* Room for the text with every kind's entry; the unit tests check
+     * that it all fits (the exit codes at the end are there). */
+    static char text[8192];
+    if (text[0] == '\0') {
+        append(text, sizeof(text), usage_head);
+        for (size_t i = 0; husk_device_kinds[i] != NULL; i++)
+            append(text, sizeof(text), husk_device_kinds[i]->usage);
+        append(text, sizeof(text), usage_tail);
+    }
+    return text;
+}
 
 int husk_parse_size(const char *s, uint64_t *out)
 {
@@ -263,15 +284,34 @@ static bool valid_device_name(const char *s, size_t len)
     return true;
 }
 
-/* --block:NAME=SPEC and --net:NAME=SPEC; the back end parses SPEC later. */
-static int parse_device(const char *arg, const char *prefix, uint32_t kind,
+/* How much of a device option a message quotes before its reason. */
+#define ARG_SHOWN_MAX 160
+
+/* The kind whose option arg is, "--KIND:...", or NULL. */
+static const struct husk_device_kind *device_option(const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    for (size_t i = 0; husk_device_kinds[i] != NULL; i++) {
+        const struct husk_device_kind *k = husk_device_kinds[i];
+        size_t n = strlen(k->name);
+        if (strncmp(arg + 2, k->name, n) == 0 && arg[2 + n] == ':')
+            return k;
+    }
+    return NULL;
+}
+
+/* --KIND:NAME=SPEC. SPEC is checked here, as its back end will parse it
+ * when it opens the device, so that a bad one is refused with the other
+ * options, before the image is read. */
+static int parse_device(const char *arg, const struct husk_device_kind *k,
                         struct husk_config *cfg, char *err, size_t errlen)
 {
-    const char *name = arg + strlen(prefix);
+    const char *name = arg + 2 + strlen(k->name) + 1;
     const char *eq = strchr(name, '=');
     if (eq == NULL || eq[1] == '\0')
-        return husk_errorf(err, errlen, "%s: expected %sNAME=%s", arg, prefix,
-                           kind == HUSK_DEVICE_BLOCK ? "FILE" : "TAP");
+        return husk_errorf(err, errlen, "%s: expected --%s:NAME=%s", arg,
+                           k->name, k->spec_name);
     size_t len = (size_t)(eq - name);
     if (!valid_device_name(name, len))
         return husk_errorf(
@@ -286,8 +326,17 @@ static int parse_device(const char *arg, const char *prefix, uint32_t kind,
     if (cfg->device_count == HUSK_DEVICES_MAX)
         return husk_errorf(err, errlen, "%s: too many devices (at most %d)",
                            arg, HUSK_DEVICES_MAX);
+    char why[256];
+    if (k->check_spec(eq + 1, why, sizeof(why)) != 0) {
+        /* A long SPEC ("file name too long") is cut so that the reason
+         * still fits in the message. */
+        if (strlen(arg) > ARG_SHOWN_MAX)
+            return husk_errorf(err, errlen, "%.*s...: %s", ARG_SHOWN_MAX, arg,
+                               why);
+        return husk_errorf(err, errlen, "%s: %s", arg, why);
+    }
     struct husk_device_arg *d = &cfg->devices[cfg->device_count++];
-    d->kind = kind;
+    d->kind = k->kind;
     memcpy(d->name, name, len);
     d->name[len] = '\0';
     d->spec = eq + 1;
@@ -323,6 +372,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const struct husk_device_kind *kind;
         int rc = 0;
         if (strcmp(a, "--") == 0) {
             cfg->guest_argc = argc - i - 1;
@@ -360,11 +410,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             rc = parse_io_spin(a + 10, cfg, err, errlen);
         } else if (strncmp(a, "--timeout=", 10) == 0) {
             rc = parse_timeout(a + 10, cfg, err, errlen);
-        } else if (strncmp(a, "--block:", 8) == 0) {
-            rc = parse_device(a, "--block:", HUSK_DEVICE_BLOCK, cfg, err,
-                              errlen);
-        } else if (strncmp(a, "--net:", 6) == 0) {
-            rc = parse_device(a, "--net:", HUSK_DEVICE_NET, cfg, err, errlen);
+        } else if ((kind = device_option(a)) != NULL) {
+            rc = parse_device(a, kind, cfg, err, errlen);
         } else if (a[0] == '-' && a[1] != '\0') {
             rc = husk_errorf(err, errlen,
                              "%s: unknown option (see husk --help)", a);

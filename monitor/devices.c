@@ -2,41 +2,41 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * devices.c: match the devices on the command line with those the image
- * declares, and bring up each device's host side. Every device back end
- * is listed here, in start-up order.
+ * declares, and bring up each device's host side. The back ends are those
+ * of husk.h's list of kinds (HUSK_DEVICE_KINDS), in its order.
  */
 #include <string.h>
 
-#include "../drivers/block/block.h"
 #include "../drivers/console/console.h"
-#include "../drivers/net/net.h"
 #include "husk.h"
 
 /* Every device back end; the console is not one: every guest has it. */
+#define BACKEND_ENTRY(k) &husk_##k##_ops,
 static const struct husk_device_ops *const backends[] = {
-    &husk_block_ops,
-    &husk_net_ops,
-};
+    HUSK_DEVICE_KINDS(BACKEND_ENTRY)};
+#undef BACKEND_ENTRY
 
 const struct husk_device_ops *husk_device_ops_of(uint32_t kind)
 {
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-        if (backends[i]->kind == kind)
+        if (backends[i]->kind->kind == kind)
             return backends[i];
     return NULL;
 }
 
+/* How messages name a kind: its option's name (elf.c let only known
+ * kinds through, and the command line has only those). */
 static const char *kind_name(uint32_t kind)
 {
-    const struct husk_device_ops *ops = husk_device_ops_of(kind);
-    return ops != NULL ? ops->name : "?";
+    const struct husk_device_kind *k = husk_device_kind_of(kind);
+    return k != NULL ? k->name : "?";
 }
 
-/* What the option's value names (elf.c let only known kinds through). */
+/* What the option's value names. */
 static const char *spec_name(uint32_t kind)
 {
-    const struct husk_device_ops *ops = husk_device_ops_of(kind);
-    return ops != NULL ? ops->spec_name : "?";
+    const struct husk_device_kind *k = husk_device_kind_of(kind);
+    return k != NULL ? k->spec_name : "?";
 }
 
 void husk_devices_match(const struct husk_config *cfg,

@@ -59,11 +59,12 @@ static inline void husk_own_tls(void)
 #define HUSK_CONSOLE_RATE_DEFAULT (1ULL << 20)
 #define HUSK_CONSOLE_RATE_MAX (1ULL << 30)
 
-/* A device given on the command line: --block:NAME=SPEC or --net:NAME=SPEC */
+/* A device given on the command line: --KIND:NAME=SPEC, such as
+ * --block:disk=disk.img (a kind of husk_device_kinds) */
 struct husk_device_arg {
     uint32_t kind; /* HUSK_DEVICE_* */
     char name[HUSK_DEVICE_NAME_MAX];
-    const char *spec; /* points into argv */
+    const char *spec; /* points into argv; its kind's check_spec passed */
 };
 
 /* --io-thread; auto by default: on with two CPUs or more (iothread.c). */
@@ -105,8 +106,9 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
 /* Parse a size such as "64M", "1G", "512K" or "32" (MiB). -1 if malformed. */
 int husk_parse_size(const char *s, uint64_t *out);
 
-/* The --help text. */
-extern const char husk_usage[];
+/* The --help text, with each device kind's entry (pure: composed in a
+ * static buffer on the first call). */
+const char *husk_usage(void);
 
 /* ---- elf.c: validate a static ELF64 image (pure, fuzzable) ---- */
 
@@ -312,14 +314,31 @@ enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
 /* Register exit, abort, wall clock and poll (core_calls.c). */
 void husk_core_calls_register(struct husk_vm *vm);
 
+/* ---- device kinds: what the command line and the image know of each ---- */
+
+/*
+ * A device kind, as far as the pure parts need it (the command line, its
+ * help, the match against the image's device note): no open, no KVM, so
+ * that the unit tests and fuzzers link it. Each kind defines its own in
+ * drivers/<kind>/spec.c, as husk_<kind>_kind.
+ */
+struct husk_device_kind {
+    uint32_t kind;         /* HUSK_DEVICE_*, as in the image's device note */
+    const char *name;      /* as in --NAME:DEV=SPEC and husk-cc --NAME=DEV */
+    const char *spec_name; /* what SPEC names, for messages: FILE, TAP */
+    /* Its entry in husk --help: "  --NAME:...", lines ending in '\n'. */
+    const char *usage;
+    /* Check SPEC as the back end will parse it when it opens the device:
+     * 0, or -1 with a one-line reason in err. Pure. */
+    int (*check_spec)(const char *spec, char *err, size_t errlen);
+};
+
 /* ---- devices.c: the device back ends ---- */
 
 /* What a device back end (drivers/<kind>/host.c) provides. */
 struct husk_device_ops {
-    uint32_t kind;         /* HUSK_DEVICE_* */
-    const char *name;      /* as in --NAME:DEV=... and husk-cc --NAME= */
-    const char *spec_name; /* what the option's value names: FILE, TAP */
-    bool wants_io_thread;  /* its calls may use the I/O thread's queues */
+    const struct husk_device_kind *kind; /* its pure half, above */
+    bool wants_io_thread; /* its calls may use the I/O thread's queues */
     /* Open the host side of device `handle` (before the sandbox); exits
      * with HUSK_EXIT_MONITOR and a one-line message if it cannot. */
     void (*open)(struct husk_vm *vm, unsigned handle,
@@ -333,6 +352,29 @@ struct husk_device_ops {
     /* Print device `handle`'s counters for --stats (optional). */
     void (*report_stats)(struct husk_vm *vm, unsigned handle);
 };
+
+/*
+ * Every device kind, once, in the order of husk --help. X(kind) names a
+ * folder drivers/<kind>/ whose spec.c defines husk_<kind>_kind and whose
+ * host.c defines husk_<kind>_ops (with .kind = &husk_<kind>_kind). Adding
+ * a kind is that folder and one line here: the command line, its help,
+ * the match against the image and the back-end table all follow it.
+ */
+#define HUSK_DEVICE_KINDS(X) \
+    X(block)                 \
+    X(net)
+
+#define HUSK_DEVICE_KIND_DECLARE(k)                       \
+    extern const struct husk_device_kind husk_##k##_kind; \
+    extern const struct husk_device_ops husk_##k##_ops;
+HUSK_DEVICE_KINDS(HUSK_DEVICE_KIND_DECLARE)
+#undef HUSK_DEVICE_KIND_DECLARE
+
+/* Every kind's pure half, in the list's order, then NULL (device_kinds.c,
+ * pure). */
+extern const struct husk_device_kind *const husk_device_kinds[];
+/* The kind numbered kind (HUSK_DEVICE_*), or NULL. Pure. */
+const struct husk_device_kind *husk_device_kind_of(uint32_t kind);
 
 /* The back end for a kind, or NULL. */
 const struct husk_device_ops *husk_device_ops_of(uint32_t kind);

@@ -132,7 +132,7 @@ int main(int argc, char *argv[])
     if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s", err);
     if (cfg.help) {
-        fputs(husk_usage, stdout);
+        fputs(husk_usage(), stdout);
         return 0;
     }
     if (cfg.version) {

@@ -7,13 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct husk_device_ops;
-extern const struct husk_device_ops husk_block_ops;
-
 #define HUSK_BLOCK_SECTOR 512
+/* The longest FILE, its NUL included (PATH_MAX). */
+#define HUSK_BLOCK_PATH_MAX 4096
 
 /*
- * Parse the SPEC of --block:NAME=SPEC, "FILE" or "FILE,ro", into path
+ * Parse the SPEC of --block:NAME=SPEC (husk_block_kind, in spec.c, is the
+ * kind's entry in the table of husk.h), "FILE" or "FILE,ro", into path
  * (pathlen bytes) and *read_only. 0, or -1 with a reason in err. Pure.
  */
 int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,

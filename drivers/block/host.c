@@ -42,7 +42,7 @@ struct block {
 static void block_open(struct husk_vm *vm, unsigned handle,
                        const struct husk_device_arg *arg)
 {
-    char path[4096], err[256];
+    char path[HUSK_BLOCK_PATH_MAX], err[256];
     bool ro;
     if (husk_block_parse_spec(arg->spec, path, sizeof(path), &ro, err,
                               sizeof(err)) != 0)
@@ -340,9 +340,7 @@ static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 }
 
 const struct husk_device_ops husk_block_ops = {
-    .kind = HUSK_DEVICE_BLOCK,
-    .name = "block",
-    .spec_name = "FILE",
+    .kind = &husk_block_kind,
     .wants_io_thread = true, /* its request queue */
     .open = block_open,
     .register_calls = block_register,

@@ -31,3 +31,21 @@ int husk_block_parse_spec(const char *spec, char *path, size_t pathlen,
     path[len] = '\0';
     return 0;
 }
+
+static int block_check_spec(const char *spec, char *err, size_t errlen)
+{
+    char path[HUSK_BLOCK_PATH_MAX];
+    bool read_only;
+    return husk_block_parse_spec(spec, path, sizeof(path), &read_only, err,
+                                 errlen);
+}
+
+const struct husk_device_kind husk_block_kind = {
+    .kind = HUSK_DEVICE_BLOCK,
+    .name = "block",
+    .spec_name = "FILE",
+    .usage = "  --block:NAME=FILE[,ro]  attach block device NAME (declared in\n"
+             "                        IMAGE) to FILE, a file or block device;\n"
+             "                        ,ro: only for reading\n",
+    .check_spec = block_check_spec,
+};

@@ -481,9 +481,7 @@ static void net_report_stats(struct husk_vm *vm, unsigned handle)
 }
 
 const struct husk_device_ops husk_net_ops = {
-    .kind = HUSK_DEVICE_NET,
-    .name = "net",
-    .spec_name = "TAP",
+    .kind = &husk_net_kind,
     .open = net_open,
     .register_calls = husk_net_register,
     .sandbox_rules = net_sandbox_rules,

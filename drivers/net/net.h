@@ -8,9 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct husk_device_ops;
 struct husk_vm;
-extern const struct husk_device_ops husk_net_ops;
 
 #define HUSK_TAP_NAME_MAX 16 /* IFNAMSIZ, the NUL included */
 

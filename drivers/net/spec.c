@@ -235,3 +235,23 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
             "no address for the guest: add ip=A.B.C.D/N (" EXAMPLE ")");
     return check_gateway(cfg, err, errlen);
 }
+
+static int net_check_spec(const char *spec, char *err, size_t errlen)
+{
+    struct husk_net_config cfg;
+    return husk_net_parse_spec(spec, &cfg, err, errlen);
+}
+
+const struct husk_device_kind husk_net_kind = {
+    .kind = HUSK_DEVICE_NET,
+    .name = "net",
+    .spec_name = "TAP",
+    .usage = "  --net:NAME=TAP,ip=A.B.C.D/N"
+             "[,gw=A.B.C.D][,mac=M][,mtu=N][,rate=SIZE]\n"
+             "                        attach network device NAME (declared in\n"
+             "                        IMAGE) to the tap TAP: the guest's\n"
+             "                        address and prefix, gateway, MAC, MTU,\n"
+             "                        and the bytes a second it may send\n"
+             "                        (default 125M; 0: no limit)\n",
+    .check_spec = net_check_spec,
+};

@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$build/tests/cli
 img=$out/images
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+nb=""
+trap 'rm -rf "$tmp" ${nb:+"$nb"}' EXIT
 
 fatal() { # the suite itself cannot run: one FAIL line says why
     echo "FAIL cli/setup: $*"
@@ -24,7 +25,6 @@ gcc -std=gnu11 -O1 -Wall -Wextra -Werror -o "$out/mkelf" \
     "$here/mkelf.c" "$here/../unit/elfimg.c" 2>"$tmp/cc" ||
     fatal "mkelf.c does not build: $(head -c 300 "$tmp/cc" | tr '\n' ' ')"
 rm -rf "$img" && mkdir -p "$img" || fatal "cannot create $img"
-chmod 755 "$img" # nobody must reach unreadable.husk, to be refused it
 "$out/mkelf" "$img" || fatal "mkelf failed"
 [ -x "$husk" ] || fatal "$husk is missing (make $husk)"
 husk=$(cd "$(dirname "$husk")" && pwd)/$(basename "$husk")
@@ -41,16 +41,61 @@ as_nobody() {
     fi
 }
 
+# The first directory on the way to $1 that nobody cannot enter, or
+# nothing.
+closed_to_nobody() {
+    local d="" part
+    local -a parts
+    IFS=/ read -ra parts <<<"${1#/}"
+    for part in "${parts[@]}"; do
+        d=$d/$part
+        [ -d "$d" ] || break
+        as_nobody test -x "$d" || { echo "$d"; return; }
+    done
+}
+
+# The {NOBODY} cases run husk as user nobody, who must reach the binary
+# and the images. A checkout or BUILD inside a directory closed to other
+# users (mode 0700, as mktemp -d makes them) would end those cases in
+# status 126 and no reason. So, whatever the checkout's place, they run
+# a copy of HUSK (byte for byte: what they test is how husk answers an
+# unprivileged user, not where it lies) and images of their own, in a
+# directory made for them (mode 0755) under TMPDIR, checked up front.
+nb_husk=$husk qnb_img=$qimg
+if [ "$(id -u)" = 0 ]; then
+    nb=$(mktemp -d) && chmod 755 "$nb" && mkdir -m 755 "$nb/images" ||
+        fatal "cannot create a directory for user nobody under ${TMPDIR:-/tmp}"
+    cp "$husk" "$nb/husk" || fatal "cannot copy $husk to $nb"
+    "$out/mkelf" "$nb/images" || fatal "mkelf failed"
+    nb_husk=$nb/husk
+    printf -v qnb_img '%q' "$nb/images"
+    # Through timeout, as the cases run it: setpriv's own exec still
+    # passes closed directories (it drops its capabilities at exec).
+    if ! as_nobody timeout 10 "$nb_husk" --version >/dev/null 2>"$tmp/nb"; then
+        closed=$(closed_to_nobody "$nb")
+        if [ -n "$closed" ]; then
+            fatal "user nobody, who runs the {NOBODY} cases, cannot reach" \
+                "$nb: $closed (mode $(stat -c %04a "$closed")) is closed" \
+                "to other users; set TMPDIR to a directory everyone can" \
+                "enter (TMPDIR=/tmp), or chmod o+x $closed"
+        fi
+        fatal "user nobody cannot run $nb_husk --version:" \
+            "$(head -c 300 "$tmp/nb" | tr '\n' ' ')"
+    fi
+fi
+
 run_case() { # name args want regex
-    local name=$1 args=$2 want=$3 re=$4 prefix=()
-    args=${args//\{IMG\}/$qimg}
+    local name=$1 args=$2 want=$3 re=$4 prefix=() exe=$husk
     if [[ $args == "{NOBODY}"* ]]; then
         prefix=(as_nobody)
+        exe=$nb_husk
         args=${args#"{NOBODY}"}
+        args=${args//\{IMG\}/$qnb_img}
     fi
+    args=${args//\{IMG\}/$qimg}
     local argv
     eval "argv=($args)" # the cases file is ours: shell words, '' allowed
-    "${prefix[@]}" timeout 10 "$husk" "${argv[@]}" \
+    "${prefix[@]}" timeout 10 "$exe" "${argv[@]}" \
         >"$tmp/out" 2>"$tmp/err" </dev/null
     local got=$? why=""
     local lines

@@ -5,9 +5,11 @@
  * The input, split on NUL bytes, is argv[1..]; argv[0] is "husk". Each
  * argument is its own heap block so that ASan sees a read past its NUL.
  * What the parser accepts must hold the limits main.c and bootinfo.c rely
- * on; what it refuses must come with a message. Each device's spec (what
- * follows --block:NAME= or --net:NAME=) then goes through its kind's
- * parser, which must either fill in a sane result or say why not.
+ * on; what it refuses must come with a message. The parser checks each
+ * device's spec (what follows --block:NAME= or --net:NAME=) with its
+ * kind's check_spec (the table of kinds, husk.h); what it accepted must
+ * then parse, with a sane result, as the back end will parse it when it
+ * opens the device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,25 +42,24 @@ static bool valid_name(const char *s)
 
 static void check_spec(const struct husk_device_arg *d)
 {
+    const struct husk_device_kind *k = husk_device_kind_of(d->kind);
+    ENSURE(k != NULL);
     char err[256];
     memset(err, 0x55, sizeof(err));
-    int rc;
+    ENSURE(k->check_spec(d->spec, err, sizeof(err)) == 0);
     if (d->kind == HUSK_DEVICE_BLOCK) {
-        char path[4096];
+        char path[HUSK_BLOCK_PATH_MAX];
         bool ro;
-        rc = husk_block_parse_spec(d->spec, path, sizeof(path), &ro, err,
-                                   sizeof(err));
-        if (rc == 0)
-            ENSURE(path[0] != '\0' && strlen(path) < sizeof(path) &&
-                   strncmp(path, d->spec, strlen(path)) == 0);
+        ENSURE(husk_block_parse_spec(d->spec, path, sizeof(path), &ro, err,
+                                     sizeof(err)) == 0);
+        ENSURE(path[0] != '\0' && strlen(path) < sizeof(path) &&
+               strncmp(path, d->spec, strlen(path)) == 0);
     } else {
         struct husk_net_config nc;
-        rc = husk_net_parse_spec(d->spec, &nc, err, sizeof(err));
-        if (rc == 0)
-            ENSURE(nc.tap[0] != '\0' && nc.prefix_len <= 32);
+        ENSURE(husk_net_parse_spec(d->spec, &nc, err, sizeof(err)) == 0);
+        ENSURE(nc.tap[0] != '\0' && nc.prefix_len >= 1 && nc.prefix_len <= 32 &&
+               nc.ipv4_addr != 0);
     }
-    if (rc != 0)
-        ENSURE(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
 }
 
 static void check_config(const struct husk_config *cfg)
@@ -92,7 +93,6 @@ static void check_config(const struct husk_config *cfg)
     ENSURE(cfg->device_count <= HUSK_DEVICES_MAX);
     for (unsigned i = 0; i < cfg->device_count; i++) {
         const struct husk_device_arg *d = &cfg->devices[i];
-        ENSURE(d->kind == HUSK_DEVICE_BLOCK || d->kind == HUSK_DEVICE_NET);
         ENSURE(valid_name(d->name));
         ENSURE(d->spec != NULL && d->spec[0] != '\0');
         for (unsigned j = 0; j < i; j++)

@@ -27,13 +27,15 @@ CFLAGS=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined
 # name: the monitor sources the harness needs
 declare -A sources=(
     [elf]="monitor/elf.c monitor/log.c"
-    [args]="monitor/args.c monitor/log.c drivers/block/spec.c drivers/net/spec.c"
+    [args]="monitor/args.c monitor/device_kinds.c monitor/log.c
+            drivers/block/spec.c drivers/net/spec.c"
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c
                  monitor/core_calls.c monitor/rate.c drivers/console/host.c
                  drivers/console/escape.c monitor/stop.c
                  drivers/block/host.c drivers/block/spec.c monitor/iothread.c
                  drivers/net/host.c
-                 drivers/net/spec.c drivers/net/vnet.c monitor/args.c"
+                 drivers/net/spec.c drivers/net/vnet.c monitor/args.c
+                 monitor/device_kinds.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
 )
 

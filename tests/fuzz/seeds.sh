@@ -19,7 +19,8 @@ done
 a() { printf -- "$2" >"corpus/args/$1"; }
 a image 'app.husk'
 a mem_and_guest_args '--mem=64M\0app.husk\0--\0alice\0bob'
-a devices '--block:disk=a.img,ro\0--net:eth0=tap0\0app.husk'
+a devices '--block:disk=a.img,ro\0--net:eth0=tap0,ip=10.0.0.2/24\0app.husk'
+a net_spec '--net:eth0=tap0,ip=10.0.0.2/24,gw=10.0.0.1,mac=02:00:00:00:00:01,mtu=1500,rate=125M\0app.husk'
 a timeout '--timeout=5\0--mem=1G\0app.husk\0--'
 a help '--help'
 a bad_mem '--mem=99999999999999999999G\0app.husk'

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../../drivers/block/block.h"
 #include "husk.h"
 #include "unit.h"
 
@@ -329,7 +330,9 @@ TEST(args_timeout_bad)
 
 TEST(args_block_and_net)
 {
-    CHECK_EQ(PARSE("--block:disk=a.img,ro", "--net:eth0=tap0", "img"), 0);
+    CHECK_EQ(
+        PARSE("--block:disk=a.img,ro", "--net:eth0=tap0,ip=10.0.0.2/24", "img"),
+        0);
     CHECK_EQ(cfg.device_count, 2);
     CHECK_EQ(cfg.devices[0].kind, HUSK_DEVICE_BLOCK);
     CHECK_STREQ(cfg.devices[0].name, "disk");
@@ -337,7 +340,7 @@ TEST(args_block_and_net)
     CHECK(cfg.devices[0].spec == argv_[1] + strlen("--block:disk="));
     CHECK_EQ(cfg.devices[1].kind, HUSK_DEVICE_NET);
     CHECK_STREQ(cfg.devices[1].name, "eth0");
-    CHECK_STREQ(cfg.devices[1].spec, "tap0");
+    CHECK_STREQ(cfg.devices[1].spec, "tap0,ip=10.0.0.2/24");
 }
 
 TEST(args_device_spec_keeps_equals)
@@ -395,8 +398,8 @@ TEST(args_too_many_devices)
     static char opts[HUSK_DEVICES_MAX + 1][32];
     const char *list[HUSK_DEVICES_MAX + 3];
     for (int i = 0; i <= HUSK_DEVICES_MAX; i++) {
-        snprintf(opts[i], sizeof(opts[i]), "--%s:d%d=x",
-                 i % 2 ? "net" : "block", i);
+        snprintf(opts[i], sizeof(opts[i]), "--%s:d%d=%s",
+                 i % 2 ? "net" : "block", i, i % 2 ? "t,ip=10.0.0.2/8" : "x");
         list[i] = opts[i];
     }
     list[HUSK_DEVICES_MAX] = "img";
@@ -411,6 +414,64 @@ TEST(args_too_many_devices)
                 "--block:d16=x: too many devices (at most 16)");
 }
 
+/* SPEC is checked by its kind's parser with the other options, in the
+ * order given, and refused as "--KIND:NAME=SPEC: why". */
+TEST(args_device_spec_checked)
+{
+    CHECK_USAGE(PARSE("--block:disk=x,rw", "img"),
+                "--block:disk=x,rw: unknown option 'rw' (the only one is ro)");
+    CHECK_USAGE(PARSE("--block:disk=,ro", "img"),
+                "--block:disk=,ro: no file given");
+    CHECK_USAGE(PARSE("--net:eth0=tap0", "img"),
+                "--net:eth0=tap0: no address for the guest");
+    CHECK_USAGE(PARSE("--net:eth0=tap0,ip=10.0.0.2/24,gw=10.1.0.1", "img"),
+                "gw=10.1.0.1: not another host on the guest's subnet");
+    CHECK_USAGE(PARSE("--net:eth0=tap0,ip=10.0.0.2/24,speed=1", "img"),
+                "unknown option 'speed'");
+    /* The first error on the command line wins. */
+    CHECK_USAGE(PARSE("--mem=3M", "--block:disk=x,rw", "img"), "--mem=3M");
+    CHECK_USAGE(PARSE("--block:disk=x,rw", "--mem=3M", "img"),
+                "--block:disk=x,rw");
+    /* A long one is cut in the message, the reason kept. */
+    static char opt[HUSK_BLOCK_PATH_MAX + 32];
+    snprintf(opt, sizeof(opt), "--block:disk=");
+    memset(opt + 13, 'a', HUSK_BLOCK_PATH_MAX);
+    CHECK_USAGE(PARSE(opt, "img"), "--block:disk=aaa");
+    CHECK_HAS(err, "...: file name too long");
+    CHECK(strlen(err) < 300);
+    /* A bad SPEC is not counted: the same name may follow. */
+    CHECK_EQ(PARSE("--net:n=tap0,ip=10.0.0.2/24,mtu=9999999", "img"), -1);
+    CHECK_EQ(cfg.device_count, 0);
+    CHECK_EQ(PARSE("--block:disk=a.img,ro", "img"), 0);
+}
+
+/* The table of kinds: every entry complete, found by its number. */
+TEST(args_device_kinds_table)
+{
+    size_t count = 0;
+    for (size_t i = 0; husk_device_kinds[i] != NULL; i++, count++) {
+        const struct husk_device_kind *k = husk_device_kinds[i];
+        CHECK(k->name != NULL && k->name[0] != '\0');
+        CHECK(k->spec_name != NULL && k->spec_name[0] != '\0');
+        CHECK(k->check_spec != NULL);
+        /* Its help entry starts with its option and ends a line. */
+        char opt[64];
+        snprintf(opt, sizeof(opt), "  --%s:NAME=%s", k->name, k->spec_name);
+        CHECK(strncmp(k->usage, opt, strlen(opt)) == 0);
+        CHECK(k->usage[strlen(k->usage) - 1] == '\n');
+        CHECK(husk_device_kind_of(k->kind) == k);
+        for (size_t j = 0; j < i; j++) {
+            CHECK(husk_device_kinds[j]->kind != k->kind);
+            CHECK(strcmp(husk_device_kinds[j]->name, k->name) != 0);
+        }
+    }
+    CHECK_EQ(count, 2);
+    CHECK(husk_device_kind_of(HUSK_DEVICE_BLOCK) == &husk_block_kind);
+    CHECK(husk_device_kind_of(HUSK_DEVICE_NET) == &husk_net_kind);
+    CHECK(husk_device_kind_of(0) == NULL);
+    CHECK(husk_device_kind_of(99) == NULL);
+}
+
 /* ---- unknown options, help, version ---- */
 
 TEST(args_unknown_option)
@@ -422,6 +483,11 @@ TEST(args_unknown_option)
     CHECK_USAGE(PARSE("img", "--timeout"), "--timeout: unknown option");
     CHECK_USAGE(PARSE("img", "--block"), "--block: unknown option");
     CHECK_USAGE(PARSE("img", "--net=x"), "--net=x: unknown option");
+    /* A kind's name must be followed by ':'. */
+    CHECK_USAGE(PARSE("img", "--blocks:a=x"), "--blocks:a=x: unknown option");
+    CHECK_USAGE(PARSE("img", "--bloc:a=x"), "--bloc:a=x: unknown option");
+    CHECK_USAGE(PARSE("img", "-block:a=x"), "-block:a=x: unknown option");
+    CHECK_USAGE(PARSE("img", "--:a=x"), "--:a=x: unknown option");
     CHECK_USAGE(PARSE("img", "---"), "---: unknown option");
     CHECK_USAGE(PARSE("img", "--HELP"), "--HELP: unknown option");
 }
@@ -466,10 +532,33 @@ TEST(args_usage_text)
         "139",
         "159",
     };
+    const char *usage = husk_usage();
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        CHECK_HAS(husk_usage, words[i]);
-    size_t n = strlen(husk_usage);
-    CHECK(n > 0 && husk_usage[n - 1] == '\n');
+        CHECK_HAS(usage, words[i]);
+    size_t n = strlen(usage);
+    CHECK(n > 0 && usage[n - 1] == '\n');
+    /* All of it: the exit codes come last. */
+    const char *tail = HUSK_EXIT_CODES_HELP;
+    CHECK(n > strlen(tail) && strcmp(usage + n - strlen(tail), tail) == 0);
+    CHECK(husk_usage() == usage); /* composed once */
+}
+
+/* Each kind's help entry is in --help, once, between --timeout and
+ * --io-thread, in the list's order. */
+TEST(args_usage_has_every_kind)
+{
+    const char *usage = husk_usage();
+    const char *at = strstr(usage, "  --timeout=");
+    CHECK(at != NULL);
+    for (size_t i = 0; husk_device_kinds[i] != NULL; i++) {
+        const struct husk_device_kind *k = husk_device_kinds[i];
+        const char *entry = strstr(at, k->usage);
+        if (entry == NULL)
+            FAIL("--help lacks the %s entry", k->name);
+        CHECK(strstr(entry + 1, k->usage) == NULL);
+        at = entry + strlen(k->usage);
+    }
+    CHECK(strncmp(at, "  --io-thread=", 14) == 0);
 }
 
 TEST(args_err_truncated_to_errlen)
