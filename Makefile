@@ -106,6 +106,16 @@ $(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*
 	$(call say,LD-TEST,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
 
+# ---- husk-oci: the OCI runtime for Husk images (oci/) ----------------
+
+# It checks images with the monitor's own parser (elf.c, pure).
+OCI_SRCS := $(wildcard oci/*.c) monitor/elf.c monitor/log.c
+# The parts unit-tested and fuzzed: no I/O.
+OCI_PURE := oci/cli.c oci/config.c oci/plan.c oci/signals.c oci/strv.c
+$(BUILD)/husk-oci: $(addprefix $(BUILD)/obj/,$(OCI_SRCS:%.c=%.o))
+	$(call say,LD,$@)
+	$(Q)$(CC) -o $@ $^ -ljansson
+
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
 GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c drivers/block/guest.c
@@ -196,7 +206,7 @@ $(BUILD)/lib/libhusk-net.a: $(NET_SRCS:%.c=$(BUILD)/net-obj/%.o) \
 GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc \
 	$(BUILD)/lib/libhusk-net.a
 
-all: $(BUILD)/husk $(GUEST_LIB)
+all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB)
 .DEFAULT_GOAL := all
 
 # ---- examples and the demo -------------------------------------------
@@ -241,10 +251,10 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 # Headers too: gcc's .d for a multi-source link keeps only the last file's.
 UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 # tso.c and vfs_path.c are the guest's, and pure: their tests run here.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) drivers/net/tso.c guest/vfs_path.c guest/vfs.h $(UNIT_HDRS) | $(SETUP_STAMP)
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp -ljansson
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\
 	$(wildcard tests/guests/*.c tests/hostile/*.c tests/stdin/*.c))

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh BUILD SECONDS [NAME...]: build the libFuzzer harnesses
 # into BUILD/fuzz/ and run each one (or the NAMEd ones: elf args hypercall
-# tso).
+# tso oci_config).
 #   SECONDS=0  replay tests/fuzz/corpus/<name>/ once, no mutation (what
 #              `make check` does: a crash found once stays fixed)
 #   SECONDS>0  fuzz each harness that long; new inputs go to
@@ -37,6 +37,7 @@ declare -A sources=(
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c
                  monitor/device_kinds.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
+    [oci_config]="oci/config.c oci/plan.c oci/strv.c"
 )
 
 failed=0
@@ -54,7 +55,7 @@ run_one() { # name
         ${sources[$name]} monitor/*.h abi/*.h drivers/*/*.h \
         -newer "$bin" 2>/dev/null)" ]; then
         if ! "$CC" "${CFLAGS[@]}" -o "$bin" "tests/fuzz/fuzz_$name.c" \
-            ${sources[$name]} -lseccomp -lpthread >"$log" 2>&1; then
+            ${sources[$name]} -lseccomp -lpthread -ljansson >"$log" 2>&1; then
             rm -f "$bin"
             fail "$name" "does not build (see $log)"
             return
@@ -83,7 +84,7 @@ run_one() { # name
     fi
 }
 
-[ $# -gt 2 ] && shift 2 || set -- elf args hypercall tso
+[ $# -gt 2 ] && shift 2 || set -- elf args hypercall tso oci_config
 for name in "$@"; do
     [ -n "${sources[$name]:-}" ] || { fail "$name" "no such harness"; continue; }
     run_one "$name"
