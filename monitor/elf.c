@@ -7,8 +7,10 @@
  * every sum is checked for overflow.
  */
 #include <elf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "husk.h"
 
@@ -198,12 +200,14 @@ static int add_segment(const Elf64_Phdr *ph, size_t len,
     return 0;
 }
 
-int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
-                   char *err, size_t errlen)
+int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
+                   struct husk_elf_image *img, char *err, size_t errlen)
 {
     memset(img, 0, sizeof(*img));
     Elf64_Ehdr eh;
     memset(&eh, 0, sizeof(eh));
+    if (len > file_len)
+        len = file_len;
     if (len > 0)
         memcpy(&eh, bytes, len < sizeof(eh) ? len : sizeof(eh));
     if (check_header(&eh, len, err, errlen) != 0)
@@ -217,16 +221,21 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
         case PT_LOAD:
             if (ph.p_memsz == 0)
                 break;
-            if (add_segment(&ph, len, img, err, errlen) != 0)
+            if (add_segment(&ph, file_len, img, err, errlen) != 0)
                 return -1;
             if ((ph.p_flags & PF_X) && eh.e_entry >= ph.p_vaddr &&
                 eh.e_entry - ph.p_vaddr < ph.p_memsz)
                 entry_ok = true;
             break;
         case PT_NOTE:
-            if (!in_file(ph.p_offset, ph.p_filesz, len))
+            if (!in_file(ph.p_offset, ph.p_filesz, file_len))
                 return husk_errorf(err, errlen,
                                    "note segment lies outside the file");
+            if (!in_file(ph.p_offset, ph.p_filesz, len))
+                return husk_errorf(err, errlen,
+                                   "note segment lies past the first %zu "
+                                   "bytes, which hold the headers",
+                                   len);
             if (parse_notes(bytes + ph.p_offset, ph.p_filesz, img, &have_abi,
                             &have_devices, err, errlen) != 0)
                 return -1;
@@ -296,7 +305,7 @@ size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len)
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, head + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-        if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) && ph.p_filesz > 0) {
+        if (ph.p_type == PT_NOTE && ph.p_filesz > 0) {
             if (!in_file(ph.p_offset, ph.p_filesz, file_len))
                 return file_len; /* husk_elf_parse says what is wrong */
             if (ph.p_offset + ph.p_filesz > need)
@@ -313,13 +322,25 @@ uint64_t husk_elf_min_mem(const struct husk_elf_image *img)
     return rounded < HUSK_MEM_MIN ? HUSK_MEM_MIN : rounded;
 }
 
-void husk_elf_load(const struct husk_elf_image *img, const uint8_t *bytes,
-                   uint8_t *mem)
+int husk_elf_load(const struct husk_elf_image *img, int fd, uint8_t *mem)
 {
     /* The rest of each segment (its BSS) is already zero: guest memory is
      * a fresh anonymous mapping, and the ABI promises that to the guest. */
     for (unsigned i = 0; i < img->segment_count; i++) {
         const struct husk_elf_segment *s = &img->segments[i];
-        memcpy(mem + s->gpa, bytes + s->offset, s->filesz);
+        uint64_t done = 0;
+        while (done < s->filesz) {
+            ssize_t n = pread(fd, mem + s->gpa + done, s->filesz - done,
+                              (off_t)(s->offset + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                if (n == 0)
+                    errno = ENODATA; /* the file is shorter than it was */
+                return -1;
+            }
+            done += (uint64_t)n;
+        }
     }
+    return 0;
 }

@@ -133,32 +133,35 @@ struct husk_elf_image {
 };
 
 /*
- * Check everything the loader will rely on in bytes[0, len): ELF header,
- * program headers, segments (in file, inside [HUSK_LOAD_MIN, HUSK_MEM_MAX),
- * no overlap), entry point inside an executable segment, the Husk ABI note
- * and the device note. Returns 0, or -1 with a one-line reason in err.
+ * Check everything the loader will rely on, from the first len bytes of
+ * an image file of file_len bytes (len at least husk_elf_extent's): ELF
+ * header, program headers, segments (in the file, inside
+ * [HUSK_LOAD_MIN, HUSK_MEM_MAX), no overlap), entry point inside an
+ * executable segment, the Husk ABI note and the device note. Returns 0,
+ * or -1 with a one-line reason in err. Pure.
  */
-int husk_elf_parse(const uint8_t *bytes, size_t len, struct husk_elf_image *img,
-                   char *err, size_t errlen);
+int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
+                   struct husk_elf_image *img, char *err, size_t errlen);
 
 /*
  * How many bytes from the start of a file_len-byte image hold all that
- * husk_elf_parse and husk_elf_load read: the ELF header, the program
- * headers and the bytes of each PT_LOAD and PT_NOTE segment (not the
- * sections, such as debug information, that follow them). head holds
- * its first head_len bytes and must hold the program headers; where they
- * do not, or what they say is out of the file, the answer is file_len
- * (read it all, and let husk_elf_parse say what is wrong). Pure.
+ * husk_elf_parse reads: the ELF header, the program headers and the
+ * notes (not the segments' bytes, which husk_elf_load reads straight
+ * into guest memory, nor debug information). head holds its first
+ * head_len bytes and must hold the program headers; where they do not,
+ * or what they say is out of the file, the answer is file_len (read it
+ * all, and let husk_elf_parse say what is wrong). Pure.
  */
 size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len);
 
 /* The smallest --mem that leaves this image room for its heap and stack. */
 uint64_t husk_elf_min_mem(const struct husk_elf_image *img);
 
-/* Copy the segments into guest memory (assumes husk_elf_parse passed and
- * mem_size >= husk_elf_min_mem). */
-void husk_elf_load(const struct husk_elf_image *img, const uint8_t *bytes,
-                   uint8_t *mem);
+/* Read the segments' file bytes from the image file fd straight into
+ * guest memory (assumes husk_elf_parse passed and mem_size >=
+ * husk_elf_min_mem): 0, or -1 with errno (ENODATA: the file is shorter
+ * than the headers said). */
+int husk_elf_load(const struct husk_elf_image *img, int fd, uint8_t *mem);
 
 /* ---- the VM ---- */
 
@@ -214,6 +217,9 @@ uint64_t husk_rate_wait_ns(const struct husk_rate *r, uint64_t n);
 struct husk_vm {
     enum husk_backend backend;  /* the one that runs: KVM or process */
     int kvm_fd, vm_fd, vcpu_fd; /* -1 with the process backend */
+    /* The image file, open from its parse until its segments are in
+     * guest memory (main.c); -1 after. */
+    int image_fd;
     struct kvm_run *run;
     size_t run_size;
     uint8_t *mem; /* host mapping of guest-physical [0, mem_size); 0 with

@@ -87,9 +87,9 @@ void husk_limits_prepare(struct husk_vm *vm)
     while ((e = readdir(d)) != NULL) {
         int fd = atoi(e->d_name);
         struct stat st;
-        if (e->d_name[0] == '.' || fd == dirfd(d) || fstat(fd, &st) != 0 ||
-            !S_ISREG(st.st_mode))
-            continue;
+        if (e->d_name[0] == '.' || fd == dirfd(d) || fd == vm->image_fd ||
+            fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+            continue; /* the image is read, and closed before the limits */
         if (fd == STDOUT_FILENO || fd == STDERR_FILENO)
             console_is_file = true;
         else if ((uint64_t)st.st_size > fsize_max)

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -34,62 +35,83 @@ static size_t read_at(int fd, uint8_t *buf, size_t len, off_t off,
     return got;
 }
 
+/* The image: its first bytes, which hold what husk_elf_parse reads, and
+ * the open file, from which the segments are read into guest memory once
+ * it exists (after the jail's fork: a buffer of the whole image cost its
+ * copy, and its unmapping ~20 us a page on these hosts). */
+struct image_file {
+    int fd;
+    struct stat st;
+    uint8_t *head;
+    size_t head_len;
+};
+
 /*
- * Read the image file into memory of our own; it is validated as untrusted
- * bytes. Not a mapping of the file: the bytes are used again after the
- * jail's fork, and a file that shrank in between would kill us with
- * SIGBUS. Only what the loader reads is read (husk_elf_extent): the
- * first page tells how much that is. An image's debug information is
- * most of its file, and reading it cost a tenth of a hello's start-up. A
- * file that changes while we read it is refused.
+ * Open the image and read its headers into memory of our own: they are
+ * validated as untrusted bytes, and never read again from the file.
+ * husk_elf_extent, from the first page, says how much that is.
  */
-static const uint8_t *map_image(const char *path, size_t *len)
+static void image_open(const char *path, struct image_file *im)
 {
     /* O_NONBLOCK: a FIFO must not hang us before the S_ISREG check. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot open the image", path);
-    struct stat st;
-    if (fstat(fd, &st) < 0)
+    if (fstat(fd, &im->st) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot stat the image", path);
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(im->st.st_mode))
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: not a regular file", path);
-    if (st.st_size == 0)
+    if (im->st.st_size == 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: not an ELF file (empty)", path);
-    if ((uint64_t)st.st_size > HUSK_MEM_MAX)
+    if ((uint64_t)im->st.st_size > HUSK_MEM_MAX)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: too large to be an image", path);
-    size_t size = (size_t)st.st_size;
-    uint8_t head[4096];
-    size_t head_want = size < sizeof(head) ? size : sizeof(head);
-    size_t got = read_at(fd, head, head_want, 0, path);
-    size_t need = got < head_want ? size : husk_elf_extent(head, got, size);
-    /* Populated at once: one system call instead of a page fault per
-     * page as the read fills it (a fault costs ~38 us in a guest). */
-    uint8_t *p = mmap(NULL, need, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED)
+    size_t size = (size_t)im->st.st_size;
+    uint8_t first[4096];
+    size_t want = size < sizeof(first) ? size : sizeof(first);
+    size_t got = read_at(fd, first, want, 0, path);
+    size_t need = got < want ? want : husk_elf_extent(first, got, size);
+    uint8_t *head = malloc(need);
+    if (head == NULL)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: no memory to read the image", path);
-    memcpy(p, head, got < need ? got : need);
-    if (got == head_want && need > got)
-        got += read_at(fd, p + got, need - got, (off_t)got, path);
-    if (got < need)
+    memcpy(head, first, got < need ? got : need);
+    if (got == want && need > got)
+        got += read_at(fd, head + got, need - got, (off_t)got, path);
+    if (got < need) /* /proc and /sys files say 4096 and hold less */
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "%s: the image changed size while it was read (%zu "
                     "bytes when opened, %zu when read)",
                     path, size, got);
-    /* Written to while we read it (a copy being made over it, a file
-     * that grew): the bytes may come from different moments. */
+    im->fd = fd;
+    im->head = head;
+    im->head_len = need;
+}
+
+/*
+ * Read the segments into guest memory, then check that the file did not
+ * change since it was opened: a copy being made over it, a file that
+ * grew or shrank, would give bytes from different moments.
+ */
+static void image_load(const char *path, struct image_file *im,
+                       const struct husk_elf_image *img, uint8_t *mem)
+{
+    if (husk_elf_load(img, im->fd, mem) != 0) {
+        if (errno == ENODATA)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "%s: the image changed while it was read (shorter "
+                        "than when opened)",
+                        path);
+        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot read the image", path);
+    }
     struct stat after;
-    if (fstat(fd, &after) < 0)
+    if (fstat(im->fd, &after) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot stat the image", path);
-    if (after.st_size != st.st_size ||
-        after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-        after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)
+    if (after.st_size != im->st.st_size ||
+        after.st_ctim.tv_sec != im->st.st_ctim.tv_sec ||
+        after.st_ctim.tv_nsec != im->st.st_ctim.tv_nsec)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "%s: the image changed while it was read", path);
-    close(fd);
-    *len = need;
-    return p;
+    close(im->fd);
+    im->fd = -1;
 }
 
 #ifndef MADV_POPULATE_WRITE
@@ -146,10 +168,11 @@ int main(int argc, char *argv[])
     /* A closed stdout must not kill us: the console reports it instead. */
     signal(SIGPIPE, SIG_IGN);
 
-    size_t image_len;
-    const uint8_t *image = map_image(cfg.image_path, &image_len);
+    struct image_file image;
+    image_open(cfg.image_path, &image);
     struct husk_elf_image img;
-    if (husk_elf_parse(image, image_len, &img, err, sizeof(err)) != 0)
+    if (husk_elf_parse(image.head, image.head_len, (size_t)image.st.st_size,
+                       &img, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: %s", cfg.image_path, err);
     uint64_t min_mem = husk_elf_min_mem(&img);
     if (cfg.mem_size < min_mem)
@@ -160,6 +183,7 @@ int main(int argc, char *argv[])
     husk_devices_match(&cfg, &img);
 
     vm.cfg = &cfg;
+    vm.image_fd = image.fd;
     husk_backend_open(&vm); /* KVM, or the process backend (proc.c) */
     husk_core_calls_register(&vm);
     if (vm.backend == HUSK_BACKEND_KVM)
@@ -173,15 +197,16 @@ int main(int argc, char *argv[])
     if (vm.backend == HUSK_BACKEND_KVM) {
         husk_vm_create(&vm, cfg.mem_size);
         prefault(&vm, &img);
-        husk_elf_load(&img, image, vm.mem);
+        image_load(cfg.image_path, &image, &img, vm.mem);
         husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
     } else {
         husk_proc_create(&vm, cfg.mem_size);
         prefault(&vm, &img);
-        husk_elf_load(&img, image, vm.mem);
+        image_load(cfg.image_path, &image, &img, vm.mem);
     }
-    husk_bootinfo_write(&vm, &img, image);
-    munmap((void *)image, image_len);
+    vm.image_fd = -1;
+    husk_bootinfo_write(&vm, &img, image.head);
+    free(image.head);
 
     husk_io_start(&vm, husk_devices_want_io_thread(&cfg));
     void *filter = husk_sandbox_build(&vm); /* or print it and exit */

@@ -22,7 +22,8 @@
 /* What the monitor reads of an image at most: a larger file is not one. */
 #define IMAGE_MAX (1ULL << 30)
 
-static uint8_t *read_image(int fd, const char *path, size_t *len)
+static uint8_t *read_image(int fd, const char *path, size_t *len,
+                           size_t *file_len)
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
@@ -38,7 +39,7 @@ static uint8_t *read_image(int fd, const char *path, size_t *len)
     if (buf == NULL)
         oci_die("out of memory reading '%s'", path);
     /* The ELF and program headers first; then only what the parser
-     * reads (the loadable segments and notes, not debug sections). */
+     * reads (the notes, not the segments' bytes or debug sections). */
     size_t want = size < 65536 ? size : 65536, got = 0;
     for (int pass = 0; pass < 2; pass++) {
         while (got < want) {
@@ -56,6 +57,7 @@ static uint8_t *read_image(int fd, const char *path, size_t *len)
             want = size;
     }
     *len = got;
+    *file_len = size;
     return buf;
 }
 
@@ -75,11 +77,11 @@ void oci_image_open(const char *rootfs, const char *path, struct oci_image *img)
                 "names the Husk image to run)",
                 path, strerror(errno), rootfs);
     close(root);
-    size_t len;
-    uint8_t *bytes = read_image(fd, path, &len);
+    size_t len, size;
+    uint8_t *bytes = read_image(fd, path, &len, &size);
     struct husk_elf_image elf;
     char err[256];
-    if (husk_elf_parse(bytes, len, &elf, err, sizeof(err)) != 0)
+    if (husk_elf_parse(bytes, len, size, &elf, err, sizeof(err)) != 0)
         oci_die("process.args[0] '%s' is not a Husk image (%s); husk-oci "
                 "runs only images built with husk-cc: run this container "
                 "with runc or crun",

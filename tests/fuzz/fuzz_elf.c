@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "husk.h"
 
@@ -27,6 +29,10 @@
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The loader reads from a file, as the monitor does: one memfd for every
+ * input, rewritten each time. */
+static int image_fd = -1;
 
 static void check_image(const struct husk_elf_image *img, size_t size)
 {
@@ -66,6 +72,8 @@ static void check_image(const struct husk_elf_image *img, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (image_fd < 0)
+        image_fd = memfd_create("image", MFD_CLOEXEC);
     /* A copy of exactly size bytes: libFuzzer's buffer is exact too, but
      * this keeps the harness honest if it is ever driven another way. */
     uint8_t *bytes = malloc(size ? size : 1);
@@ -75,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct husk_elf_image img;
     char err[512];
     memset(err, 0x55, sizeof(err));
-    int full = husk_elf_parse(bytes, size, &img, err, sizeof(err));
+    int full = husk_elf_parse(bytes, size, size, &img, err, sizeof(err));
     /* The monitor reads only the extent of an image (main.c): what it
      * decides from that prefix must be what it would decide from all. */
     size_t extent = husk_elf_extent(bytes, size < 4096 ? size : 4096, size);
@@ -83,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct husk_elf_image prefix_img;
     char prefix_err[512];
     memset(&prefix_img, 0, sizeof(prefix_img));
-    int prefix = husk_elf_parse(bytes, extent, &prefix_img, prefix_err,
+    int prefix = husk_elf_parse(bytes, extent, size, &prefix_img, prefix_err,
                                 sizeof(prefix_err));
     ENSURE((full == 0) == (prefix == 0));
     if (full == 0)
@@ -97,10 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* Not calloc: zeroing megabytes would slow the fuzzer down ten
              * times, and the loader only writes. */
             uint8_t *mem = malloc(mem_size);
-            if (mem != NULL) {
-                husk_elf_load(&img, bytes, mem);
-                free(mem);
-            }
+            if (mem != NULL && image_fd >= 0 && ftruncate(image_fd, 0) == 0 &&
+                pwrite(image_fd, bytes, size, 0) == (ssize_t)size)
+                ENSURE(husk_elf_load(&img, image_fd, mem) == 0);
+            free(mem);
         }
     }
     free(bytes);

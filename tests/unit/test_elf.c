@@ -5,8 +5,11 @@
  * (monitor/elf.c) on images built in memory by elfimg.c. Each test starts
  * from a valid image and breaks one thing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "elfimg.h"
 #include "husk.h"
@@ -24,7 +27,7 @@ static int parse_bytes(const uint8_t *bytes, size_t len)
     uint8_t *copy = malloc(len ? len : 1);
     CHECK(copy != NULL);
     memcpy(copy, bytes, len);
-    int rc = husk_elf_parse(copy, len, &img, err, sizeof(err));
+    int rc = husk_elf_parse(copy, len, len, &img, err, sizeof(err));
     free(copy);
     return rc;
 }
@@ -719,6 +722,16 @@ TEST(elf_min_mem_big_bss)
 
 /* ---- husk_elf_load ---- */
 
+/* Load the image built last (im) from a file, as the monitor does. */
+static void load_from_file(uint8_t *mem)
+{
+    int fd = memfd_create("image", MFD_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK((size_t)write(fd, im.bytes, im.len) == im.len);
+    CHECK_OK(husk_elf_load(&img, fd, mem));
+    close(fd);
+}
+
 TEST(elf_load)
 {
     static const uint8_t data[5] = {0xd0, 0xd1, 0xd2, 0xd3, 0xd4};
@@ -729,7 +742,7 @@ TEST(elf_load)
     uint8_t *mem = malloc(size);
     CHECK(mem != NULL);
     memset(mem, 0xee, size);
-    husk_elf_load(&img, im.bytes, mem);
+    load_from_file(mem);
     CHECK(memcmp(mem + ELFIMG_TEXT_GPA, elfimg_code, ELFIMG_CODE_LEN) == 0);
     CHECK(memcmp(mem + 0x203000, data, sizeof(data)) == 0);
     /* Only the file bytes are written: BSS is zero because guest memory
@@ -757,7 +770,48 @@ TEST(elf_load_at_end_of_min_mem)
     CHECK_EQ(size, 4ULL << 20);
     uint8_t *mem = calloc(1, size);
     CHECK(mem != NULL);
-    husk_elf_load(&img, im.bytes, mem);
+    load_from_file(mem);
     CHECK_EQ(mem[0x2fffff], 0x5a);
     free(mem);
+}
+
+TEST(elf_load_file_shrunk)
+{
+    /* The file lost its last bytes after it was parsed: ENODATA, which
+     * the monitor reports as an image that changed while it was read. */
+    static const uint8_t data[5] = {1, 2, 3, 4, 5};
+    elfimg_spec_minimal(&spec);
+    elfimg_spec_add(&spec, PT_LOAD, PF_R | PF_W, 0x203000, 0x1000, data, 5);
+    CHECK_OK(build_and_parse());
+    uint8_t *mem = calloc(1, husk_elf_min_mem(&img));
+    CHECK(mem != NULL);
+    int fd = memfd_create("image", MFD_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK((size_t)write(fd, im.bytes, im.len - 2) == im.len - 2);
+    errno = 0;
+    CHECK_EQ(husk_elf_load(&img, fd, mem), -1);
+    CHECK_EQ(errno, ENODATA);
+    close(fd);
+    free(mem);
+}
+
+TEST(elf_parse_reads_only_the_headers)
+{
+    /* The monitor parses husk_elf_extent's bytes: headers and notes, not
+     * the segments' bytes, and must decide as from the whole file. */
+    static uint8_t data[0x3000];
+    elfimg_spec_minimal(&spec);
+    elfimg_spec_add(&spec, PT_LOAD, PF_R, 0x300000, 0x3000, data, sizeof(data));
+    elfimg_build(&im, &spec);
+    size_t extent = husk_elf_extent(im.bytes, im.len, im.len);
+    CHECK(extent < im.len);
+    uint8_t *copy = malloc(extent);
+    CHECK(copy != NULL);
+    memcpy(copy, im.bytes, extent);
+    CHECK_OK(husk_elf_parse(copy, extent, im.len, &img, err, sizeof(err)));
+    /* Fewer bytes than that: the notes are not all there. */
+    CHECK_EQ(husk_elf_parse(copy, extent - 1, im.len, &img, err, sizeof(err)),
+             -1);
+    CHECK(strstr(err, "note segment lies past the first") != NULL);
+    free(copy);
 }
