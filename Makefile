@@ -203,8 +203,40 @@ $(BUILD)/lib/libhusk-net.a: $(NET_SRCS:%.c=$(BUILD)/net-obj/%.o) \
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
+# ---- ext2/ext3/ext4 mounts: libext2fs and guest/ext2, linked by
+# husk-cc --mount ------------------------------------------------------
+
+E2FS := $(BUILD)/src/e2fsprogs/tree
+E2FS_STAMP := $(BUILD)/src/e2fsprogs/.stamp
+EXT2_SRCS := $(wildcard guest/ext2/*.c)
+# libext2fs's headers (generated ones among them) are system headers
+# here: our warning list is for our code.
+EXT2_CFLAGS := $(GUEST_CFLAGS) -isystem $(E2FS)/lib
+
+# guest/ext2/build.sh runs e2fsprogs' configure with husk-cc as the
+# compiler, so husk-cc and its libraries come first (order-only: a new
+# libhusk needs no new libext2fs).
+$(E2FS_STAMP): guest/ext2/build.sh | $(LIBC) $(BUILD)/husk-cc \
+		$(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/lib/libhusk-net.a
+	$(Q)bash guest/ext2/build.sh $(abspath $(BUILD))
+
+$(BUILD)/ext2-obj/%.o: %.c $(LIBC) $(E2FS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC-GUEST,$<)
+	$(Q)$(CC) $(EXT2_CFLAGS) -c -o $@ $<
+
+# One archive of our objects, libext2fs's and com_err's (ar's MRI script
+# joins archives).
+$(BUILD)/lib/libhusk-ext2.a: $(EXT2_SRCS:%.c=$(BUILD)/ext2-obj/%.o) $(E2FS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
+	$(call say,AR,$@)
+	$(Q){ echo 'create $@'; for o in $(filter %.o,$^); do echo "addmod $$o"; done; \
+	  echo 'addlib $(E2FS)/lib/libext2fs.a'; echo 'addlib $(E2FS)/lib/libcom_err.a'; \
+	  echo save; echo end; } | ar -M
+
 GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc \
-	$(BUILD)/lib/libhusk-net.a
+	$(BUILD)/lib/libhusk-net.a $(BUILD)/lib/libhusk-ext2.a
 
 all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB)
 .DEFAULT_GOAL := all
@@ -290,6 +322,36 @@ $(BUILD)/tests/guests/net_two_nics.husk: examples/udp_echo.c examples/netutil.h 
 	$(Q)$(BUILD)/husk-cc --net=service --net=other -O2 -Wall -Wextra -Werror -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/guests/net_two_nics.husk
 
+# ext2/ext4 test images (ext_*.c, tests/ext-suite.sh) mount block device
+# "data" at /data.
+$(BUILD)/tests/guests/ext_%.husk: tests/guests/ext_%.c tests/guests/check.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --mount=data:/data -O2 -Wall -Wextra -Werror -o $@ $<
+# The same program with a second file system, "more" at /mnt/more (the
+# part "two").
+$(BUILD)/tests/guests/ext_two.husk: tests/guests/ext_fs.c tests/guests/check.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --mount=data:/data --mount=more:/mnt/more -O2 -Wall \
+	    -Wextra -Werror -o $@ $<
+TEST_IMAGES += $(BUILD)/tests/guests/ext_two.husk
+
+# The packed-root test image: its / is a tree the fixture script makes.
+$(BUILD)/tests/guests/packed.husk: tests/guests/packed.c tests/guests/check.h \
+		tests/guests/packed-fixture.sh $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)bash tests/guests/packed-fixture.sh $(BUILD)/tests/guests/packed-root
+	$(Q)$(BUILD)/husk-cc --files=$(BUILD)/tests/guests/packed-root -O2 -Wall \
+	    -Wextra -Werror -o $@ $<
+# The same program without --files: the empty root.
+$(BUILD)/tests/guests/packed_none.husk: tests/guests/packed.c tests/guests/check.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+TEST_IMAGES += $(BUILD)/tests/guests/packed_none.husk
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
@@ -374,6 +436,13 @@ $(BUILD)/bench/blockbench.husk: bench/blockbench.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc --block=data -O2 -Wall -Wextra -Werror -o $@ $<
 
+# bench/files' ext4 group: the same program on an image mounted at /data.
+$(BUILD)/bench/filebench-ext4.husk: bench/filebench.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --mount=data:/data -O2 -Wall -Wextra -Werror -o $@ $<
+BENCH_IMAGES += $(BUILD)/bench/filebench-ext4.husk
+
 # bench/net: the HTTP example three ways, and wrk, curl, ping.
 bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) \
 	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
@@ -395,4 +464,4 @@ clean:
 .PHONY: all demo demo-vm check fuzz bench bench-build bench-check clean
 .DELETE_ON_ERROR:
 
--include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj $(BUILD)/ext2-obj -name '*.d' -type f 2>/dev/null)

@@ -5,9 +5,11 @@
 # the device note that --block/--net write, and the errors for bad device
 # flags; the sysroot: no host library or header directory searched, a
 # guest library installed and found with -L, in the sysroot and with
-# pkg-config; an image executed directly by Linux. Needs no /dev/kvm: the
-# booting of these images is in tests/guests/cases.txt. Prints "PASS
-# husk-cc/name" or "FAIL ...: why".
+# pkg-config; --files=DIR (bad directories, special files left out, the
+# archive's section, reproducible images, and a damaged archive for
+# tests/guests/cases.txt to boot); an image executed directly by Linux.
+# Needs no /dev/kvm: the booting of these images is in
+# tests/guests/cases.txt. Prints "PASS husk-cc/name" or "FAIL ...: why".
 set -u
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,6 +169,71 @@ for style in destdir prefix; do
          HUSK_SYSROOT='$empty' '$cc' \$cflags -o '$out/use-pc.husk' '$use' \$libs &&
          nm '$out/use-pc.husk' | grep -q ' T guestlib_answer\$'"
 done
+
+# ---- --files=DIR: a directory packed as the guest's read-only /
+
+tree=$out/files-tree
+rm -rf "$tree" "$out/files-bad"
+mkdir -p "$tree/etc" "$out/files-bad"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$tree/etc/passwd"
+ln -s passwd "$tree/etc/link"
+expect_error files_not_a_directory 2 "^husk-cc: --files=$src: not a directory" \
+    "$cc" --files="$src" -o "$out/x.husk" "$src"
+expect_error files_missing 2 "^husk-cc: --files=$out/nope: no such directory" \
+    "$cc" --files="$out/nope" -o "$out/x.husk" "$src"
+expect_error files_empty 2 "^husk-cc: --files=: no directory given" \
+    "$cc" --files= -o "$out/x.husk" "$src"
+expect_error files_twice 2 "^husk-cc: --files given twice" \
+    "$cc" --files="$tree" --files="$tree" -o "$out/x.husk" "$src"
+# Unreadable: as root, from a user namespace where the tree is not ours
+# (where there is none to be had, a container say, these cases skip).
+as_other() { if [ "$(id -u)" = 0 ]; then unshare --user "$@"; else "$@"; fi; }
+unreadable_case() { # name pattern dir
+    if [ "$(id -u)" = 0 ] && ! unshare --user true 2>/dev/null; then
+        echo "SKIP husk-cc/$1: root, and no user namespace to be someone else in"
+        return
+    fi
+    expect_error "$1" 2 "$2" as_other "$cc" --files="$3" -o "$out/x.husk" "$src"
+}
+mkdir -p "$out/files-bad/closed" "$out/files-bad/tree/sub"
+echo secret >"$out/files-bad/tree/secret"
+chmod 000 "$out/files-bad/closed" "$out/files-bad/tree/secret"
+unreadable_case files_unreadable_dir \
+    "^husk-cc: --files=.*/closed: cannot read the directory \(permission denied\)" \
+    "$out/files-bad/closed"
+unreadable_case files_unreadable_file \
+    "^husk-cc: --files=.*/tree: cannot pack it: cpio: secret: .*Permission denied" \
+    "$out/files-bad/tree"
+chmod 000 "$out/files-bad/tree/sub"
+unreadable_case files_unreadable_subdir \
+    "^husk-cc: --files=.*/tree: cannot list it: .*sub.*Permission denied" \
+    "$out/files-bad/tree"
+chmod -R u+rwx "$out/files-bad"
+# A fifo means nothing in the guest: left out, with a line that says so.
+mkfifo "$tree/fifo"
+expect_error files_skips_fifo 0 "^husk-cc: --files=.*: skipping 1 special files \(devices, fifos, sockets; the first: fifo\): only directories" \
+    "$cc" --files="$tree" -O2 -o "$out/files.husk" "$src" "$here/project/stats.c" \
+    -I"$here/project" -lm
+rm -f "$tree/fifo"
+check files_section sh -c \
+    "readelf -SW '$out/files.husk' | grep -q ' \\.husk\\.files .* A ' &&
+     nm '$out/files.husk' | grep -q ' husk_files_start\$' &&
+     ! readelf -SW '$out/wordstat.husk' | grep -q '\\.husk\\.files'"
+# The same tree, the same image, whatever the inode numbers and the
+# order find sees.
+check files_reproducible sh -c \
+    "'$cc' --files='$tree' -O2 -o '$out/files1.husk' '$src' '$here/project/stats.c' -I'$here/project' -lm &&
+     cp -a '$tree' '$out/files-tree2' &&
+     '$cc' --files='$out/files-tree2' -O2 -o '$out/files2.husk' '$src' '$here/project/stats.c' -I'$here/project' -lm &&
+     rm -rf '$out/files-tree2' && cmp '$out/files1.husk' '$out/files2.husk'"
+# A damaged archive (its first header's magic overwritten): the guest
+# stops at boot and says so (tests/guests/cases.txt, packed_damaged).
+cp "$out/files1.husk" "$out/packed-damaged.husk"
+off=$(readelf -SW "$out/packed-damaged.husk" |
+    awk '{ for (i = 1; i < NF; i++) if ($i == ".husk.files") print $(i + 3) }')
+check files_damage sh -c "[ -n '$off' ] &&
+    printf XXXXXX | dd of='$out/packed-damaged.husk' bs=1 seek=\$((0x$off + 8)) \
+        conv=notrunc status=none"
 
 # ---- an image run by Linux, not husk: one line, status 126
 chmod +x "$out/wordstat.husk"
