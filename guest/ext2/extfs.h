@@ -172,6 +172,24 @@ int extfs_link(struct husk_vnode *dir, const char *name, size_t len,
                struct husk_vnode *node);
 long extfs_readlink(struct husk_vnode *node, char *buf, size_t size);
 
+/* ---- dirsync.c: the same changes of names, on the device at return ---- */
+int extfs_create_sync(struct husk_vnode *dir, const char *name, size_t len,
+                      mode_t mode, struct husk_vnode **out);
+int extfs_mkdir_sync(struct husk_vnode *dir, const char *name, size_t len,
+                     mode_t mode);
+int extfs_unlink_sync(struct husk_vnode *dir, const char *name, size_t len,
+                      struct husk_vnode *node);
+int extfs_rmdir_sync(struct husk_vnode *dir, const char *name, size_t len,
+                     struct husk_vnode *node);
+int extfs_rename_sync(struct husk_vnode *odir, const char *oname, size_t olen,
+                      struct husk_vnode *node, struct husk_vnode *ndir,
+                      const char *nname, size_t nlen,
+                      struct husk_vnode *target);
+int extfs_symlink_sync(struct husk_vnode *dir, const char *name, size_t len,
+                       const char *target);
+int extfs_link_sync(struct husk_vnode *dir, const char *name, size_t len,
+                    struct husk_vnode *node);
+
 /* ---- attr.c ---- */
 int extfs_getattr(struct husk_vnode *node, struct stat *st);
 int extfs_chmod(struct husk_vnode *node, mode_t mode);

@@ -356,24 +356,24 @@ uint64_t extfs_size(const struct ext_node *n)
     return EXT2_I_SIZE(&n->inode);
 }
 
-/* ---- the vnode operations ---- */
+/* ---- the vnode operations (changes of names: dirsync.c) ---- */
 
 const struct husk_vnode_ops extfs_ops = {
     .lookup = extfs_lookup,
     .parent = extfs_parent,
     .readdir = extfs_readdir,
     .getattr = extfs_getattr,
-    .create = extfs_create,
-    .mkdir = extfs_mkdir,
-    .unlink = extfs_unlink,
-    .rmdir = extfs_rmdir,
-    .rename = extfs_rename,
+    .create = extfs_create_sync,
+    .mkdir = extfs_mkdir_sync,
+    .unlink = extfs_unlink_sync,
+    .rmdir = extfs_rmdir_sync,
+    .rename = extfs_rename_sync,
     .chmod = extfs_chmod,
     .truncate = extfs_truncate,
     .open = extfs_open,
     .readlink = extfs_readlink,
-    .symlink = extfs_symlink,
-    .link = extfs_link,
+    .symlink = extfs_symlink_sync,
+    .link = extfs_link_sync,
     .utimens = extfs_utimens,
     .chown = extfs_chown,
     .statfs = extfs_statfs,
