@@ -121,7 +121,7 @@ static void image_load(const char *path, struct image_file *im,
 /*
  * Fault in, with one system call each, the guest pages that are written
  * before the guest's first instruction or touched by it at once: the
- * segments' file bytes (which husk_elf_load copies), the boot area, and
+ * segments' file bytes (which husk_elf_load reads into), the boot area, and
  * the top of the stack. A page fault costs ~38 us on these hosts (a VM
  * exit of the host's own hypervisor), populating ~1 us a page: about 40
  * faults, a third of a hello's start-up. BSS, heap and the rest stay
