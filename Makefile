@@ -51,14 +51,19 @@ $(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
 
 MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/console/escape.c \
 	drivers/block/host.c drivers/block/spec.c \
-	drivers/net/host.c drivers/net/spec.c drivers/net/vnet.c
+	drivers/net/host.c drivers/net/spec.c drivers/net/vnet.c \
+	drivers/net/user.c drivers/net/passt.c drivers/net/passt_cli.c \
+	drivers/net/stream.c drivers/net/tcpfix.c drivers/net/arp.c \
+	drivers/net/synretry.c drivers/net/open.c
 # The process backend's doors between guest and monitor (proc.c).
 MONITOR_ASM := monitor/proc_x86_64.S
 MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
 	monitor/hypercall.c monitor/log.c monitor/core_calls.c monitor/rate.c \
-	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c
+	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c \
+	drivers/net/user.c drivers/net/passt_cli.c drivers/net/stream.c \
+	drivers/net/tcpfix.c drivers/net/arp.c drivers/net/synretry.c
 HOST_CFLAGS := $(BASE_CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -119,7 +124,7 @@ $(BUILD)/husk-oci: $(addprefix $(BUILD)/obj/,$(OCI_SRCS:%.c=%.o))
 # ---- the guest: libhusk, crt0, husk-cc -------------------------------
 
 GUEST_SRCS := $(wildcard guest/*.c) drivers/console/guest.c drivers/block/guest.c
-GUEST_ASM := guest/syscall_entry.S
+GUEST_ASM := guest/syscall_entry.S guest/switch_x86_64.S
 GCC_INC := $(shell $(CC) -print-file-name=include)
 # musl's headers instead of the host's; no PIE (the image is static);
 # no stack protector: husk_start runs before TLS (and the canary) exist.
@@ -282,8 +287,8 @@ demo-vm: all $(BUILD)/examples/hello.husk
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 # Headers too: gcc's .d for a multi-source link keeps only the last file's.
 UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
-# tso.c and vfs_path.c are the guest's, and pure: their tests run here.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h $(UNIT_HDRS) | $(SETUP_STAMP)
+# tso.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h $(UNIT_HDRS) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ $(filter %.c,$^) -lseccomp -ljansson
@@ -315,13 +320,6 @@ $(BUILD)/tests/guests/net_%.husk: tests/guests/net_%.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc --net=service -O2 -Wall -Wextra -Werror -o $@ $<
 
-# The UDP echo example with two network devices (tests/net-suite.sh).
-$(BUILD)/tests/guests/net_two_nics.husk: examples/udp_echo.c examples/netutil.h $(GUEST_LIB)
-	@mkdir -p $(dir $@)
-	$(call say,HUSK-CC,$<)
-	$(Q)$(BUILD)/husk-cc --net=service --net=other -O2 -Wall -Wextra -Werror -o $@ $<
-TEST_IMAGES += $(BUILD)/tests/guests/net_two_nics.husk
-
 # ext2/ext4 test images (ext_*.c, tests/ext-suite.sh) mount block device
 # "data" at /data.
 $(BUILD)/tests/guests/ext_%.husk: tests/guests/ext_%.c tests/guests/check.h $(GUEST_LIB)
@@ -336,6 +334,19 @@ $(BUILD)/tests/guests/ext_two.husk: tests/guests/ext_fs.c tests/guests/check.h $
 	$(Q)$(BUILD)/husk-cc --mount=data:/data --mount=more:/mnt/more -O2 -Wall \
 	    -Wextra -Werror -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/guests/ext_two.husk
+
+# Threads and sockets (tests/threads-suite.sh): one network device too.
+$(BUILD)/tests/guests/threads_net.husk: tests/guests/threads_net.c tests/guests/check.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --net=service -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The UDP echo example with two network devices (tests/net-suite.sh).
+$(BUILD)/tests/guests/net_two_nics.husk: examples/udp_echo.c examples/netutil.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --net=service --net=other -O2 -Wall -Wextra -Werror -o $@ $<
+TEST_IMAGES += $(BUILD)/tests/guests/net_two_nics.husk
 
 # The packed-root test image: its / is a tree the fixture script makes.
 $(BUILD)/tests/guests/packed.husk: tests/guests/packed.c tests/guests/check.h \
@@ -384,10 +395,13 @@ $(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_S
 	$(call say,CC,$<)
 	$(Q)$(CC) $(NATIVE_CFLAGS) -D_GNU_SOURCE -o $@ $<
 
-check: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
+# check-build: everything the tests need, without running them.
+check-build: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
 		$(BUILD)/tests/process/occupy.so \
 		$(NET_NATIVE) $(NET_TOOLS) $(NET_EXAMPLES:%=$(BUILD)/examples/%.husk) \
 		$(TEST_SETUP_STAMP)
+
+check: check-build
 	BUILD=$(BUILD) bash tests/run
 
 # Fuzz each libFuzzer harness for FUZZ_SECONDS (make check: 20 s each).
@@ -409,7 +423,8 @@ $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c
 # microvm_net_init for bench/net's network initramfs).
 BENCH_NATIVE := $(BUILD)/bench/hello-native $(BUILD)/bench/sleeper-native \
 	$(BUILD)/bench/blockbench-native $(BUILD)/bench/microvm_init-native \
-	$(BUILD)/bench/microvm_net_init-native $(BUILD)/bench/filebench-native
+	$(BUILD)/bench/microvm_net_init-native $(BUILD)/bench/filebench-native \
+	$(BUILD)/bench/threadswitch-native
 $(BENCH_NATIVE): $(BUILD)/bench/%-native: bench/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -425,7 +440,7 @@ $(BUILD)/bench/http-native: examples/http.c $(EXAMPLE_HDRS) | $(SETUP_STAMP)
 # ... and as unikernels. hcloop speaks the raw ABI, so it sees its header.
 BENCH_IMAGES := $(BUILD)/bench/hello.husk $(BUILD)/bench/sleeper.husk \
 	$(BUILD)/bench/hcloop.husk $(BUILD)/bench/blockbench.husk \
-	$(BUILD)/bench/filebench.husk
+	$(BUILD)/bench/filebench.husk $(BUILD)/bench/threadswitch.husk
 $(BUILD)/bench/%.husk: bench/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,HUSK-CC,$<)
@@ -446,7 +461,8 @@ BENCH_IMAGES += $(BUILD)/bench/filebench-ext4.husk
 # bench/net: the HTTP example three ways, and wrk, curl, ping.
 bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) \
 	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
-	$(BUILD)/bench/http-native $(TEST_SETUP_STAMP)
+	$(BUILD)/bench/http-native $(BUILD)/tests/net/memcache_check \
+	$(TEST_SETUP_STAMP)
 
 # `make bench` records bench/results/full.json and the tables and plots in
 # docs/performance.md; QUICK=1 is the few-minute version (quick.json).
@@ -461,7 +477,7 @@ bench-check: bench-build
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo demo-vm check fuzz bench bench-build bench-check clean
+.PHONY: all demo demo-vm check check-build fuzz bench bench-build bench-check clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj $(BUILD)/ext2-obj -name '*.d' -type f 2>/dev/null)

@@ -166,22 +166,28 @@ long husk_sys_write(int fd, const void *buf, size_t len)
 }
 
 /* Gather small vectors into one write: on this platform every console
- * write is a VM exit, and stdio writes a buffer plus the new data. */
+ * write is a VM exit, and stdio writes a buffer plus the new data. A
+ * thread may park inside that write (a full pipe or socket): while it
+ * does, another thread's writev goes vector by vector instead. */
 long husk_sys_writev(int fd, const struct iovec *iov, int iovcnt)
 {
     static char bounce[4096];
+    static bool bounce_busy;
     if (iovcnt < 0 || iovcnt > IOV_MAX)
         return -EINVAL;
     size_t total = 0;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
-    if (total <= sizeof(bounce) && iovcnt > 1) {
+    if (total <= sizeof(bounce) && iovcnt > 1 && !bounce_busy) {
         size_t off = 0;
         for (int i = 0; i < iovcnt; i++) {
             __builtin_memcpy(bounce + off, iov[i].iov_base, iov[i].iov_len);
             off += iov[i].iov_len;
         }
-        return husk_sys_write(fd, bounce, total);
+        bounce_busy = true;
+        long n = husk_sys_write(fd, bounce, total);
+        bounce_busy = false;
+        return n;
     }
     long done = 0;
     for (int i = 0; i < iovcnt; i++) {

@@ -129,6 +129,8 @@ int husk_fd_vnode(int fd, struct husk_vnode **out);
 long husk_sys_pipe2(int *fds, int flags);
 /* fcntl's F_GETPIPE_SZ and F_SETPIPE_SZ on fd (-EBADF if not a pipe). */
 long husk_pipe_fcntl(int fd, int cmd, long arg);
+/* eventfd and eventfd2 (thread_eventfd.c) */
+long husk_sys_eventfd2(unsigned initval, int flags);
 
 /* ---- files by path (vfs.c; the VFS itself: vfs.h) ---- */
 /* The file systems: the root, devfs on /dev, tmpfs on /tmp (rootfs.c). */
@@ -141,8 +143,14 @@ long husk_vfs_syscall(long n, long a1, long a2, long a3, long a4, long a5);
  * Let time pass until deadline_ns, or less: runs the network (frames in
  * and out, lwIP's timers) when the image has one, else sleeps. Returns
  * after at most one wait; callers re-check what they wait for and loop.
+ * With other threads alive, the caller parks and others run meanwhile
+ * (thread.c); the vCPU waits for the host only when none can run.
  */
 void husk_idle(uint64_t deadline_ns);
+/* husk_idle's one wait for the host (fire due timers, then the network or
+ * a sleep until deadline_ns or the next timer); thread.c's idle context
+ * makes it when every thread is parked. */
+void husk_host_wait(uint64_t deadline_ns);
 /* husk_idle until the monotonic clock reaches deadline_ns (sleep): 0, or
  * -EINTR as soon as a signal is due (signal.c). */
 long husk_idle_until(uint64_t deadline_ns);
@@ -154,6 +162,11 @@ long husk_idle_until(uint64_t deadline_ns);
  * is seen, as a kernel would have seen it. Returns scan's last result.
  */
 long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline_ns);
+/* The running thread goes on (a system call begins, or a wait of its
+ * ended): whatever it does may end another thread's wait, so parked
+ * threads look again before the vCPU waits for the host (thread.c). Every
+ * wait loop calls it when its condition is met. */
+void husk_thread_ran(void);
 long husk_sys_poll(void *fds, unsigned long nfds, int timeout_ms);
 long husk_sys_ppoll(void *fds, unsigned long nfds, const struct timespec *ts);
 long husk_sys_select(int nfds, void *r, void *w, void *e, struct timeval *tv);
@@ -216,20 +229,39 @@ long husk_sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
 struct utsname;
 long husk_sys_uname(struct utsname *u);
 long husk_sys_arch_prctl(int code, uintptr_t addr);
+/* setuid and setgid (count 1), their re (2) and res (3) forms: ids. */
+long husk_sys_setid(int count, long a, long b, long c);
+long husk_sys_setgroups(int size, const unsigned *list);
 long husk_sys_kill(int pid, int sig);
 long husk_sys_getrandom(void *buf, size_t len, unsigned flags);
 
 /* ---- signals (signal.c) and timers (timer.c) ---- */
 /* Signals are delivered when a system call returns and end waits early
  * (EINTR); a timer fires when the guest makes a system call or waits. */
+/* Whether sig is pending for the process (not one thread: tkill's). */
 bool husk_signal_is_pending(int sig);
-/* Make sig pending with this siginfo (no effect if it already is). */
+/* Make sig pending for the process with this siginfo (no effect if it
+ * already is); parked threads it is due for wake up. */
 void husk_signal_raise(int sig, const siginfo_t *info);
-/* Fire due timers; whether a pending signal is not blocked. */
+/* Fire due timers; whether a pending signal is not blocked by the
+ * running thread. */
 bool husk_signal_due(void);
 /* Run what is due (handlers, default actions); false if a handler that
  * ran lacks SA_RESTART, so an interrupted call must fail with EINTR. */
 bool husk_signal_deliver(void);
+/* Whether a signal is pending that thread t does not block. */
+struct husk_thread;
+bool husk_signal_due_for(const struct husk_thread *t);
+/* The system call that a delivery ends (syscall.c): a handler sees where
+ * it returns to, and may move that (musl's thread cancellation). */
+struct husk_sigcall {
+    long result;         /* what the call returned */
+    bool restartable;    /* SA_RESTART restarts it after -EINTR */
+    uintptr_t *ret_slot; /* its caller's return address, if it came
+                           * through __husk_syscall_entry; else NULL */
+    bool redirected;     /* OUT: a handler moved the return address */
+};
+bool husk_signal_deliver_call(struct husk_sigcall *c);
 /* ppoll, pselect6, epoll_pwait: wait with *mask blocked (-EINVAL for a
  * bad size); _end delivers what it let through, then restores saved. */
 long husk_signal_mask_begin(const uint64_t *mask, size_t size, uint64_t *saved);

@@ -8,14 +8,16 @@
  * end is writable with PIPE_BUF bytes free and in error (POLLERR) once the
  * read end is closed.
  *
- * One thread, no signals: whatever a pipe holds, this program put there,
- * and only it can take it out. A blocking read of an empty pipe whose
- * write end is open, or a blocking write that finds no room while the read
- * end is open, waits forever on Linux (nothing else runs to end the wait).
- * Here it returns EAGAIN at once, after a note on the console, instead of
- * hanging the guest; a blocking write that finds some room writes what
- * fits and returns the short count. A write with the read end closed
- * returns EPIPE and raises no SIGPIPE (there are no signals yet).
+ * With other threads alive, a blocking read of an empty pipe and a
+ * blocking write to a full one park the thread (husk_wait_loop) until
+ * another thread fills or drains it, the other end closes or a signal is
+ * due, as on Linux; a blocking write returns once all of it is written.
+ * With one thread, whatever a pipe holds this program put there, and only
+ * it can take it out: such a call would wait forever on Linux (nothing
+ * else runs to end the wait). Then it returns EAGAIN at once, after a
+ * note on the console, instead of hanging the guest; a blocking write
+ * that finds some room writes what fits and returns the short count. A
+ * write with the read end closed returns EPIPE (syscall.c raises SIGPIPE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "guest.h"
+#include "thread.h"
 
 #define PIPE_DEFAULT 65536 /* bytes: Linux's default capacity */
 #define PIPE_MIN 4096      /* F_SETPIPE_SZ rounds up to a page */
@@ -52,6 +55,7 @@ struct pipe {
      * close. */
     uint32_t rd_seq, wr_seq;
     uint64_t ino;
+    unsigned waiters; /* threads parked on it: it lives while they wait */
 };
 
 /* A blocking call that Linux would leave waiting for good; said once. */
@@ -70,10 +74,46 @@ static long would_wait_forever(void)
 
 static void release(struct pipe *p)
 {
-    if (p->rd.open || p->wr.open)
+    if (p->rd.open || p->wr.open || p->waiters > 0)
         return;
     free(p->buf);
     free(p);
+}
+
+/* What a parked reader waits for: data, the writers gone, its own end
+ * closed by another thread. */
+static long can_read(void *ctx)
+{
+    struct pipe_end *e = ctx;
+    return e->p->len > 0 || !e->p->wr.open || !e->open;
+}
+
+/* A parked writer: room for want bytes, or the readers gone. */
+struct write_wait {
+    struct pipe_end *e;
+    size_t want;
+};
+
+static long can_write(void *ctx)
+{
+    struct write_wait *w = ctx;
+    struct pipe *p = w->e->p;
+    return p->cap - p->len >= w->want || !p->rd.open || !w->e->open;
+}
+
+/* Park until ready(ctx) (husk_wait_loop: other threads run meanwhile):
+ * 0, -EINTR for a due signal, or -EBADF if another thread closed e. */
+static long park(struct pipe_end *e, long (*ready)(void *), void *ctx)
+{
+    struct pipe *p = e->p;
+    p->waiters++;
+    long rc = husk_wait_loop(ready, ctx, UINT64_MAX);
+    p->waiters--;
+    if (!e->open) {
+        release(p);
+        return -EBADF;
+    }
+    return rc < 0 ? rc : 0;
 }
 
 static long pipe_read(void *priv, void *buf, size_t len)
@@ -82,10 +122,16 @@ static long pipe_read(void *priv, void *buf, size_t len)
     struct pipe *p = e->p;
     if (len == 0)
         return 0;
-    if (p->len == 0) {
+    while (p->len == 0) {
         if (!p->wr.open)
             return 0; /* end of file */
-        return e->nonblock ? -EAGAIN : would_wait_forever();
+        if (e->nonblock)
+            return -EAGAIN;
+        if (!husk_threads_live())
+            return would_wait_forever();
+        long rc = park(e, can_read, e);
+        if (rc < 0)
+            return rc;
     }
     size_t n = len < p->len ? len : p->len;
     size_t first = p->cap - p->head < n ? p->cap - p->head : n;
@@ -95,6 +141,21 @@ static long pipe_read(void *priv, void *buf, size_t len)
     p->len -= n;
     p->wr_seq++;
     return (long)n;
+}
+
+/* Copy what fits of buf into the pipe: how much. */
+static size_t put(struct pipe *p, const void *buf, size_t len)
+{
+    size_t room = p->cap - p->len;
+    size_t n = len < room ? len : room;
+    size_t tail = (p->head + p->len) & (p->cap - 1);
+    size_t first = p->cap - tail < n ? p->cap - tail : n;
+    __builtin_memcpy(p->buf + tail, buf, first);
+    __builtin_memcpy(p->buf, (const char *)buf + first, n - first);
+    p->len += n;
+    if (n > 0)
+        p->rd_seq++;
+    return n;
 }
 
 static long pipe_write(void *priv, const void *buf, size_t len)
@@ -107,16 +168,28 @@ static long pipe_write(void *priv, const void *buf, size_t len)
         return -EPIPE;
     size_t room = p->cap - p->len;
     /* Up to PIPE_BUF bytes go in whole or not at all (POSIX). */
-    if (room == 0 || (len <= PIPE_BUF && room < len && e->nonblock))
-        return e->nonblock ? -EAGAIN : would_wait_forever();
-    size_t n = len < room ? len : room;
-    size_t tail = (p->head + p->len) & (p->cap - 1);
-    size_t first = p->cap - tail < n ? p->cap - tail : n;
-    __builtin_memcpy(p->buf + tail, buf, first);
-    __builtin_memcpy(p->buf, (const char *)buf + first, n - first);
-    p->len += n;
-    p->rd_seq++;
-    return (long)n;
+    bool whole = len <= PIPE_BUF;
+    if (e->nonblock || !husk_threads_live()) {
+        if (room == 0 || (whole && room < len && e->nonblock))
+            return e->nonblock ? -EAGAIN : would_wait_forever();
+        return (long)put(p, buf, len);
+    }
+    /* Blocking, with other threads to drain it: all of it, parking
+     * whenever the pipe is full; a signal or the readers' going ends it
+     * early with what was written, if anything. */
+    size_t done = 0;
+    while (done < len) {
+        struct write_wait w = {e, whole ? len : 1};
+        if (!can_write(&w)) {
+            long rc = park(e, can_write, &w);
+            if (rc < 0)
+                return done > 0 ? (long)done : rc;
+        }
+        if (!p->rd.open)
+            return done > 0 ? (long)done : -EPIPE;
+        done += put(p, (const char *)buf + done, len - done);
+    }
+    return (long)done;
 }
 
 static int pipe_poll(void *priv, uint32_t *seq)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * poll.c: waiting. There are no interrupts and no other threads: nothing
- * becomes ready unless the guest itself runs the network, so every wait
- * (poll, select, epoll_wait, a blocking socket call, sleep) is a loop of
- * "check, then husk_idle": one step of the network that may wait in the
- * monitor for the next frame or timer.
+ * poll.c: waiting. There are no interrupts: nothing becomes ready unless
+ * the guest itself runs the network (or another of its threads acts), so
+ * every wait (poll, select, epoll_wait, a blocking socket call, sleep) is
+ * a loop of "check, then husk_idle": one step of the network that may
+ * wait in the monitor for the next frame or timer, or, with threads, a
+ * turn of the other threads first (thread.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,8 +15,17 @@
 #include <time.h>
 
 #include "guest.h"
+#include "thread.h"
 
 void husk_idle(uint64_t deadline_ns)
+{
+    if (husk_threads_live())
+        husk_thread_block(HUSK_T_IDLE, deadline_ns);
+    else
+        husk_host_wait(deadline_ns);
+}
+
+void husk_host_wait(uint64_t deadline_ns)
 {
     /* Wake for the next timer, whose signal may end the wait. A timer
      * already due fires now, so that a wait that does not stop for
@@ -38,6 +48,7 @@ long husk_idle_until(uint64_t deadline_ns)
         if (husk_signal_due())
             return -EINTR;
     }
+    husk_thread_ran();
     return 0;
 }
 
@@ -72,6 +83,7 @@ long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
     for (;;) {
         long n = scan(ctx);
         if (n != 0) {
+            husk_thread_ran(); /* it goes on: other waiters look again */
             /* Ready at once, every time: the network must still run. */
             if (n > 0 && husk_net_step_if_stale != NULL)
                 husk_net_step_if_stale();

@@ -10,12 +10,19 @@
  * signal becomes deliverable. So a signal the guest sends itself runs its
  * handler before the call that sent it returns, and a timer's signal runs
  * at the next system call or wait.
+ *
+ * Threads (thread.c): as on Linux, the actions are the process's, and
+ * each thread has its own mask and its own pending set (what tkill and
+ * tgkill sent it); a signal sent to the process goes to whichever thread
+ * that does not block it returns from a system call first, and wakes the
+ * parked threads it is due for, so that their waits end with EINTR.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 
 #include "guest.h"
+#include "thread.h"
 
 /* The kernel's struct sigaction, as musl passes it (ksigaction.h). */
 struct k_sigaction {
@@ -30,12 +37,18 @@ struct k_sigaction {
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
 
 static struct k_sigaction actions[SIG_MAX + 1];
-static siginfo_t infos[SIG_MAX + 1]; /* of each pending signal */
-static uint64_t pending, blocked;
+static siginfo_t infos[SIG_MAX + 1]; /* of each signal pending process-wide */
+static uint64_t pending;             /* process-wide (kill, timers) */
+
+/* The running thread's mask. */
+static uint64_t *mask(void)
+{
+    return &husk_thread_self()->sig_blocked;
+}
 
 bool husk_signal_is_pending(int sig)
 {
-    return (pending & BIT(sig)) != 0;
+    return (pending & BIT(sig)) != 0; /* process-wide: a timer's */
 }
 
 void husk_signal_raise(int sig, const siginfo_t *info)
@@ -44,12 +57,18 @@ void husk_signal_raise(int sig, const siginfo_t *info)
         return; /* standard and real-time alike: one pending instance */
     pending |= BIT(sig);
     infos[sig] = *info;
+    husk_thread_signal_kick(NULL);
+}
+
+bool husk_signal_due_for(const struct husk_thread *t)
+{
+    return ((pending | t->sig_pending) & ~t->sig_blocked) != 0;
 }
 
 bool husk_signal_due(void)
 {
     husk_timers_fire();
-    return (pending & ~blocked) != 0;
+    return husk_signal_due_for(husk_thread_self());
 }
 
 /* What a signal with SIG_DFL does. Stop signals are ignored: nothing
@@ -85,36 +104,89 @@ static void default_action(int sig)
     }
 }
 
-static void run_handler(int sig, const struct k_sigaction *a, siginfo_t *info)
+/* The size of the call instruction (call rel32) that entered
+ * __husk_syscall_entry: a restarted call goes back to it. */
+#define CALL_SIZE 5
+
+static void run_handler(int sig, const struct k_sigaction *a, siginfo_t *info,
+                        struct husk_sigcall *c)
 {
-    uint64_t saved = blocked;
-    blocked |= a->mask;
+    uint64_t *blocked = mask();
+    uint64_t saved = *blocked;
+    *blocked |= a->mask;
     if (!(a->flags & SA_NODEFER))
-        blocked |= BIT(sig);
-    blocked &= ~UNBLOCKABLE;
+        *blocked |= BIT(sig);
+    *blocked &= ~UNBLOCKABLE;
     if (a->flags & SA_SIGINFO) {
-        /* No frame to return through: the context is only the mask, but
-         * a handler that looks at it finds a real one. */
+        /* No frame to return through: the context holds the mask and,
+         * for a call made through __husk_syscall_entry, where it
+         * returns to (before the call if SA_RESTART restarts it, as
+         * Linux rewinds the instruction pointer). A handler that moves
+         * it (musl's cancellation) moves the return; the mask it leaves
+         * in the context is the one restored, as by sigreturn. */
         ucontext_t uc;
         memset(&uc, 0, sizeof(uc));
         memcpy(&uc.uc_sigmask, &saved, sizeof(saved));
+        uintptr_t pc = 0;
+        if (c->ret_slot != NULL) {
+            bool again = c->result == -EINTR && c->restartable &&
+                         (a->flags & SA_RESTART);
+            pc = *c->ret_slot - (again ? CALL_SIZE : 0);
+        }
+        uc.uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
         ((void (*)(int, siginfo_t *, void *))a->handler)(sig, info, &uc);
+        if (c->ret_slot != NULL &&
+            (uintptr_t)uc.uc_mcontext.gregs[REG_RIP] != pc) {
+            *c->ret_slot = (uintptr_t)uc.uc_mcontext.gregs[REG_RIP];
+            c->redirected = true;
+        }
+        memcpy(&saved, &uc.uc_sigmask, sizeof(saved));
     } else {
         ((void (*)(int))a->handler)(sig);
     }
     /* A handler that longjmps out leaves its mask, as on Linux. */
-    blocked = saved;
+    *mask() = saved & ~UNBLOCKABLE;
+}
+
+/* The lowest signal due for the running thread, taken off its pending
+ * set (its own first, as Linux), with its siginfo; 0 if none. */
+static int take_due(siginfo_t *info)
+{
+    struct husk_thread *self = husk_thread_self();
+    uint64_t own = self->sig_pending & ~self->sig_blocked;
+    if (own != 0) {
+        int sig = __builtin_ctzll(own) + 1;
+        self->sig_pending &= ~BIT(sig);
+        /* Only tkill and tgkill send to a thread. */
+        memset(info, 0, sizeof(*info));
+        info->si_signo = sig;
+        info->si_code = SI_TKILL;
+        info->si_pid = 1;
+        return sig;
+    }
+    uint64_t shared = pending & ~self->sig_blocked;
+    if (shared == 0)
+        return 0;
+    int sig = __builtin_ctzll(shared) + 1;
+    pending &= ~BIT(sig);
+    *info = infos[sig];
+    return sig;
 }
 
 bool husk_signal_deliver(void)
 {
+    struct husk_sigcall c = {.result = 0};
+    return husk_signal_deliver_call(&c);
+}
+
+bool husk_signal_deliver_call(struct husk_sigcall *c)
+{
+    husk_thread_fs_sync(); /* handlers are the program's code */
     bool restart = true;
     husk_timers_fire();
-    uint64_t ready;
-    while ((ready = pending & ~blocked) != 0) {
-        int sig = __builtin_ctzll(ready) + 1;
-        pending &= ~BIT(sig);
-        siginfo_t info = infos[sig];
+    siginfo_t info;
+    int sig;
+    while ((sig = take_due(&info)) != 0) {
         struct k_sigaction a = actions[sig];
         if (a.handler == (uintptr_t)SIG_IGN)
             continue;
@@ -128,7 +200,9 @@ bool husk_signal_deliver(void)
             actions[sig].handler = (uintptr_t)SIG_DFL;
             actions[sig].flags &= ~(unsigned long)SA_SIGINFO;
         }
-        run_handler(sig, &a, &info);
+        run_handler(sig, &a, &info, c);
+        if (c->redirected)
+            break; /* the rest run when the code it goes to makes a call */
     }
     return restart;
 }
@@ -147,8 +221,11 @@ long husk_sys_rt_sigaction(int sig, const void *act, void *old, size_t size)
     if (act != NULL) {
         next.mask &= ~UNBLOCKABLE;
         actions[sig] = next;
-        if (next.handler == (uintptr_t)SIG_IGN)
-            pending &= ~BIT(sig); /* POSIX: a pending one is discarded */
+        if (next.handler == (uintptr_t)SIG_IGN) {
+            /* POSIX: a pending one is discarded, in every thread */
+            pending &= ~BIT(sig);
+            husk_thread_discard_signal(BIT(sig));
+        }
     }
     return 0;
 }
@@ -158,22 +235,23 @@ long husk_sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old,
 {
     if (size != sizeof(uint64_t))
         return -EINVAL;
-    uint64_t was = blocked;
+    uint64_t *blocked = mask();
+    uint64_t was = *blocked;
     if (set != NULL) {
         switch (how) {
         case SIG_BLOCK:
-            blocked |= *set;
+            *blocked |= *set;
             break;
         case SIG_UNBLOCK:
-            blocked &= ~*set;
+            *blocked &= ~*set;
             break;
         case SIG_SETMASK:
-            blocked = *set;
+            *blocked = *set;
             break;
         default:
             return -EINVAL;
         }
-        blocked &= ~UNBLOCKABLE;
+        *blocked &= ~UNBLOCKABLE;
     }
     if (old != NULL)
         *old = was;
@@ -185,17 +263,18 @@ long husk_sys_rt_sigpending(uint64_t *set, size_t size)
     if (size > sizeof(uint64_t) * 2)
         return -EINVAL;
     memset(set, 0, size);
-    uint64_t p = pending & blocked;
+    struct husk_thread *self = husk_thread_self();
+    uint64_t p = (pending | self->sig_pending) & self->sig_blocked;
     memcpy(set, &p, size < sizeof(p) ? size : sizeof(p));
     return 0;
 }
 
-long husk_signal_mask_begin(const uint64_t *mask, size_t size, uint64_t *saved)
+long husk_signal_mask_begin(const uint64_t *set, size_t size, uint64_t *saved)
 {
     if (size != sizeof(uint64_t))
         return -EINVAL;
-    *saved = blocked;
-    blocked = *mask & ~UNBLOCKABLE;
+    *saved = *mask();
+    *mask() = *set & ~UNBLOCKABLE;
     return 0;
 }
 
@@ -203,7 +282,7 @@ void husk_signal_mask_end(uint64_t saved)
 {
     if (husk_signal_due())
         husk_signal_deliver();
-    blocked = saved;
+    *mask() = saved;
 }
 
 /* Wait until a signal is due or deadline passes. */
@@ -211,7 +290,7 @@ static void wait_for_signal(uint64_t deadline)
 {
     static bool told;
     if (!told && deadline == UINT64_MAX && husk_timer_next() == UINT64_MAX &&
-        husk_net_poll == NULL) {
+        husk_net_poll == NULL && !husk_threads_live()) {
         told = true;
         husk_console_note("husk: waiting for a signal with no timer armed "
                           "waits forever\n");
@@ -220,15 +299,15 @@ static void wait_for_signal(uint64_t deadline)
         husk_idle(deadline);
 }
 
-long husk_sys_rt_sigsuspend(const uint64_t *mask, size_t size)
+long husk_sys_rt_sigsuspend(const uint64_t *set, size_t size)
 {
     if (size != sizeof(uint64_t))
         return -EINVAL;
-    uint64_t saved = blocked;
-    blocked = *mask & ~UNBLOCKABLE;
+    uint64_t saved = *mask();
+    *mask() = *set & ~UNBLOCKABLE;
     wait_for_signal(UINT64_MAX);
     husk_signal_deliver(); /* under the temporary mask, as Linux */
-    blocked = saved;
+    *mask() = saved;
     return -EINTR;
 }
 
@@ -255,8 +334,20 @@ long husk_sys_rt_sigtimedwait(const uint64_t *set, siginfo_t *info,
                         : (uint64_t)timeout->tv_sec * 1000000000ULL +
                               (uint64_t)timeout->tv_nsec);
     }
+    struct husk_thread *self = husk_thread_self();
     for (;;) {
         husk_timers_fire();
+        if (self->sig_pending & want) {
+            int sig = __builtin_ctzll(self->sig_pending & want) + 1;
+            self->sig_pending &= ~BIT(sig);
+            if (info != NULL) {
+                memset(info, 0, sizeof(*info));
+                info->si_signo = sig;
+                info->si_code = SI_TKILL;
+                info->si_pid = 1;
+            }
+            return sig;
+        }
         if (pending & want) {
             int sig = __builtin_ctzll(pending & want) + 1;
             pending &= ~BIT(sig);
@@ -264,7 +355,7 @@ long husk_sys_rt_sigtimedwait(const uint64_t *set, siginfo_t *info,
                 *info = infos[sig];
             return sig;
         }
-        if (pending & ~blocked)
+        if (husk_signal_due_for(self))
             return -EINTR; /* another signal's handler runs first */
         if (husk_monotonic_ns() >= deadline)
             return -EAGAIN;
@@ -289,7 +380,7 @@ static long raise_self(int sig, int code)
     return 0;
 }
 
-/* kill, tkill, tgkill: the only process is pid 1, its only thread tid 1. */
+/* kill: the only process is pid 1. */
 long husk_sys_kill(int pid, int sig)
 {
     if (pid != 1 && pid != 0 && pid != -1)
@@ -297,11 +388,17 @@ long husk_sys_kill(int pid, int sig)
     return raise_self(sig, SI_USER);
 }
 
+/* tkill (tgid -1) and tgkill: to one thread of process 1. */
 long husk_sys_tgkill(int tgid, int tid, int sig)
 {
-    if (tid <= 0 || (tgid != -1 && tgid <= 0))
+    if (tid <= 0 || (tgid != -1 && tgid <= 0) || sig < 0 || sig > SIG_MAX)
         return -EINVAL;
-    if (tid != 1 || (tgid != -1 && tgid != 1))
+    struct husk_thread *t = husk_thread_find(tid);
+    if (t == NULL || (tgid != -1 && tgid != 1))
         return -ESRCH;
-    return raise_self(sig, SI_TKILL);
+    if (sig == 0)
+        return 0;
+    t->sig_pending |= BIT(sig);
+    husk_thread_signal_kick(t);
+    return 0;
 }

@@ -10,16 +10,22 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "guest.h"
 #include "syscall_names.h" /* generated from musl's bits/syscall.h */
+#include "thread.h"
 
 long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
                     long a6);
 long __husk_syscall7(long a1, long a2, long a3, long a4, long a5, long a6,
                      long n);
+/* Set by syscall_entry.S for the call it is making: where its caller's
+ * return address is. clone starts the child there, and a signal handler
+ * may move it (signal.c). */
+uintptr_t *husk_syscall_slot;
 
 #define SYSCALL_MAX 512
 
@@ -137,6 +143,10 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_pipe2((int *)a1, 0);
     case SYS_pipe2:
         return husk_sys_pipe2((int *)a1, (int)a2);
+    case SYS_eventfd:
+        return husk_sys_eventfd2((unsigned)a1, 0);
+    case SYS_eventfd2:
+        return husk_sys_eventfd2((unsigned)a1, (int)a2);
     /* paths: the VFS (vfs.c) */
     case SYS_open:
     case SYS_creat:
@@ -227,17 +237,31 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     /* memory */
     case SYS_brk:
         return husk_sys_brk((uintptr_t)a1);
-    case SYS_mmap:
-        return husk_sys_mmap((uintptr_t)a1, (size_t)a2, (int)a3, (int)a4,
-                             (int)a5, (off_t)a6);
+    case SYS_mmap: {
+        if (a3 == PROT_NONE) /* maybe a thread stack with its guard */
+            husk_thread_prepare();
+        long p = husk_sys_mmap((uintptr_t)a1, (size_t)a2, (int)a3, (int)a4,
+                               (int)a5, (off_t)a6);
+        if (p >= 0 && a3 == PROT_NONE)
+            husk_thread_note_guard((uintptr_t)p, (size_t)a2, PROT_NONE);
+        return p;
+    }
     case SYS_munmap:
+        /* A detached thread unmapping its own stack on its way out. */
+        if (husk_threads_started &&
+            husk_thread_defer_unmap((uintptr_t)a1, (size_t)a2))
+            return 0;
         return husk_sys_munmap((uintptr_t)a1, (size_t)a2);
     case SYS_mremap:
         return husk_sys_mremap((uintptr_t)a1, (size_t)a2, (size_t)a3, (int)a4);
     case SYS_madvise:
         return husk_sys_madvise((uintptr_t)a1, (size_t)a2, (int)a3);
     case SYS_mprotect:
-        return 0; /* one address space, all of it read-write-execute */
+        /* One address space, all of it read-write-execute; what musl
+         * leaves PROT_NONE below a thread's stack is its guard, which
+         * thread.c checks instead. */
+        husk_thread_note_guard((uintptr_t)a1, (size_t)a2, (int)a3);
+        return 0;
     /* time */
     case SYS_clock_gettime:
         return husk_sys_clock_gettime((int)a1, (void *)a2);
@@ -251,15 +275,30 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_clock_nanosleep((int)a1, (int)a2, (const void *)a3,
                                         (void *)a4);
     /* the process */
-    case SYS_exit:
+    case SYS_exit: /* this thread (thread.c) */
+        husk_thread_exit((int)a1);
     case SYS_exit_group:
         husk_exit((int)a1);
     case SYS_arch_prctl:
         return husk_sys_arch_prctl((int)a1, (uintptr_t)a2);
-    case SYS_set_tid_address:
     case SYS_getpid:
+        return 1; /* one process */
     case SYS_gettid:
-        return 1; /* one process with one thread */
+        return husk_thread_self()->tid;
+    case SYS_set_tid_address:
+        return husk_sys_set_tid_address((int *)a1);
+    /* threads (thread.c, futex.c) */
+    case SYS_clone: /* a thread needs the entry's return address */
+        return husk_thread_clone((unsigned long)a1, 0, NULL, NULL, 0, 0);
+    case SYS_futex:
+        return husk_sys_futex((int *)a1, (int)a2, (int)a3, (const void *)a4,
+                              (int *)a5, (int)a6);
+    case SYS_set_robust_list:
+        return husk_sys_set_robust_list((void *)a1, (size_t)a2);
+    case SYS_get_robust_list:
+        return husk_sys_get_robust_list((int)a1, (void **)a2, (size_t *)a3);
+    case SYS_sched_getaffinity:
+        return husk_sys_sched_getaffinity((int)a1, (size_t)a2, (void *)a3);
     case SYS_getppid:
         return 0;
     case SYS_getuid:
@@ -267,6 +306,18 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_getgid:
     case SYS_getegid:
         return 0;
+    case SYS_setuid:
+    case SYS_setgid:
+    case SYS_setreuid:
+    case SYS_setregid:
+    case SYS_setresuid:
+    case SYS_setresgid:
+        return husk_sys_setid(n == SYS_setuid || n == SYS_setgid       ? 1
+                              : n == SYS_setreuid || n == SYS_setregid ? 2
+                                                                       : 3,
+                              a1, a2, a3);
+    case SYS_setgroups:
+        return husk_sys_setgroups((int)a1, (const unsigned *)a2);
     case SYS_uname:
         return husk_sys_uname((void *)a1);
     case SYS_getrandom:
@@ -324,7 +375,7 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_setrlimit:
         return husk_sys_prlimit64(0, (int)a1, (const void *)a2, NULL);
     case SYS_sched_yield:
-        return 0;
+        return husk_sys_sched_yield();
     default:
         return unsupported(n);
     }
@@ -371,24 +422,43 @@ static bool raises_sigpipe(long n, long a3, long a4)
     }
 }
 
-long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
-                    long a6)
+static long syscall_at(long n, long a1, long a2, long a3, long a4, long a5,
+                       long a6, uintptr_t *slot)
 {
+    if (husk_threads_started) {
+        husk_thread_ran();
+        husk_thread_check_stack();
+    }
     for (;;) {
-        long r = dispatch(n, a1, a2, a3, a4, a5, a6);
+        long r;
+        if (n == SYS_clone && slot != NULL)
+            r = husk_thread_clone((unsigned long)a1, (uintptr_t)a2, (int *)a3,
+                                  (int *)a4, (uintptr_t)a5, *slot);
+        else
+            r = dispatch(n, a1, a2, a3, a4, a5, a6);
+        if (husk_threads_started) /* its own TLS before the program's */
+            husk_thread_fs_sync();
         if (r == -EPIPE && raises_sigpipe(n, a3, a4))
             husk_sys_kill(1, SIGPIPE);
         /* Signals run as the call returns (signal.c). */
         if (!husk_signal_due())
             return r;
-        bool restart = husk_signal_deliver();
-        if (r != -EINTR || !restart || !restartable(n))
+        struct husk_sigcall c = {
+            .result = r, .restartable = restartable(n), .ret_slot = slot};
+        bool restart = husk_signal_deliver_call(&c);
+        if (r != -EINTR || !restart || !c.restartable || c.redirected)
             return r;
     }
+}
+
+long __husk_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                    long a6)
+{
+    return syscall_at(n, a1, a2, a3, a4, a5, a6, NULL);
 }
 
 long __husk_syscall7(long a1, long a2, long a3, long a4, long a5, long a6,
                      long n)
 {
-    return __husk_syscall(n, a1, a2, a3, a4, a5, a6);
+    return syscall_at(n, a1, a2, a3, a4, a5, a6, husk_syscall_slot);
 }

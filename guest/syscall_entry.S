@@ -8,7 +8,9 @@
  * %r8, %r9); out, %rax; only %rcx and %r11 are clobbered, as by the
  * instruction, so that no patched site has to care what a C call would
  * clobber. The callers do not keep the stack aligned, so it is realigned
- * for the C dispatcher.
+ * for the C dispatcher. Where the caller's return address lies goes to
+ * husk_syscall_slot (syscall.c): clone starts a thread there (musl's
+ * clone.s), and a signal handler may move it (musl's cancellation).
  */
         .text
         .globl __husk_syscall_entry
@@ -16,6 +18,8 @@
 __husk_syscall_entry:
         push %rbp
         mov %rsp, %rbp
+        lea 8(%rbp), %r11
+        mov %r11, husk_syscall_slot(%rip)
         push %rdi
         push %rsi
         push %rdx

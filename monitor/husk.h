@@ -543,6 +543,11 @@ void husk_limits_apply(struct husk_vm *vm);
 /* Resolve --user/--group (before anything is opened); exits 125 with one
  * line if a name is unknown or the caller may not switch. */
 void husk_jail_resolve(const struct husk_config *cfg);
+/* The ids the jail switches to, as resolved: each only if --user or
+ * --group gave it (--user alone gives its primary group too). */
+void husk_jail_ids(bool *has_uid, uid_t *uid, bool *has_gid, gid_t *gid);
+/* A user's ids from /etc/passwd (as --user finds them); false if absent. */
+bool husk_jail_find_user(const char *name, uid_t *uid, gid_t *gid);
 /*
  * Unless --no-jail: fresh mount, pid, ipc, uts and net namespaces (and a
  * user namespace when unprivileged), an empty read-only root, then fork:
@@ -559,6 +564,12 @@ void husk_jail_enter(struct husk_vm *vm);
 /* Wait for child, kill it if we are told to stop, exit as it did. keep_fd
  * stays open (the child watches it to see that we are alive). */
 _Noreturn void husk_supervise(pid_t child, int keep_fd);
+/* A helper process a device started before the jail (the user-mode
+ * network's passt): the supervisor kills and reaps it when the monitor
+ * has ended, before it exits itself, so that none outlives husk. */
+void husk_supervise_helper(pid_t pid);
+/* The helpers so far, for the supervisor's filter; returns how many. */
+unsigned husk_supervise_helpers(const pid_t **pids);
 
 /* ---- sandbox.c: the seccomp allowlists ---- */
 

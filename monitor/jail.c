@@ -168,6 +168,19 @@ void husk_jail_resolve(const struct husk_config *cfg)
                     cfg->group != NULL ? cfg->group : cfg->user);
 }
 
+void husk_jail_ids(bool *has_uid, uid_t *uid, bool *has_gid, gid_t *gid)
+{
+    *has_uid = ids.set_uid;
+    *uid = ids.uid;
+    *has_gid = ids.set_gid;
+    *gid = ids.gid;
+}
+
+bool husk_jail_find_user(const char *name, uid_t *uid, gid_t *gid)
+{
+    return find_user(name, false, 0, uid, gid);
+}
+
 /* Become --user/--group, once; everything we need is open already. */
 static void set_ids(void)
 {

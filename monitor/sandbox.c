@@ -172,6 +172,16 @@ void husk_sandbox_apply_supervisor(pid_t self, pid_t child)
      * return from that handler. */
     rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
     rc |= RULE(ctx, rt_sigreturn, 0);
+    /* Each helper a device started (passt): SIGKILL it and reap it once
+     * the child has ended (supervise.c). */
+    const pid_t *helpers;
+    unsigned helper_count = husk_supervise_helpers(&helpers);
+    for (unsigned i = 0; i < helper_count; i++) {
+        rc |= RULE(ctx, kill, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)helpers[i]),
+                   SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+        rc |=
+            RULE(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)helpers[i]));
+    }
     /* Die of the child's signal; the last message; exit. */
     rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
     rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));

@@ -8,7 +8,8 @@
  * its namespace, takes only the signals it has a handler for from
  * outside, and it has one for these (vcpu.c); SIGQUIT kills it. If the parent is killed outright, PR_SET_PDEATHSIG kills the
  * child (jail.c). It holds no fd of the guest's and may only wait, kill
- * the child and exit (sandbox.c).
+ * the child (and, once it has ended, the helpers devices started: passt)
+ * and exit (sandbox.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +20,33 @@
 
 static volatile sig_atomic_t stop_signal, reaping;
 static pid_t child_pid;
+static pid_t helpers[HUSK_DEVICES_MAX];
+static unsigned helper_count;
+
+void husk_supervise_helper(pid_t pid)
+{
+    if (helper_count == HUSK_DEVICES_MAX)
+        husk_fatalx(HUSK_EXIT_MONITOR, "internal error: too many helpers");
+    helpers[helper_count++] = pid;
+}
+
+unsigned husk_supervise_helpers(const pid_t **pids)
+{
+    *pids = helpers;
+    return helper_count;
+}
+
+/* The monitor has ended: its helpers end too (each may have ended
+ * already, as the monitor's end of its socket closed; it is still our
+ * child, a zombie at worst, so its pid is not another process's). */
+static void end_helpers(void)
+{
+    for (unsigned i = 0; i < helper_count; i++) {
+        kill(helpers[i], SIGKILL);
+        while (waitpid(helpers[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+}
 
 /* Pass the stop on: the child stops its guest, prints its report
  * (--stats) and exits 128 + sig. SIGQUIT, or a second signal (the
@@ -71,6 +99,7 @@ void husk_supervise(pid_t child, int keep_fd)
     reaping = 1;
     while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
         ;
+    end_helpers();
     int sig = stop_signal != 0             ? stop_signal
               : info.si_code != CLD_EXITED ? info.si_status
                                            : 0;

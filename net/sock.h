@@ -110,6 +110,11 @@ struct sock {
     struct dgram *dq_head, *dq_tail;
     unsigned dq_count;
     size_t dq_bytes;
+    /* Calls that may wait and are under way (socket.c's sock_hold): a
+     * close by another thread meanwhile closes the connection at once,
+     * marks the socket closed, and the last such call frees it. */
+    unsigned holds;
+    bool closed;
 };
 
 /* socket.c */
@@ -125,7 +130,8 @@ static inline void husk_sock_event(struct sock *s)
  * Wait (running the network) until ready(s) holds, for at most the
  * socket's timeout (SO_RCVTIMEO or SO_SNDTIMEO). Returns 0 when ready,
  * -EAGAIN when it did not get ready in time or the socket is
- * non-blocking (dontwait), -s->err if an error arrived.
+ * non-blocking (dontwait), -EBADF when another thread closed it
+ * meanwhile (its caller must then return, touching nothing but s).
  */
 long husk_sock_wait(struct sock *s, bool (*ready)(struct sock *s),
                     bool for_send, bool dontwait);

@@ -50,11 +50,32 @@ void husk_sock_free(struct sock *s)
     free(s);
 }
 
+/*
+ * A call that may wait (accept, connect, send, recv) holds its socket:
+ * another thread may close the fd meanwhile. The close then ends the
+ * connection at once and the waiting call returns EBADF
+ * (husk_sock_wait); the socket's memory goes with the last hold.
+ */
+static void sock_hold(struct sock *s)
+{
+    s->holds++;
+}
+
+static long sock_release(struct sock *s, long rc)
+{
+    if (--s->holds == 0 && s->closed)
+        husk_sock_free(s);
+    return rc;
+}
+
 static long sock_close(void *priv)
 {
     struct sock *s = priv;
     s->proto->close(s);
-    husk_sock_free(s);
+    if (s->holds > 0)
+        s->closed = true;
+    else
+        husk_sock_free(s);
     return 0;
 }
 
@@ -73,7 +94,8 @@ static long sock_write(void *priv, const void *buf, size_t len)
 {
     struct sock *s = priv;
     struct iovec iov = {(void *)buf, len};
-    return s->proto->send(s, &iov, 1, 0, NULL, 0);
+    sock_hold(s);
+    return sock_release(s, s->proto->send(s, &iov, 1, 0, NULL, 0));
 }
 
 static long sock_fstat(void *priv, struct stat *st)
@@ -212,12 +234,17 @@ long husk_sock_wait(struct sock *s, bool (*ready)(struct sock *s),
     uint64_t timeout = for_send ? s->sndtimeo_ns : s->rcvtimeo_ns;
     uint64_t deadline =
         timeout == 0 ? UINT64_MAX : husk_monotonic_ns() + timeout;
-    while (!ready(s)) {
+    for (;;) {
+        if (s->closed)
+            return -EBADF; /* another thread closed it (sock_hold) */
+        if (ready(s))
+            break;
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline)
             return -EAGAIN;
         husk_idle(deadline);
     }
+    husk_thread_ran();
     return 0;
 }
 
@@ -327,7 +354,8 @@ static long sys_accept4(long fd, void *addr, socklen_t *len, long flags)
     if (addr != NULL && (len == NULL || (int)*len < 0))
         return -EINVAL;
     struct sock *c;
-    if ((err = s->proto->accept(s, &c)) != 0)
+    sock_hold(s);
+    if ((err = sock_release(s, s->proto->accept(s, &c))) != 0)
         return err;
     ip_addr_t ip = *IP_ADDR_ANY;
     uint16_t port = 0;
@@ -351,7 +379,8 @@ static long sys_connect(long fd, const void *addr, socklen_t len)
     uint16_t port;
     if ((err = addr_in(addr, len, &ip, &port)) != 0)
         return err;
-    return s->proto->connect(s, &ip, port);
+    sock_hold(s);
+    return sock_release(s, s->proto->connect(s, &ip, port));
 }
 
 static long send_iov(struct sock *s, const struct iovec *iov, int iovcnt,
@@ -372,7 +401,9 @@ static long send_iov(struct sock *s, const struct iovec *iov, int iovcnt,
             return err;
         to = &ip;
     }
-    return s->proto->send(s, iov, iovcnt, (int)flags, to, port);
+    sock_hold(s);
+    return sock_release(s,
+                        s->proto->send(s, iov, iovcnt, (int)flags, to, port));
 }
 
 static long recv_iov(struct sock *s, const struct iovec *iov, int iovcnt,
@@ -387,7 +418,9 @@ static long recv_iov(struct sock *s, const struct iovec *iov, int iovcnt,
     if (err < 0)
         return err;
     *truncated = false;
-    return s->proto->recv(s, iov, iovcnt, flags, from, port, truncated);
+    sock_hold(s);
+    return sock_release(
+        s, s->proto->recv(s, iov, iovcnt, flags, from, port, truncated));
 }
 
 static long sys_sendto(long fd, const void *buf, size_t len, long flags,

@@ -293,6 +293,8 @@ static long tcp_sock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
     rc = husk_sock_wait(s, connect_done, true, false);
     if (rc == -EAGAIN)
         return -EINPROGRESS; /* SO_SNDTIMEO expired: still trying */
+    if (rc != 0)
+        return rc;
     if (s->state == SS_CONNECTED)
         return 0;
     int err = s->err ? s->err : ECONNREFUSED;
@@ -375,6 +377,8 @@ static long tcp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
         long rc = husk_sock_wait(s, can_send, true, dontwait || done > 0);
         if (rc == -EAGAIN)
             break;
+        if (rc != 0)
+            return done > 0 ? done : rc;
         pcb = s->pcb.tcp;
         if (s->err != 0 || pcb == NULL || s->shut_wr ||
             s->state != SS_CONNECTED) {
@@ -451,6 +455,8 @@ static long tcp_sock_recv(struct sock *s, const struct iovec *iov, int iovcnt,
         long rc = husk_sock_wait(s, can_recv, false, dontwait || done > 0);
         if (rc == -EAGAIN)
             return done > 0 ? done : -EAGAIN;
+        if (rc != 0)
+            return done > 0 ? done : rc;
         if (s->rx.bytes > 0 && total > 0) {
             /* The rest of the caller's buffers, after what WAITALL got. */
             struct iovec rest[64];

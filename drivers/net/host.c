@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * drivers/net/host.c: network devices, each an existing host tap device
- * attached at start-up (before the sandbox). Two hypercalls: net_info
+ * drivers/net/host.c: network devices' hypercalls. Each device is an
+ * existing host tap attached at start-up (before the sandbox), or the
+ * user-mode network through passt (open.c opens either; user.c moves the
+ * latter's frames). Two hypercalls: net_info
  * (link and IPv4 settings) and net_io, which moves a batch of frames each
  * way in one exit and can wait for the first incoming one. The monitor
  * checks lengths and buffers, and drops what the host sends that the
@@ -15,16 +17,11 @@
  * network stack.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -33,25 +30,13 @@
 #include "../../monitor/husk.h"
 #include "../../monitor/rawsys.h"
 #include "net.h"
+#include "netdev.h"
 #include "vnet.h"
 
 /* Frames the host sends in one net_io beyond the guest's buffers that
  * the monitor may drop (too long, too short) before it returns: bounds
  * the time one call can take under a flood. */
 #define DROP_BUDGET (4 * HUSK_NET_BATCH_MAX)
-
-struct net {
-    int fd;
-    struct husk_net_config cfg;
-    uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
-    uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped, tx_tso;
-    struct husk_rate tx_rate; /* rate=: frames over it are dropped */
-    uint64_t tx_rate_waits;   /* times a frame waited for rate= */
-    /* The headers of each TSO frame of a batch, copied out of guest memory
-     * to be checked and then sent from here (vnet.h): made with the
-     * device, as the sandbox allows no allocation in a call. */
-    uint8_t tso_head[HUSK_NET_BATCH_MAX][HUSK_VNET_HEAD_MAX];
-};
 
 static uint64_t monotonic_ns(void)
 {
@@ -60,92 +45,27 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Read the tap's MTU from the host; 0 if it cannot be read. */
-static uint32_t tap_mtu(const char *name)
-{
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        return 0;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof(ifr));
-    memcpy(ifr.ifr_name, name, strlen(name));
-    int rc = ioctl(s, SIOCGIFMTU, &ifr);
-    close(s);
-    return rc == 0 && ifr.ifr_mtu > 0 ? (uint32_t)ifr.ifr_mtu : 0;
-}
-
-/* Attach to the existing tap `name`; never create one (that needs
- * privileges the monitor should not use, and hides typos). */
-static int open_tap(const char *dev, const char *name)
-{
-    if (if_nametoindex(name) == 0)
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "%s: no network interface '%s' here (create it first: "
-                    "ip tuntap add %s mode tap)",
-                    dev, name, name);
-    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot open /dev/net/tun", dev);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof(ifr));
-    memcpy(ifr.ifr_name, name, strlen(name));
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
-        if (errno == EBUSY)
-            husk_fatalx(HUSK_EXIT_MONITOR,
-                        "%s: tap '%s' is in use by another process", dev, name);
-        if (errno == EINVAL)
-            husk_fatalx(HUSK_EXIT_MONITOR,
-                        "%s: '%s' is not a tap device (a tun device, or not "
-                        "tun/tap at all)",
-                        dev, name);
-        if (errno == EPERM)
-            husk_fatalx(HUSK_EXIT_MONITOR,
-                        "%s: not allowed to attach tap '%s' (create it with "
-                        "ip tuntap add %s mode tap user $USER)",
-                        dev, name, name);
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: cannot attach tap '%s'", dev, name);
-    }
-    int hdr_size = sizeof(struct virtio_net_hdr);
-    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_size) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "%s: tap '%s': TUNSETVNETHDRSZ", dev,
-                   name);
-    return fd;
-}
-
-static void net_open(struct husk_vm *vm, unsigned handle,
-                     const struct husk_device_arg *arg)
-{
-    char err[256], dev[64];
-    snprintf(dev, sizeof(dev), "--net:%s", arg->name);
-    struct husk_net_config cfg;
-    if (husk_net_parse_spec(arg->spec, &cfg, err, sizeof(err)) != 0)
-        husk_fatalx(HUSK_EXIT_MONITOR, "%s=%s: %s", dev, arg->spec, err);
-    int fd = open_tap(dev, cfg.tap);
-    cfg.vnet_hdr = true;
-    if (cfg.mtu == 0) {
-        uint32_t mtu = tap_mtu(cfg.tap);
-        cfg.mtu = mtu < HUSK_NET_MTU_MIN   ? 1500
-                  : mtu > HUSK_NET_MTU_MAX ? HUSK_NET_MTU_MAX
-                                           : mtu;
-    }
-    if (!cfg.mac_given) {
-        /* A random, locally administered unicast address. */
-        if (getrandom(cfg.mac, sizeof(cfg.mac), 0) != sizeof(cfg.mac))
-            husk_fatal(HUSK_EXIT_MONITOR, "%s: getrandom", dev);
-        cfg.mac[0] = (uint8_t)((cfg.mac[0] & 0xfc) | 0x02);
-    }
-    husk_net_attach(vm, handle, fd, &cfg);
-}
-
 void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
                      const struct husk_net_config *cfg)
 {
-    struct net *n = calloc(1, sizeof(*n));
+    husk_net_attach_user(vm, handle, fd, cfg,
+                         cfg->user ? husk_net_user_new() : NULL);
+}
+
+void husk_net_attach_user(struct husk_vm *vm, unsigned handle, int fd,
+                          const struct husk_net_config *cfg,
+                          struct husk_netdev_user *user)
+{
+    struct husk_netdev *n = calloc(1, sizeof(*n));
     if (n == NULL)
         husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
     n->fd = fd;
+    n->handle = handle;
     n->cfg = *cfg;
+    n->user = user;
+    /* passt takes TSO frames whole (user.c), a tap with a virtio-net
+     * header cuts them. */
+    n->tso = cfg->vnet_hdr || cfg->user;
     n->frame_max = cfg->mtu + HUSK_ETH_HLEN;
     /* A burst of a full batch of the largest frames, the rest at rate. */
     husk_rate_init(&n->tx_rate, cfg->tx_rate,
@@ -160,12 +80,12 @@ static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *dev, void *arg)
 {
     (void)vm;
     struct husk_hc_net_info *a = arg;
-    struct net *n = dev;
+    struct husk_netdev *n = dev;
     /* Every other field is OUT: filled whatever the guest left there. */
     a->mtu = n->cfg.mtu;
     memcpy(a->mac, n->cfg.mac, sizeof(a->mac));
     a->prefix_len = n->cfg.prefix_len;
-    a->offloads = n->cfg.vnet_hdr ? HUSK_NET_OFFLOAD_TSO4 : 0;
+    a->offloads = n->tso ? HUSK_NET_OFFLOAD_TSO4 : 0;
     a->ipv4_addr = n->cfg.ipv4_addr;
     a->ipv4_gateway = n->cfg.ipv4_gateway;
     return HUSK_HC_DONE;
@@ -203,12 +123,12 @@ static struct husk_net_frame *batch(struct husk_vm *vm, const char *dir,
 /* Check tx descriptor i, f (a copy), and what a TSO frame's headers say;
  * fills its buffer and virtio-net header. For a TSO frame, its headers are
  * copied to n->tso_head[i] first: checked there, and sent from there. */
-static bool check_tx(struct husk_vm *vm, struct net *n, uint32_t i,
+static bool check_tx(struct husk_vm *vm, struct husk_netdev *n, uint32_t i,
                      const struct husk_net_frame *f, void **buf,
                      struct virtio_net_hdr *hdr)
 {
     memset(hdr, 0, sizeof(*hdr));
-    if (f->mss != 0 && !n->cfg.vnet_hdr) {
+    if (f->mss != 0 && !n->tso) {
         husk_violation(vm,
                        "net_io: tx frame %u: mss %u given, but this device "
                        "takes no offloads",
@@ -257,7 +177,7 @@ static bool check_tx(struct husk_vm *vm, struct net *n, uint32_t i,
 }
 
 /* Check every descriptor of both batches; fills the host buffers. */
-static bool check_frames(struct husk_vm *vm, struct net *n,
+static bool check_frames(struct husk_vm *vm, struct husk_netdev *n,
                          const struct husk_net_frame *tx, uint32_t tx_count,
                          void **tx_buf, struct virtio_net_hdr *tx_hdr,
                          const struct husk_net_frame *rx, uint32_t rx_count,
@@ -286,17 +206,22 @@ static bool check_frames(struct husk_vm *vm, struct net *n,
     return true;
 }
 
-static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
-                         uint32_t count, void *const *buf,
-                         const struct virtio_net_hdr *hdr)
+/*
+ * Send the batch; frames over rate= wait for it first, as a sender on a
+ * link at its line rate does (its queue is full). Dropping instead cost
+ * TCP a retransmission timeout per lost tail: a fast guest fell to a few
+ * MB/s. A stop ends the wait; the frame is then dropped. *sent: how many
+ * went. HUSK_HC_STOP if the user-mode network's passt has gone.
+ */
+static enum husk_hc_result transmit(struct husk_vm *vm, struct husk_netdev *n,
+                                    const struct husk_net_frame *tx,
+                                    uint32_t count, void *const *buf,
+                                    const struct virtio_net_hdr *hdr,
+                                    uint32_t *sent)
 {
-    uint32_t sent = 0;
+    uint32_t tap_sent = 0;
     uint64_t now = count > 0 ? monotonic_ns() : 0;
     for (uint32_t i = 0; i < count; i++) {
-        /* Over rate=: the guest waits, as a sender on a link at its line
-         * rate does (its queue is full). Dropping instead cost TCP a
-         * retransmission timeout per lost tail: a fast guest fell to a
-         * few MB/s. A stop ends the wait; the frame is then dropped. */
         bool fits = true;
         while (!husk_rate_take(&n->tx_rate, tx[i].len, now)) {
             uint64_t wait = husk_rate_wait_ns(&n->tx_rate, tx[i].len);
@@ -304,6 +229,9 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
                 fits = false;
                 break;
             }
+            /* What is queued for passt goes before the wait. */
+            if (n->user != NULL && !husk_net_user_flush(n))
+                return husk_net_user_gone(vm, n, NULL);
             n->tx_rate_waits++;
             struct timespec ts = {(time_t)(wait / 1000000000ULL),
                                   (long)(wait % 1000000000ULL)};
@@ -312,6 +240,12 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
         }
         if (!fits) {
             n->tx_dropped++;
+            continue;
+        }
+        n->tx_tso += tx[i].mss != 0;
+        if (n->user != NULL) {
+            if (!husk_net_user_queue(n, i, &tx[i], buf[i], &hdr[i]))
+                return husk_net_user_gone(vm, n, NULL);
             continue;
         }
         /* A TSO frame's headers from the checked copy, never again from
@@ -330,19 +264,25 @@ static uint32_t transmit(struct net *n, const struct husk_net_frame *tx,
          * the kernel will not take): dropped, as a NIC whose link is busy
          * or down drops frames. */
         if (w == want) {
-            sent++;
-            n->tx_tso += tx[i].mss != 0;
+            tap_sent++;
         } else {
             n->tx_dropped++;
+            n->tx_tso -= tx[i].mss != 0;
         }
     }
-    n->tx_frames += sent;
-    return sent;
+    if (n->user != NULL) {
+        if (!husk_net_user_flush(n))
+            return husk_net_user_gone(vm, n, NULL);
+        tap_sent = husk_net_user_sent(n);
+    }
+    n->tx_frames += tap_sent;
+    *sent = tap_sent;
+    return HUSK_HC_DONE;
 }
 
 /* Read one frame into buf (room for frame_max bytes). Returns its length,
  * 0 if a frame was dropped, -1 if none is waiting. */
-static long receive_one(struct net *n, void *buf)
+static long receive_one(struct husk_netdev *n, void *buf)
 {
     /* The spill catches frames longer than the guest can take, so that
      * they are seen whole and dropped rather than cut. */
@@ -368,7 +308,29 @@ static long receive_one(struct net *n, void *buf)
     return r;
 }
 
-static uint32_t receive(struct husk_vm *vm, struct net *n,
+void husk_net_wait(struct husk_vm *vm, int fd, uint64_t timeout_ns)
+{
+    /* Stdin too, if the guest found it empty: input ends the wait
+     * (husk_stdin_wanted). */
+    struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+                          {.fd = STDIN_FILENO, .events = POLLIN}};
+    nfds_t nfds = husk_stdin_wanted(vm) ? 2 : 1;
+    struct timespec ts = {
+        .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
+        .tv_nsec = (long)(timeout_ns % 1000000000ULL),
+    };
+    /* The mask: a stop ends the wait even if it came just before. */
+    long rc = husk_raw_ppoll(p, nfds, &ts, husk_wait_sigmask());
+    if (rc > 0 && nfds == 2 && p[1].revents != 0)
+        husk_stdin_woke(vm);
+    if (rc < 0 && rc != -EINTR) {
+        husk_own_tls();
+        errno = (int)-rc;
+        husk_fatal(HUSK_EXIT_MONITOR, "net_io: ppoll");
+    }
+}
+
+static uint32_t receive(struct husk_vm *vm, struct husk_netdev *n,
                         struct husk_net_frame *guest_rx, uint32_t count,
                         void *const *buf, uint64_t timeout_ns)
 {
@@ -387,24 +349,7 @@ static uint32_t receive(struct husk_vm *vm, struct net *n,
         }
         if (filled > 0 || waited || timeout_ns == 0)
             break;
-        /* Stdin too, if the guest found it empty: input ends the wait
-         * (husk_stdin_wanted). */
-        struct pollfd p[2] = {{.fd = n->fd, .events = POLLIN},
-                              {.fd = STDIN_FILENO, .events = POLLIN}};
-        nfds_t nfds = husk_stdin_wanted(vm) ? 2 : 1;
-        struct timespec ts = {
-            .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
-            .tv_nsec = (long)(timeout_ns % 1000000000ULL),
-        };
-        /* The mask: a stop ends the wait even if it came just before. */
-        long rc = husk_raw_ppoll(p, nfds, &ts, husk_wait_sigmask());
-        if (rc > 0 && nfds == 2 && p[1].revents != 0)
-            husk_stdin_woke(vm);
-        if (rc < 0 && rc != -EINTR) {
-            husk_own_tls();
-            errno = (int)-rc;
-            husk_fatal(HUSK_EXIT_MONITOR, "net_io: ppoll");
-        }
+        husk_net_wait(vm, n->fd, timeout_ns);
         waited = true; /* one wait: a signal or a timeout returns */
     }
     n->rx_frames += filled;
@@ -414,7 +359,7 @@ static uint32_t receive(struct husk_vm *vm, struct net *n,
 static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *dev, void *arg)
 {
     struct husk_hc_net_io *a = arg;
-    struct net *n = dev;
+    struct husk_netdev *n = dev;
     if (a->_pad0 != 0)
         return husk_violation(vm, "net_io: padding is not zero");
     if (a->timeout_ns > HUSK_POLL_TIMEOUT_MAX)
@@ -432,10 +377,17 @@ static enum husk_hc_result hc_net_io(struct husk_vm *vm, void *dev, void *arg)
     if (!check_frames(vm, n, tx, a->tx_count, tx_buf, tx_hdr, rx, a->rx_count,
                       rx_buf))
         return HUSK_HC_VIOLATION;
-    a->tx_sent = transmit(n, tx, a->tx_count, tx_buf, tx_hdr);
-    a->rx_filled = a->rx_count == 0 ? 0
-                                    : receive(vm, n, guest_rx, a->rx_count,
-                                              rx_buf, a->timeout_ns);
+    enum husk_hc_result r =
+        transmit(vm, n, tx, a->tx_count, tx_buf, tx_hdr, &a->tx_sent);
+    a->rx_filled = 0;
+    if (r != HUSK_HC_DONE)
+        return r;
+    if (a->rx_count == 0)
+        return HUSK_HC_DONE;
+    if (n->user != NULL)
+        return husk_net_user_receive(vm, n, guest_rx, a->rx_count, rx_buf,
+                                     a->timeout_ns, &a->rx_filled);
+    a->rx_filled = receive(vm, n, guest_rx, a->rx_count, rx_buf, a->timeout_ns);
     return HUSK_HC_DONE;
 }
 
@@ -452,9 +404,11 @@ void husk_net_register(struct husk_vm *vm)
     husk_hc_mark_tls_free(vm, HUSK_HC_NET_IO); /* raw calls, see proc.c */
 }
 
-static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
+int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 {
-    const struct net *n = vm->devices[handle];
+    const struct husk_netdev *n = vm->devices[handle];
+    if (n->user != NULL)
+        return husk_net_user_sandbox_rules(n, ctx);
     scmp_datum_t fd = (scmp_datum_t)n->fd;
     int rc = 0;
     /* net_io: frames out (writev, the virtio-net header and the frame;
@@ -468,22 +422,25 @@ static int net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
     return rc == 0 ? 0 : -1;
 }
 
-static void net_report_stats(struct husk_vm *vm, unsigned handle)
+void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
 {
-    const struct net *n = vm->devices[handle];
+    const struct husk_netdev *n = vm->devices[handle];
+    char via[256] = "";
+    if (n->user != NULL)
+        snprintf(via, sizeof(via),
+                 "; through passt: %llu writes, %llu in dropped on "
+                 "overflow, %llu ARP answers here, %llu SYNs given again, "
+                 "%llu ACKs asked of passt",
+                 (unsigned long long)n->user->writes,
+                 (unsigned long long)n->user->rx_overflow,
+                 (unsigned long long)n->user->arp.answered,
+                 (unsigned long long)n->user->synretry.resent,
+                 (unsigned long long)n->user->tcpfix.nudges);
     husk_warnx("stats: net %s: %llu frames out (%llu of them TSO), %llu "
-               "in; dropped %llu out, %llu in; %llu waits for rate=",
+               "in; dropped %llu out, %llu in; %llu waits for rate=%s",
                vm->cfg->devices[handle].name, (unsigned long long)n->tx_frames,
                (unsigned long long)n->tx_tso, (unsigned long long)n->rx_frames,
                (unsigned long long)n->tx_dropped,
                (unsigned long long)n->rx_dropped,
-               (unsigned long long)n->tx_rate_waits);
+               (unsigned long long)n->tx_rate_waits, via);
 }
-
-const struct husk_device_ops husk_net_ops = {
-    .kind = &husk_net_kind,
-    .open = net_open,
-    .register_calls = husk_net_register,
-    .sandbox_rules = net_sandbox_rules,
-    .report_stats = net_report_stats,
-};

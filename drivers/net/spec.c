@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * drivers/net/spec.c: parse the SPEC of --net:NAME=SPEC (pure, fuzzable):
- * the tap to attach and the guest's link and IPv4 settings.
+ * the tap to attach, or "user" (passt, passt.c) and its port forwards,
+ * and the guest's link and IPv4 settings.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -131,39 +132,148 @@ static int parse_mtu(const char *v, uint32_t *mtu, char *err, size_t errlen)
     return 0;
 }
 
+/* A port number from 1 to 65535, the whole of s[0, n). */
+static bool parse_port(const char *s, size_t n, uint16_t *port)
+{
+    unsigned long v = 0;
+    if (n == 0 || n > 5)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    if (v < 1 || v > 65535)
+        return false;
+    *port = (uint16_t)v;
+    return true;
+}
+
+#define FWD_FORM                                                     \
+    "expected tcp:[HOSTADDR:]HOSTPORT-:GUESTPORT or udp:..., as in " \
+    "hostfwd=tcp:18080-:8080"
+
+/* hostfwd=tcp|udp:[HOSTADDR:]HOSTPORT-:GUESTPORT, QEMU's form (an empty
+ * HOSTADDR, "tcp::80-:8080", as QEMU writes it, is every address too). */
+static int parse_hostfwd(const char *v, struct husk_net_config *cfg, char *err,
+                         size_t errlen)
+{
+    if (!cfg->user)
+        return husk_errorf(err, errlen,
+                           "hostfwd=%s: forwarding is for the user-mode "
+                           "network (--net:NAME=user,hostfwd=...); a tap's "
+                           "traffic is the host's to route",
+                           v);
+    if (cfg->fwd_count == HUSK_NET_FWD_MAX)
+        return husk_errorf(err, errlen, "more than %d hostfwd= options",
+                           HUSK_NET_FWD_MAX);
+    struct husk_net_fwd f = {0};
+    const char *host = strchr(v, ':');
+    const char *dash = host != NULL ? strchr(host, '-') : NULL;
+    if (host == NULL || dash == NULL)
+        return husk_errorf(err, errlen, "hostfwd=%s: " FWD_FORM, v);
+    size_t plen = (size_t)(host - v);
+    if (plen == 3 && memcmp(v, "udp", 3) == 0)
+        f.udp = true;
+    else if (!(plen == 3 && memcmp(v, "tcp", 3) == 0))
+        return husk_errorf(err, errlen,
+                           "hostfwd=%s: the protocol is tcp or udp, "
+                           "not '%.*s'",
+                           v, (int)plen, v);
+    host++;
+    /* HOSTADDR:HOSTPORT or HOSTPORT before the dash. */
+    const char *port = host;
+    const char *sep = memchr(host, ':', (size_t)(dash - host));
+    if (sep != NULL) {
+        char addr[16];
+        size_t alen = (size_t)(sep - host);
+        port = sep + 1;
+        if (alen >= sizeof(addr))
+            return husk_errorf(err, errlen,
+                               "hostfwd=%s: '%.*s' is not an IPv4 address", v,
+                               (int)alen, host);
+        memcpy(addr, host, alen);
+        addr[alen] = '\0';
+        if (alen > 0 && parse_ipv4(addr, &f.host_addr) != 0)
+            return husk_errorf(err, errlen,
+                               "hostfwd=%s: '%s' is not an IPv4 address", v,
+                               addr);
+        uint32_t h = ntohl(f.host_addr);
+        if ((h >> 28) >= 0xe)
+            return husk_errorf(err, errlen,
+                               "hostfwd=%s: %s is not an address of this host",
+                               v, addr);
+    }
+    if (!parse_port(port, (size_t)(dash - port), &f.host_port))
+        return husk_errorf(err, errlen,
+                           "hostfwd=%s: the host port '%.*s' is not a "
+                           "number from 1 to 65535",
+                           v, (int)(dash - port), port);
+    /* ":GUESTPORT" after the dash: the guest has one address. */
+    const char *guest = dash + 1;
+    const char *gsep = strchr(guest, ':');
+    if (gsep == NULL)
+        return husk_errorf(err, errlen, "hostfwd=%s: " FWD_FORM, v);
+    if (gsep != guest)
+        return husk_errorf(err, errlen,
+                           "hostfwd=%s: leave the guest's address out (it "
+                           "has one): hostfwd=%.3s:...-:GUESTPORT",
+                           v, v);
+    if (!parse_port(gsep + 1, strlen(gsep + 1), &f.guest_port))
+        return husk_errorf(err, errlen,
+                           "hostfwd=%s: the guest port '%s' is not a number "
+                           "from 1 to 65535",
+                           v, gsep + 1);
+    /* passt keeps one forward per host port and protocol, whatever the
+     * address: a second one would stop it at start. */
+    for (unsigned i = 0; i < cfg->fwd_count; i++)
+        if (cfg->fwd[i].udp == f.udp && cfg->fwd[i].host_port == f.host_port)
+            return husk_errorf(err, errlen,
+                               "hostfwd=%s: host port %u (%s) is forwarded "
+                               "twice",
+                               v, f.host_port, f.udp ? "udp" : "tcp");
+    cfg->fwd[cfg->fwd_count++] = f;
+    return 0;
+}
+
+enum { OPT_IP, OPT_GW, OPT_MAC, OPT_MTU, OPT_RATE, OPT_HOSTFWD, OPT_COUNT };
+
 /* One "key=value" option; value is NUL-terminated. */
 static int parse_option(const char *key, size_t keylen, const char *value,
                         struct husk_net_config *cfg, unsigned *seen, char *err,
                         size_t errlen)
 {
-    static const char *const keys[] = {"ip", "gw", "mac", "mtu", "rate"};
+    static const char *const keys[OPT_COUNT] = {"ip",  "gw",   "mac",
+                                                "mtu", "rate", "hostfwd"};
     unsigned k = 0;
-    while (k < 5 &&
+    while (k < OPT_COUNT &&
            !(strlen(keys[k]) == keylen && memcmp(keys[k], key, keylen) == 0))
         k++;
-    if (k == 5)
+    if (k == OPT_COUNT)
         return husk_errorf(err, errlen,
                            "unknown option '%.*s' (the options are ip=, "
-                           "gw=, mac=, mtu=, rate=)",
-                           (int)keylen, key);
-    if (*seen & (1U << k))
+                           "gw=, mac=, mtu=, rate=%s)",
+                           (int)keylen, key, cfg->user ? ", hostfwd=" : "");
+    if ((*seen & (1U << k)) && k != OPT_HOSTFWD)
         return husk_errorf(err, errlen, "%s= is given twice", keys[k]);
     *seen |= 1U << k;
     if (value[0] == '\0')
         return husk_errorf(err, errlen, "%s= has no value", keys[k]);
     switch (k) {
-    case 0:
+    case OPT_IP:
         return parse_ip(value, cfg, err, errlen);
-    case 1:
+    case OPT_GW:
         if (parse_ipv4(value, &cfg->ipv4_gateway) != 0)
             return husk_errorf(err, errlen, "gw=%s: not an IPv4 address",
                                value);
         return 0;
-    case 2:
+    case OPT_MAC:
         cfg->mac_given = true;
         return parse_mac(value, cfg->mac, err, errlen);
-    case 3:
+    case OPT_MTU:
         return parse_mtu(value, &cfg->mtu, err, errlen);
+    case OPT_HOSTFWD:
+        return parse_hostfwd(value, cfg, err, errlen);
     default:
         if (husk_parse_size(value, &cfg->tx_rate) != 0 ||
             cfg->tx_rate > HUSK_NET_RATE_MAX)
@@ -195,6 +305,37 @@ static int check_gateway(const struct husk_net_config *cfg, char *err,
     return 0;
 }
 
+/*
+ * The user-mode network's plan where SPEC leaves it open: the fixed one
+ * without ip=; with ip= but no gw=, the subnet's first host (its second
+ * if that is the guest). passt is told the same (passt.c), so the guest's
+ * static settings and passt's agree. A gateway needs room in the subnet.
+ */
+static int user_plan(struct husk_net_config *cfg, unsigned seen, char *err,
+                     size_t errlen)
+{
+    if (!(seen & (1U << OPT_IP))) {
+        parse_ipv4(HUSK_NET_USER_ADDR, &cfg->ipv4_addr);
+        cfg->prefix_len = HUSK_NET_USER_PREFIX;
+        if (!(seen & (1U << OPT_GW)))
+            parse_ipv4(HUSK_NET_USER_GATEWAY, &cfg->ipv4_gateway);
+    }
+    if (cfg->prefix_len > 30)
+        return husk_errorf(err, errlen,
+                           "ip=.../%u: the user-mode network needs a subnet "
+                           "with room for its gateway (a prefix of 30 or "
+                           "less)",
+                           cfg->prefix_len);
+    if (cfg->ipv4_gateway == 0) {
+        uint32_t net = ntohl(cfg->ipv4_addr) & prefix_mask(cfg->prefix_len);
+        uint32_t gw = net | 1;
+        if (htonl(gw) == cfg->ipv4_addr)
+            gw = net | 2;
+        cfg->ipv4_gateway = htonl(gw);
+    }
+    return 0;
+}
+
 int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
                         char *err, size_t errlen)
 {
@@ -202,12 +343,16 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
     cfg->tx_rate = HUSK_NET_RATE_DEFAULT;
     const char *comma = strchr(spec, ',');
     size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
-    if (!valid_tap_name(spec, len))
+    if (len == strlen(HUSK_NET_USER) && memcmp(spec, HUSK_NET_USER, len) == 0)
+        cfg->user = true;
+    else if (!valid_tap_name(spec, len))
         return husk_errorf(err, errlen,
                            "'%.*s' is not a tap device name (1-15 "
-                           "characters of a-z, A-Z, 0-9, _, -, .; " EXAMPLE ")",
+                           "characters of a-z, A-Z, 0-9, _, -, .; " EXAMPLE
+                           "; or user for the user-mode network)",
                            (int)len, spec);
-    memcpy(cfg->tap, spec, len);
+    else
+        memcpy(cfg->tap, spec, len);
     unsigned seen = 0;
     while (comma != NULL) {
         const char *opt = comma + 1;
@@ -229,10 +374,15 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
                          errlen) != 0)
             return -1;
     }
-    if (!(seen & 1))
+    if (cfg->user) {
+        if (user_plan(cfg, seen, err, errlen) != 0)
+            return -1;
+    } else if (!(seen & (1U << OPT_IP))) {
         return husk_errorf(
             err, errlen,
-            "no address for the guest: add ip=A.B.C.D/N (" EXAMPLE ")");
+            "no address for the guest: add ip=A.B.C.D/N (" EXAMPLE
+            "), or use the user-mode network: user[,hostfwd=...]");
+    }
     return check_gateway(cfg, err, errlen);
 }
 
@@ -252,6 +402,14 @@ const struct husk_device_kind husk_net_kind = {
              "                        IMAGE) to the tap TAP: the guest's\n"
              "                        address and prefix, gateway, MAC, MTU,\n"
              "                        and the bytes a second it may send\n"
-             "                        (default 125M; 0: no limit)\n",
+             "                        (default 125M; 0: no limit)\n"
+             "  --net:NAME=user[,hostfwd=tcp:[HOSTADDR:]HOSTPORT-:GUESTPORT]"
+             "...\n"
+             "                        the user-mode network, no root needed:\n"
+             "                        passt (Debian package passt) connects\n"
+             "                        the guest (default ip=10.0.2.15/24,\n"
+             "                        gw=10.0.2.2: the host's loopback) and\n"
+             "                        forwards host ports (tcp or udp) to it;\n"
+             "                        ip=, gw=, mac=, mtu=, rate= as above\n",
     .check_spec = net_check_spec,
 };

@@ -57,8 +57,19 @@ static void check_spec(const struct husk_device_arg *d)
     } else {
         struct husk_net_config nc;
         ENSURE(husk_net_parse_spec(d->spec, &nc, err, sizeof(err)) == 0);
-        ENSURE(nc.tap[0] != '\0' && nc.prefix_len >= 1 && nc.prefix_len <= 32 &&
-               nc.ipv4_addr != 0);
+        ENSURE(nc.prefix_len >= 1 && nc.prefix_len <= 32 && nc.ipv4_addr != 0);
+        /* A tap by name, or the user-mode network: a gateway on a subnet
+         * with room for it, and forwards passt will take. */
+        ENSURE(nc.user ? nc.tap[0] == '\0' : nc.tap[0] != '\0');
+        ENSURE(nc.user ? nc.prefix_len <= 30 && nc.ipv4_gateway != 0
+                       : nc.fwd_count == 0);
+        ENSURE(nc.fwd_count <= HUSK_NET_FWD_MAX);
+        for (unsigned i = 0; i < nc.fwd_count; i++) {
+            ENSURE(nc.fwd[i].host_port != 0 && nc.fwd[i].guest_port != 0);
+            for (unsigned j = 0; j < i; j++)
+                ENSURE(nc.fwd[j].udp != nc.fwd[i].udp ||
+                       nc.fwd[j].host_port != nc.fwd[i].host_port);
+        }
     }
 }
 

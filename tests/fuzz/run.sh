@@ -33,7 +33,9 @@ declare -A sources=(
                  monitor/core_calls.c monitor/rate.c drivers/console/host.c
                  drivers/console/escape.c monitor/stop.c
                  drivers/block/host.c drivers/block/spec.c monitor/iothread.c
-                 drivers/net/host.c
+                 drivers/net/host.c drivers/net/user.c drivers/net/passt_cli.c
+                 drivers/net/stream.c drivers/net/tcpfix.c drivers/net/arp.c
+                 drivers/net/synretry.c
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c
                  monitor/device_kinds.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"

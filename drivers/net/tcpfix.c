@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * drivers/net/tcpfix.c: passt's TCP toward the guest, made up for
+ * (tcpfix.h). Pure: the unit tests run it on the host.
+ */
+#include <string.h>
+
+#include "tcpfix.h"
+
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+#define WS_MAX 14 /* RFC 7323: a larger one is taken as 14 */
+
+static uint32_t be16(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 8 | p[1];
+}
+static uint32_t be32(const uint8_t *p)
+{
+    return be16(p) << 16 | be16(p + 2);
+}
+
+/* The TCP segment in an Ethernet frame of which len bytes are at f: its
+ * header (thl bytes, checked to lie there) and its payload's length (by
+ * the IP header), or NULL for anything else. */
+static uint8_t *tcp_header(uint8_t *f, uint32_t len, uint32_t *thl,
+                           uint32_t *payload)
+{
+    if (len < 14 + 20 || be16(f + 12) != 0x0800)
+        return NULL;
+    uint8_t *ip = f + 14;
+    uint32_t ihl = (ip[0] & 0xfu) * 4u;
+    /* Not a fragment (MF or an offset): its length is not the
+     * segment's. */
+    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 ||
+        (be16(ip + 6) & 0x3fff) != 0 || 14 + ihl + 20 > len)
+        return NULL;
+    uint8_t *tcp = ip + ihl;
+    *thl = (uint32_t)(tcp[12] >> 4) * 4u;
+    if (*thl < 20 || 14 + ihl + *thl > len || be16(ip + 2) < ihl + *thl)
+        return NULL;
+    *payload = be16(ip + 2) - ihl - *thl;
+    return tcp;
+}
+
+/* The window scale option's value, or -1 if there is none. */
+static int scale_option(const uint8_t *tcp, uint32_t thl)
+{
+    for (uint32_t i = 20; i < thl;) {
+        uint8_t kind = tcp[i];
+        if (kind == 0) /* end of options */
+            break;
+        if (kind == 1) { /* no-op */
+            i++;
+            continue;
+        }
+        if (i + 1 >= thl || tcp[i + 1] < 2 || i + tcp[i + 1] > thl)
+            break; /* malformed: no more options */
+        if (kind == 3 && tcp[i + 1] == 3)
+            return tcp[i + 2] > WS_MAX ? WS_MAX : tcp[i + 2];
+        i += tcp[i + 1];
+    }
+    return -1;
+}
+
+/* The window field set to wnd, the checksum updated (RFC 1624: HC' =
+ * ~(~HC + ~m + m'), in 16-bit ones' complement). */
+static void set_window(uint8_t *tcp, uint32_t wnd)
+{
+    uint32_t old = be16(tcp + 14);
+    tcp[14] = (uint8_t)(wnd >> 8);
+    tcp[15] = (uint8_t)wnd;
+    uint32_t sum = (~be16(tcp + 16) & 0xffff) + (~old & 0xffff) + wnd;
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = ~sum & 0xffff;
+    tcp[16] = (uint8_t)(sum >> 8);
+    tcp[17] = (uint8_t)sum;
+}
+
+static unsigned bucket(uint32_t addr, uint16_t port, uint16_t guest_port)
+{
+    uint32_t h =
+        addr * 0x9e3779b1U ^ ((uint32_t)port << 16 | guest_port) * 0x85ebca77U;
+    h ^= h >> 15;
+    return (h * 0xc2b2ae35U >> 16) % HUSK_TCPFIX_BUCKETS;
+}
+
+static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
+                                     uint16_t port, uint16_t guest_port,
+                                     bool make)
+{
+    unsigned b = bucket(addr, port, guest_port);
+    struct husk_tcpfix_conn *free_way = NULL;
+    for (unsigned w = 0; w < HUSK_TCPFIX_WAYS; w++) {
+        struct husk_tcpfix_conn *c = &t->conn[b][w];
+        if (c->used && c->addr == addr && c->port == port &&
+            c->guest_port == guest_port)
+            return c;
+        if (!c->used && free_way == NULL)
+            free_way = c;
+    }
+    if (!make)
+        return NULL;
+    if (free_way == NULL) { /* full: the oldest made goes */
+        free_way = &t->conn[b][t->next[b]];
+        t->next[b] = (uint8_t)((t->next[b] + 1) % HUSK_TCPFIX_WAYS);
+    }
+    *free_way = (struct husk_tcpfix_conn){
+        .addr = addr, .port = port, .guest_port = guest_port, .used = true};
+    return free_way;
+}
+
+/* a after b, in sequence space */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* The Internet checksum of n bytes, big-endian words, not complemented. */
+static uint32_t sum16(uint32_t s, const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i + 1 < n; i += 2)
+        s += be16(p + i);
+    if (n % 2)
+        s += (uint32_t)p[n - 1] << 8;
+    return s;
+}
+static uint32_t complemented(uint32_t s)
+{
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return ~s & 0xffff;
+}
+
+/* The segment f's headers with one byte after them, at sequence number
+ * seq: lengths, ids and checksums its own. */
+static uint32_t make_nudge(const uint8_t *f, uint32_t ihl, uint32_t thl,
+                           uint32_t seq, uint8_t *out)
+{
+    uint32_t hl = 14 + ihl + thl;
+    memcpy(out, f, hl);
+    out[hl] = 0;
+    uint8_t *ip = out + 14, *tcp = ip + ihl;
+    put16(ip + 2, ihl + thl + 1);
+    put16(ip + 10, 0);
+    put16(ip + 10, complemented(sum16(0, ip, ihl)));
+    put16(tcp + 4, seq >> 16);
+    put16(tcp + 6, seq);
+    tcp[13] &= (uint8_t) ~(0x01 | 0x08); /* no FIN, no PSH */
+    put16(tcp + 16, 0);
+    uint32_t s = sum16(0, ip + 12, 8) + 6 + thl + 1;
+    put16(tcp + 16, complemented(sum16(s, tcp, thl + 1)));
+    return hl + 1;
+}
+
+uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
+                                uint32_t len, uint8_t *nudge)
+{
+    uint32_t thl, payload;
+    uint8_t *f = (uint8_t *)head; /* read only: tcp_header is shared */
+    uint8_t *tcp = tcp_header(f, len, &thl, &payload);
+    if (tcp == NULL)
+        return false;
+    uint32_t addr;
+    memcpy(&addr, f + 14 + 16, 4); /* the far end: the destination */
+    uint16_t port = (uint16_t)be16(tcp + 2), guest_port = (uint16_t)be16(tcp);
+    uint8_t flags = tcp[13];
+    uint32_t seq = be32(tcp + 4);
+    if (flags & TCP_SYN) {
+        struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, true);
+        if (!(flags & TCP_ACK)) /* the guest opens: a new one */
+            *c = (struct husk_tcpfix_conn){.addr = addr,
+                                           .port = port,
+                                           .guest_port = guest_port,
+                                           .used = true};
+        c->guest_scales = scale_option(tcp, thl) >= 0;
+        c->guest_next = seq + 1;
+        c->guest_next_known = true;
+        return 0;
+    }
+    struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
+    if (c == NULL)
+        return 0;
+    if (flags & TCP_RST) {
+        c->used = false;
+        return 0;
+    }
+    if (payload == 0 || !c->guest_next_known || !(flags & TCP_ACK))
+        return 0;
+    uint32_t end = seq + payload;
+    if (seq_after(end, c->guest_next)) {
+        c->guest_next = end;
+        return 0;
+    }
+    /* A retransmission: passt's ACK is asked for (tcpfix.h). */
+    t->nudges++;
+    return make_nudge(f, (uint32_t)(tcp - (f + 14)), thl, c->guest_next + 1,
+                      nudge);
+}
+
+bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
+{
+    uint32_t thl, payload;
+    uint8_t *tcp = tcp_header(f, len, &thl, &payload);
+    if (tcp == NULL)
+        return false;
+    uint32_t addr;
+    memcpy(&addr, f + 14 + 12, 4); /* the far end: the source */
+    uint16_t port = (uint16_t)be16(tcp), guest_port = (uint16_t)be16(tcp + 2);
+    uint8_t flags = tcp[13];
+    if (flags & TCP_SYN) {
+        int shift = scale_option(tcp, thl);
+        struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, true);
+        if (!(flags & TCP_ACK)) /* passt opens: a new connection */
+            *c = (struct husk_tcpfix_conn){.addr = addr,
+                                           .port = port,
+                                           .guest_port = guest_port,
+                                           .used = true};
+        c->shift = (uint8_t)(shift > 0 ? shift : 0);
+        return false; /* a SYN's window is never scaled */
+    }
+    struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
+    if (c == NULL)
+        return false;
+    if (flags & TCP_RST) {
+        c->used = false;
+        return false;
+    }
+    if (c->guest_scales || c->shift == 0)
+        return false;
+    uint32_t old = be16(tcp + 14);
+    uint32_t wnd = old << c->shift;
+    if (wnd > 0xffff)
+        wnd = 0xffff;
+    if (wnd == old)
+        return false;
+    set_window(tcp, wnd);
+    return true;
+}
