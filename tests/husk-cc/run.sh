@@ -7,8 +7,12 @@
 # guest library installed and found with -L, in the sysroot and with
 # pkg-config; --files=DIR (bad directories, special files left out, the
 # archive's section, reproducible images, and a damaged archive for
-# tests/guests/cases.txt to boot); an image executed directly by Linux.
-# Needs no /dev/kvm: the booting of these images is in
+# tests/guests/cases.txt to boot); an image executed directly by Linux;
+# husk-cc's own command line: --help, --version, and what it refuses or
+# warns about (C++, shared objects, device flags written wrong or given
+# where nothing is linked, --words neither husk-cc's nor gcc's); threads
+# (-pthread, -lpthread: pthread.c, run with --backend=process).
+# Needs no /dev/kvm: the booting of the other images is in
 # tests/guests/cases.txt. Prints "PASS husk-cc/name" or "FAIL ...: why".
 set -u
 build=$(cd "$1" && pwd)
@@ -243,3 +247,140 @@ expect_error direct_exec 126 \
 expect_error direct_exec_no_name 126 \
     "^this is a Husk unikernel image; run it with: husk IMAGE\$" \
     bash -c "exec -a '' '$out/wordstat.husk'"
+
+# ---- husk-cc's own command line: --help, --version, what it refuses
+
+result() { # name why: PASS if why is empty
+    if [ -z "$2" ]; then
+        echo "PASS husk-cc/$1"
+    else
+        echo "FAIL husk-cc/$1: $2"
+    fi
+}
+
+# --help on stdout, status 0: a line for every option of husk-cc's (those
+# with a value are read out of husk-cc itself, the first level of its
+# argument loop's case: a new one must be listed too) and one saying
+# that the rest goes to gcc.
+help_why() {
+    local opt
+    "$cc" --help >"$out/help" 2>"$out/stderr" || { echo "status $?" && return; }
+    [ -s "$out/stderr" ] && echo "stderr: $(head -1 "$out/stderr")" && return
+    for opt in $(grep -oE -- '^    --[a-z-]+=\*\)' "$cc" | tr -d ' *)') \
+        --print-sysroot -print-search-dirs --help --version; do
+        grep -qE -- "^  $opt" "$out/help" || { echo "no line for $opt" && return; }
+    done
+    grep -q '^Every other option goes to gcc as it is' "$out/help" || echo "no line for gcc's options"
+}
+result help "$(help_why)"
+
+# --version on stdout, status 0: husk-cc's (the monitor's version), the
+# ABI (abi/husk_abi.h), musl's (BUILD/musl/VERSION) and gcc's own lines.
+version_why() {
+    local abi husk_version
+    abi=$(sed -n 's/^#define HUSK_ABI_VERSION \([0-9]*\).*/\1/p' "$here/../../abi/husk_abi.h")
+    husk_version=$("$build/husk" --version | sed -n 's/^husk \([^ ]*\) .*/\1/p')
+    "$cc" --version >"$out/version" 2>"$out/stderr" || { echo "status $?" && return; }
+    [ -s "$out/stderr" ] && echo "stderr: $(head -1 "$out/stderr")" && return
+    [ "$(head -1 "$out/version")" = "husk-cc (Husk) $husk_version" ] ||
+        { echo "line 1: $(head -1 "$out/version")" && return; }
+    grep -q "^Husk ABI $abi " "$out/version" || { echo "no 'Husk ABI $abi' line" && return; }
+    grep -qF "$(cat "$build/musl/VERSION") (" "$out/version" ||
+        { echo "no '$(cat "$build/musl/VERSION")' line" && return; }
+    grep -qxF "$(gcc --version | head -1)" "$out/version" || { echo "no gcc version line" && return; }
+    # meson knows gcc by this line of its --version
+    grep -q 'Free Software Foundation' "$out/version" || echo "gcc's copyright line is missing"
+}
+result version "$(version_why)"
+expect_fail no_arguments 2 "$cc" -- "^usage: husk-cc " "husk-cc --print-sysroot \| --help \| --version"
+
+# C++: a source by its suffix, a language by -x, libstdc++.
+printf 'int main(void) { return 0; }\n' >"$out/x.cpp"
+cp "$out/x.cpp" "$out/x.C"
+cxx="C\\+\\+ is not supported: Husk guests are C only for now; build C sources \\(\\.c\\) with husk-cc\$"
+expect_error cxx_source 2 "^husk-cc: $out/x\\.cpp: $cxx" "$cc" -o "$out/x.husk" "$out/x.cpp"
+expect_error cxx_source_compile_only 2 "^husk-cc: $out/x\\.C: $cxx" "$cc" -c -o "$out/x.o" "$out/x.C"
+expect_error cxx_language 2 "^husk-cc: -x c\\+\\+: $cxx" "$cc" -x c++ -o "$out/x.husk" "$src"
+expect_error cxx_language_joined 2 "^husk-cc: -xc\\+\\+: $cxx" "$cc" -xc++ -c -o "$out/x.o" "$src"
+expect_error cxx_libstdcxx 2 "^husk-cc: -lstdc\\+\\+: $cxx" "$cc" -o "$out/x.husk" "$src" -lstdc++
+# A C file whatever its name, once -x c says so.
+check c_by_language "$cc" -x c -c -o "$out/x.o" "$out/x.cpp"
+
+# Shared objects and PIEs; PIC objects themselves link into an image.
+shared="a Husk image is one static executable, with no shared libraries; link the code into the image \\(a static library; configure --disable-shared\\)\$"
+expect_error shared 2 "^husk-cc: -shared: $shared" "$cc" -shared -o "$out/x.so" "$src"
+expect_error shared_fpic 2 "^husk-cc: -shared: $shared" "$cc" -fPIC -shared -o "$out/x.so" "$src"
+expect_error shared_wl 2 "^husk-cc: -shared: $shared" \
+    "$cc" -Wl,-soname,libx.so,-shared -o "$out/x.so" "$src"
+expect_error shared_xlinker 2 "^husk-cc: -shared: $shared" \
+    "$cc" -Xlinker -shared -o "$out/x.so" "$src"
+expect_error static_pie 2 "^husk-cc: -static-pie: a Husk image is a static executable loaded at 1 MiB, not position-independent; leave -static-pie out\$" \
+    "$cc" -static-pie -o "$out/x.husk" "$src"
+check fpic_objects_link sh -c "'$cc' -fPIC -c -o '$out/pic.o' '$here/project/stats.c' &&
+    '$cc' -I'$here/project' -o '$out/pic.husk' '$src' '$out/pic.o' -lm"
+
+# A device flag without its "=", husk's form of it, a near miss.
+expect_error block_without_equals 2 "^husk-cc: --block without a name: write it as one word, --block=NAME\$" \
+    "$cc" --block data -o "$out/x.husk" "$src"
+expect_error net_without_equals 2 "^husk-cc: --net without a name: write it as one word, --net=NAME\$" \
+    "$cc" --net service -o "$out/x.husk" "$src"
+expect_error mount_without_equals 2 "^husk-cc: --mount without a value: write it as one word, --mount=NAME:/PATH\$" \
+    "$cc" --mount data:/data -o "$out/x.husk" "$src"
+expect_error files_without_equals 2 "^husk-cc: --files without a directory: write it as one word, --files=DIR\$" \
+    "$cc" -o "$out/x.husk" "$src" --files
+expect_error block_husk_form 2 "^husk-cc: --block:data=data\\.img: that is husk's option, for running the image; husk-cc declares the device: --block=data\$" \
+    "$cc" --block:data=data.img -o "$out/x.husk" "$src"
+expect_error net_husk_form 2 "^husk-cc: --net:service=tap0,ip=10\\.0\\.0\\.2/24: that is husk's option, for running the image; husk-cc declares the device: --net=service\$" \
+    "$cc" --net:service=tap0,ip=10.0.0.2/24 -o "$out/x.husk" "$src"
+expect_error near_block 2 "^husk-cc: --blocks=data: not an option of husk-cc; did you mean --block=NAME\\? \\(husk-cc --help\\)\$" \
+    "$cc" --blocks=data -o "$out/x.husk" "$src"
+expect_error near_files 2 "^husk-cc: --file=root: not an option of husk-cc; did you mean --files=DIR\\? \\(husk-cc --help\\)\$" \
+    "$cc" --file=root -o "$out/x.husk" "$src"
+
+# A --word of neither husk-cc nor gcc (with gcc's guess, if it has one);
+# gcc's own long options go through.
+expect_error unknown_option 2 "^husk-cc: --xyz: not an option of husk-cc or gcc; husk-cc --help lists husk-cc's\$" \
+    "$cc" --xyz -o "$out/x.husk" "$src"
+expect_error unknown_option_gcc_guess 2 "^husk-cc: --dumpbase=x: not an option of husk-cc or gcc \\(gcc: did you mean --dumpbase\\?\\); husk-cc --help lists husk-cc's\$" \
+    "$cc" --dumpbase=x -o "$out/x.husk" "$src"
+check gcc_long_options "$cc" --std=gnu11 --param=max-inline-insns-single=100 \
+    --param max-inline-insns-auto=20 --no-warnings -I"$here/project" -o "$out/x.husk" \
+    "$src" "$here/project/stats.c" -lm
+
+# Image flags where nothing is linked: a warning, the compilation done.
+# With the flags in CC, as `make CC="husk-cc --net=..."` and a configure
+# run have them, the project builds and the image has its device.
+rm -f "$out/w.o"
+expect_error compile_only_warning 0 "^husk-cc: warning: --net=service: ignored with -c, which links no image; give it to the command that links the image\$" \
+    "$cc" --net=service -c -o "$out/w.o" "$src"
+check compile_only_object test -s "$out/w.o"
+expect_error preprocess_only_warning 0 "^husk-cc: warning: --block=data --files=$out: ignored with -E, which links no image; give them to the command that links the image\$" \
+    "$cc" --block=data --files="$out" -E "$src"
+rm -rf "$out/ccdev" && mkdir -p "$out/ccdev"
+check make_with_device_in_cc make -s -C "$here/project" CC="$cc --net=service" \
+    CFLAGS="-O2 -Wall -Werror" OBJDIR="$out/ccdev" OUT="$out/ccdev/wordstat.husk"
+check make_with_device_in_cc_note sh -c \
+    "readelf -x .note.husk.devices '$out/ccdev/wordstat.husk' | grep -q 'serv'"
+
+# Nothing to link: gcc's answer (husk-cc -v), no a.out.
+rm -rf "$out/noinput" && mkdir -p "$out/noinput"
+check v_without_files sh -c "cd '$out/noinput' && '$cc' -v 2>&1 | grep -q '^gcc version' &&
+    test -z \"\$(ls)\""
+
+# Threads: -pthread (compile and link, together or apart) and -lpthread
+# (musl's empty libpthread.a) link, and the program runs.
+pt=$here/pthread.c
+pthread_run() { # image
+    timeout -k 5 60 "$build/husk" --backend=process --mem=32M "$1" </dev/null >"$out/stdout" 2>"$out/stderr"
+    local got=$?
+    [ $got = 0 ] || { echo "status $got: $(head -1 "$out/stderr")" && return; }
+    grep -qx 'pthread: 4 threads, total 10000, joined 10' "$out/stdout" ||
+        echo "stdout: $(head -1 "$out/stdout")"
+}
+check pthread_builds "$cc" -pthread -O2 -Wall -Wextra -Werror -o "$out/pthread.husk" "$pt"
+result pthread_runs "$(pthread_run "$out/pthread.husk")"
+check pthread_apart sh -c "'$cc' -pthread -O2 -c -o '$out/pthread.o' '$pt' &&
+    '$cc' -pthread -o '$out/pthread-apart.husk' '$out/pthread.o'"
+result pthread_apart_runs "$(pthread_run "$out/pthread-apart.husk")"
+check lpthread_builds "$cc" -O2 -o "$out/lpthread.husk" "$pt" -lpthread
+result lpthread_runs "$(pthread_run "$out/lpthread.husk")"
