@@ -117,6 +117,10 @@ long husk_sys_lseek(int fd, off_t offset, int whence);
 long husk_sys_fcntl(int fd, int cmd, long arg);
 long husk_sys_pread(int fd, void *buf, size_t len, off_t off);
 long husk_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
+/* sendfile.c: both as loops of pread and write (any file to any fd). */
+long husk_sys_sendfile(int out, int in, int64_t *offset, size_t count);
+long husk_sys_copy_file_range(int in, int64_t *off_in, int out,
+                              int64_t *off_out, size_t len, unsigned flags);
 long husk_sys_fsync(int fd);
 long husk_sys_ftruncate(int fd, off_t len);
 long husk_sys_getdents64(int fd, void *buf, size_t len);

@@ -132,6 +132,12 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_pwrite64:
         return husk_sys_pwrite((int)a1, (const void *)a2, (size_t)a3,
                                (off_t)a4);
+    case SYS_sendfile:
+        return husk_sys_sendfile((int)a1, (int)a2, (int64_t *)a3, (size_t)a4);
+    case SYS_copy_file_range:
+        return husk_sys_copy_file_range((int)a1, (int64_t *)a2, (int)a3,
+                                        (int64_t *)a4, (size_t)a5,
+                                        (unsigned)a6);
     case SYS_fsync:
     case SYS_fdatasync:
         return husk_sys_fsync((int)a1);
@@ -393,6 +399,7 @@ static bool restartable(long n)
     case SYS_writev:
     case SYS_pread64:
     case SYS_pwrite64:
+    case SYS_sendfile:
     case SYS_accept:
     case SYS_accept4:
     case SYS_recvfrom:
@@ -412,6 +419,7 @@ static bool raises_sigpipe(long n, long a3, long a4)
     switch (n) {
     case SYS_write:
     case SYS_writev:
+    case SYS_sendfile:
         return true;
     case SYS_sendto:
         return !(a4 & MSG_NOSIGNAL);

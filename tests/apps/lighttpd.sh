@@ -162,11 +162,8 @@ lighttpd_serve() {
         kill -0 "$NET_PID" 2>/dev/null || why="the server stopped before it was told to"
         net_stop "$NET_PID"
         cp "$NET_TMP/$where.out" "$tmp/out"
-        # sendfile: libhusk has none; lighttpd's linux-sendfile back end
-        # then sends files with read and write instead (network_write.c).
         grep -v -e ') server started (' -e ') server stopped by ' \
             -e '^husk: guest stopped: Terminated$' \
-            -e '^husk: syscall sendfile is not supported; returning ENOSYS$' \
             "$NET_TMP/$where.err" >"$tmp/err"
         [ -z "$why" ] && why=$(why_failed 0 0 '' '' "$tmp/out" "$tmp/err")
         [ -z "$why" ] && [ -s "$tmp/err" ] && why="stderr: $(head -c 300 "$tmp/err")"

@@ -2,8 +2,10 @@
  * argument: "paths" (resolution, the working directory, errors as Linux
  * has them), "dev" (devfs), "tmp" (tmpfs files and directories), "full"
  * (filling the tmpfs to ENOSPC, then going on), "dup" (fds that share a
- * file). Prints "PART ok" or the
+ * file), "sendfile" (sendfile and copy_file_range, with and without
+ * offsets, to a file and a pipe). Prints "PART ok" or the
  * first check that failed, and exits 1. */
+#define _GNU_SOURCE /* copy_file_range */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -431,12 +434,80 @@ static void dups(void)
     FAILS(close(d), EBADF);
 }
 
+static void sendfiles(void)
+{
+    /* 200 KiB of a pattern: more than one pass of the 64 KiB buffer */
+    enum { SIZE = 200 * 1024 };
+    static char data[SIZE], back[SIZE];
+    for (int i = 0; i < SIZE; i++)
+        data[i] = (char)(i * 7 + i / 4093);
+    int in = open("/tmp/sf_in", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    CHECK(in >= 0 && write(in, data, SIZE) == SIZE);
+    CHECK(lseek(in, 1000, SEEK_SET) == 1000);
+    /* without an offset: from in's position, which moves */
+    int out = open("/tmp/sf_out", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    CHECK(out >= 0);
+    CHECK(sendfile(out, in, NULL, SIZE) == SIZE - 1000);
+    CHECK(lseek(in, 0, SEEK_CUR) == SIZE);
+    CHECK(pread(out, back, SIZE, 0) == SIZE - 1000);
+    CHECK(memcmp(back, data + 1000, SIZE - 1000) == 0);
+    /* with an offset: it moves, in's position does not */
+    off_t off = 10;
+    CHECK(ftruncate(out, 0) == 0 && lseek(out, 0, SEEK_SET) == 0);
+    CHECK(sendfile(out, in, &off, 70000) == 70000 && off == 70010);
+    CHECK(lseek(in, 0, SEEK_CUR) == SIZE);
+    CHECK(pread(out, back, SIZE, 0) == 70000);
+    CHECK(memcmp(back, data + 10, 70000) == 0);
+    CHECK(sendfile(out, in, &off, 0) == 0);
+    off = SIZE;
+    CHECK(sendfile(out, in, &off, 100) == 0); /* at the end */
+    /* to a pipe: what fits, then EAGAIN when it is full and non-blocking */
+    int p[2];
+    CHECK(pipe2(p, O_NONBLOCK) == 0);
+    off = 0;
+    ssize_t n = sendfile(p[1], in, &off, 100);
+    CHECK(n == 100 && off == 100 && read(p[0], back, 100) == 100);
+    CHECK(memcmp(back, data, 100) == 0);
+    ssize_t total = 0;
+    while ((n = sendfile(p[1], in, &off, SIZE)) > 0)
+        total += n;
+    CHECK(n == -1 && errno == EAGAIN && total > 0 && off == 100 + total);
+    /* errors as Linux has them */
+    FAILS(sendfile(out, p[0], NULL, 10), EINVAL); /* a pipe is no source */
+    FAILS(sendfile(out, 999, NULL, 10), EBADF);
+    FAILS(sendfile(999, in, NULL, 10), EBADF);
+    off = -1;
+    FAILS(sendfile(out, in, &off, 10), EINVAL);
+    int dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+    FAILS(sendfile(out, dir, NULL, 10), EINVAL);
+    FAILS(copy_file_range(dir, NULL, out, NULL, 10, 0), EISDIR);
+    close(dir);
+    close(p[0]);
+    close(p[1]);
+    /* copy_file_range: positions of both, or each file's own */
+    loff_t from = 5, to = 0;
+    CHECK(ftruncate(out, 0) == 0);
+    CHECK(copy_file_range(in, &from, out, &to, 100000, 0) == 100000);
+    CHECK(from == 100005 && to == 100000);
+    CHECK(pread(out, back, SIZE, 0) == 100000);
+    CHECK(memcmp(back, data + 5, 100000) == 0);
+    CHECK(lseek(in, 0, SEEK_SET) == 0 && lseek(out, 0, SEEK_SET) == 0);
+    CHECK(copy_file_range(in, NULL, out, NULL, 50, 0) == 50);
+    CHECK(lseek(in, 0, SEEK_CUR) == 50 && lseek(out, 0, SEEK_CUR) == 50);
+    FAILS(copy_file_range(in, NULL, out, NULL, 50, 1), EINVAL);
+    from = 0, to = 10;
+    FAILS(copy_file_range(in, &from, in, &to, 50, 0), EINVAL); /* overlap */
+    int ro = open("/tmp/sf_out", O_RDONLY);
+    FAILS(copy_file_range(in, NULL, ro, NULL, 50, 0), EBADF);
+    close(ro);
+    CHECK(close(in) == 0 && close(out) == 0);
+    CHECK(unlink("/tmp/sf_in") == 0 && unlink("/tmp/sf_out") == 0);
+}
+
 int main(int argc, char **argv)
 {
-    static const struct test_part parts[] = {{"paths", paths},
-                                             {"dev", dev},
-                                             {"tmp", tmp},
-                                             {"full", full},
-                                             {"dup", dups}};
+    static const struct test_part parts[] = {
+        {"paths", paths}, {"dev", dev},  {"tmp", tmp},
+        {"full", full},   {"dup", dups}, {"sendfile", sendfiles}};
     return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }
