@@ -196,7 +196,10 @@ $(BUILD)/lwip-obj/%.o: $(LWIP)/src/%.c $(LIBC) net/include/lwipopts.h \
 	$(call say,CC-LWIP,$*.c)
 	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<
 
-$(BUILD)/net-obj/%.o: %.c $(LIBC) $(LWIP_STAMP)
+# lwipopts.h by name: gcc's .d leaves it out (lwIP's headers, which
+# include it, are system headers here), and lwIP's structs change with it.
+$(BUILD)/net-obj/%.o: %.c $(LIBC) $(LWIP_STAMP) net/include/lwipopts.h \
+		net/include/arch/cc.h
 	@mkdir -p $(dir $@)
 	$(call say,CC-GUEST,$<)
 	$(Q)$(CC) $(GUEST_CFLAGS) $(LWIP_INC) -c -o $@ $<
@@ -243,8 +246,68 @@ $(BUILD)/lib/libhusk-ext2.a: $(EXT2_SRCS:%.c=$(BUILD)/ext2-obj/%.o) $(E2FS_STAMP
 GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc \
 	$(BUILD)/lib/libhusk-net.a $(BUILD)/lib/libhusk-ext2.a
 
-all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB)
+# ---- man pages: help2man, from each command's --help --------------------
+
+# docs/man/NAME.h2m adds what --help does not say (name, examples, see
+# also), so that a page cannot drift from the command.
+HUSK_VERSION := $(shell sed -n 's/^\#define HUSK_VERSION "\(.*\)"$$/\1/p' monitor/husk.h)
+MAN_PAGES := $(BUILD)/man/husk.1 $(BUILD)/man/husk-cc.1 $(BUILD)/man/husk-oci.1
+$(MAN_PAGES): $(BUILD)/man/%.1: $(BUILD)/% docs/man/%.h2m
+	@mkdir -p $(dir $@)
+	$(call say,MAN,$@)
+	$(Q)help2man --no-info --version-string=$(HUSK_VERSION) \
+	    --include=docs/man/$*.h2m --output=$@ $<
+
+all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB) $(MAN_PAGES)
 .DEFAULT_GOAL := all
+
+# ---- make install, make uninstall ---------------------------------------
+
+# FHS: PREFIX/bin, and the guest's libraries (libhusk, musl's headers and
+# libc.a, the default guest sysroot) in PREFIX/lib/husk, where husk-cc
+# looks from its own directory (../lib/husk): bin and lib/husk stay
+# together, so there is no separate LIBDIR. DESTDIR stages (packaging).
+PREFIX ?= /usr/local
+DESTDIR ?=
+INST_BIN := $(DESTDIR)$(PREFIX)/bin
+INST_HUSK := $(DESTDIR)$(PREFIX)/lib/husk
+INST_MAN1 := $(DESTDIR)$(PREFIX)/share/man/man1
+INST_BASHCOMP := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INST_PC := $(DESTDIR)$(PREFIX)/share/pkgconfig
+SYSROOT_DIRS := sysroot/usr/lib/pkgconfig sysroot/usr/lib sysroot/usr/include \
+	sysroot/usr sysroot
+
+install: all
+	install -d $(INST_BIN) $(INST_HUSK)/lib $(INST_HUSK)/musl/lib \
+	    $(INST_MAN1) $(INST_BASHCOMP) $(INST_PC) \
+	    $(addprefix $(INST_HUSK)/,$(SYSROOT_DIRS))
+	install -m 755 $(BUILD)/husk $(BUILD)/husk-cc $(BUILD)/husk-oci $(INST_BIN)
+	install -m 644 $(filter-out $(BUILD)/husk-cc,$(GUEST_LIB)) $(INST_HUSK)/lib
+	install -m 644 $(MUSL)/VERSION $(INST_HUSK)/musl
+	install -m 644 $(MUSL)/lib/*.a $(INST_HUSK)/musl/lib
+	rm -rf $(INST_HUSK)/musl/include
+	cp -R $(MUSL)/include $(INST_HUSK)/musl/include
+	chmod -R u=rwX,go=rX $(INST_HUSK)/musl/include
+	install -m 644 $(MAN_PAGES) $(INST_MAN1)
+	install -m 644 completions/husk.bash $(INST_BASHCOMP)/husk
+	ln -sf husk $(INST_BASHCOMP)/husk-cc
+	printf '%s\n' 'prefix=$(PREFIX)' 'bindir=$${prefix}/bin' \
+	    'husk=$${bindir}/husk' 'huskcc=$${bindir}/husk-cc' \
+	    'sysroot=$${prefix}/lib/husk/sysroot' '' 'Name: husk' \
+	    'Description: Husk unikernels: husk-cc builds the images, husk runs them' \
+	    'Version: $(HUSK_VERSION)' >$(INST_PC)/husk.pc
+
+# What install put, and the directories it made under lib/husk if they
+# are empty: guest libraries installed into the sysroot stay.
+uninstall:
+	rm -f $(addprefix $(INST_BIN)/,husk husk-cc husk-oci) \
+	    $(addprefix $(INST_MAN1)/,husk.1 husk-cc.1 husk-oci.1) \
+	    $(INST_BASHCOMP)/husk $(INST_BASHCOMP)/husk-cc $(INST_PC)/husk.pc
+	rm -rf $(INST_HUSK)/lib $(INST_HUSK)/musl
+	@for d in $(addprefix $(INST_HUSK)/,$(SYSROOT_DIRS)) $(INST_HUSK); do \
+	    rmdir $$d 2>/dev/null || true; done
+	@[ ! -d $(INST_HUSK)/sysroot ] || \
+	    echo 'uninstall: kept $(INST_HUSK)/sysroot: guest libraries are installed in it'
 
 # ---- examples and the demo -------------------------------------------
 
@@ -397,6 +460,7 @@ $(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_S
 
 # check-build: everything the tests need, without running them.
 check-build: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
+		$(BUILD)/examples/hello.husk \
 		$(BUILD)/tests/process/occupy.so \
 		$(NET_NATIVE) $(NET_TOOLS) $(NET_EXAMPLES:%=$(BUILD)/examples/%.husk) \
 		$(TEST_SETUP_STAMP)
@@ -477,7 +541,8 @@ bench-check: bench-build
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo demo-vm check check-build fuzz bench bench-build bench-check clean
+.PHONY: all demo demo-vm check check-build fuzz bench bench-build bench-check clean \
+	install uninstall
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj $(BUILD)/ext2-obj -name '*.d' -type f 2>/dev/null)

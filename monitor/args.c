@@ -9,35 +9,48 @@
 
 #include "husk.h"
 
-/* The help before the device kinds' entries, and after them. */
+/* The help before the device kinds' entries, and after them. Each line
+ * at most 79 columns (the unit tests check 80). */
 static const char usage_head[] =
-    "usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]\n"
+    "Usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]\n"
+    "       husk inspect [--json] IMAGE   (describe IMAGE without running it)\n"
     "Run the unikernel IMAGE (built with husk-cc) in a KVM virtual machine,\n"
     "or where there is no KVM, as a seccomp-confined process.\n"
+    "\n"
+    "An option's VALUE follows it after = or as the next argument: --mem=64M\n"
+    "or --mem 64M; --block:NAME=FILE or --block:NAME FILE (a VALUE that\n"
+    "starts with -- goes after =). IMAGE is the first argument that is not\n"
+    "an option; -- ends the options, and what follows it is the guest's.\n"
+    "A SIZE is a number of bytes, or a number followed by K, M or G, also\n"
+    "written KB, KiB, MB, MiB, GB or GiB: all powers of 1024 (1M = 1MB =\n"
+    "1MiB = 1048576 bytes). A fraction is allowed where it makes whole bytes\n"
+    "(1.5G, 0.5K).\n"
     "\n"
     "  --backend=auto|kvm|process  where the guest runs (default auto: KVM\n"
     "                        where /dev/kvm exists, else the process\n"
     "                        backend; the same image runs under both)\n"
-    "  --mem=SIZE            guest memory, e.g. 64M or 1G (default 64M;\n"
-    "                        a multiple of 2M, from 4M to 32G; a bare\n"
-    "                        number means MiB)\n"
-    "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n";
+    "  --mem=SIZE            guest memory (default 64M; from 4M to 32G),\n"
+    "                        rounded up to a multiple of 2M: 5M gives 6M\n"
+    "  --timeout=SECONDS     stop the guest after SECONDS of wall time\n"
+    "                        (whole seconds, 1 to 31536000: a year)\n";
 static const char usage_tail[] =
     "  --io-thread=off|auto|on  serve block queues from a polling I/O\n"
     "                        thread, without an exit per request (default\n"
     "                        auto: when two CPUs or more are available;\n"
     "                        off: every batch of requests costs an exit)\n"
     "  --io-spin=MICROSECONDS  how long the I/O thread polls for more work\n"
-    "                        before it sleeps (default: it adapts, from\n"
-    "                        50 to 5000, to the gaps between requests)\n"
+    "                        before it sleeps (1 to 1000000; default: it\n"
+    "                        adapts, from 50 to 5000, to the gaps between\n"
+    "                        requests)\n"
     "  --env=NAME=VALUE      set NAME in the guest's environment\n"
     "                        (repeatable; the guest gets nothing of the\n"
     "                        host's environment)\n"
     "  --stdin=pass|none     pass: the guest reads husk's stdin (default);\n"
     "                        none: its stdin is empty, husk's is closed\n"
     "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
-    "                        64K (default 1M; 0: no limit); output over\n"
-    "                        it is dropped, with one notice on stderr\n"
+    "                        64K (default 1M, at most 1G; 0: no limit);\n"
+    "                        output over it is dropped, with one notice on\n"
+    "                        stderr\n"
     "  --user=USER           run as USER (name or number; husk must start\n"
     "                        as root); files are opened before the switch\n"
     "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
@@ -48,8 +61,9 @@ static const char usage_tail[] =
     "                        instead of starting the guest, and exit\n"
     "  --stats               print the backend and the number of VM exits\n"
     "                        and hypercalls at the end\n"
-    "  --help                print this help and exit\n"
+    "  --help, -h            print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
+    "--no-jail, --print-seccomp, --stats, --help and --version take no value.\n"
     "\n" HUSK_EXIT_CODES_HELP;
 
 /* Append s to buf (size bytes, NUL-terminated) as far as it fits. */
@@ -73,61 +87,128 @@ const char *husk_usage(void)
     return text;
 }
 
+/* The shift of a size's unit, what follows its number in s: nothing or
+ * "B" (bytes), or K, M, G (either case) alone or with "B" or "iB" after
+ * it. -1 for anything else. */
+static int size_unit(const char *s, unsigned *shift)
+{
+    static const char letters[] = "KkMmGg";
+    *shift = 0;
+    if (s[0] == '\0' || strcmp(s, "B") == 0)
+        return 0;
+    const char *l = strchr(letters, s[0]);
+    if (l == NULL)
+        return -1;
+    *shift = 10 * (unsigned)(1 + (l - letters) / 2);
+    if (s[1] == '\0' || strcmp(s + 1, "B") == 0 || strcmp(s + 1, "iB") == 0)
+        return 0;
+    return -1;
+}
+
+/*
+ * DIGITS[.DIGITS][UNIT], UNIT one of K, M, G (either case) alone or with
+ * B or iB after it, or B; no sign, no blank. A fraction must make whole
+ * bytes. With its trailing zeros dropped, a fraction of d digits is
+ * F / 10^d = F / (2^d 5^d), and F * 2^shift / (2^d 5^d) is whole only if
+ * 5^d divides F and d <= shift (were d > shift, 2 would divide F as well
+ * as 5, so 10 would, and F has no trailing zero): the bytes it adds are
+ * then (F / 5^d) << (shift - d), less than 1 << shift.
+ */
 int husk_parse_size(const char *s, uint64_t *out)
 {
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0)
-        return -1;
-    unsigned shift;
-    switch (*end) {
-    case '\0': /* a bare number is MiB, as for QEMU's -m */
-    case 'M':
-    case 'm':
-        shift = 20;
-        break;
-    case 'K':
-    case 'k':
-        shift = 10;
-        break;
-    case 'G':
-    case 'g':
-        shift = 30;
-        break;
-    default:
-        return -1;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return HUSK_SIZE_MALFORMED;
+    uint64_t whole = 0;
+    bool too_large = false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (whole > (UINT64_MAX - digit) / 10)
+            too_large = true;
+        else
+            whole = whole * 10 + digit;
     }
-    if (*end != '\0' && end[1] != '\0')
-        return -1;
-    if (n > (UINT64_MAX >> shift))
-        return -1;
-    *out = (uint64_t)n << shift;
+    const char *frac = p, *frac_end = p;
+    if (*p == '.') {
+        frac = ++p;
+        if (*p < '0' || *p > '9')
+            return HUSK_SIZE_MALFORMED;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        frac_end = p;
+        while (frac_end > frac && frac_end[-1] == '0')
+            frac_end--;
+    }
+    unsigned shift;
+    if (size_unit(p, &shift) < 0)
+        return HUSK_SIZE_MALFORMED;
+    if (too_large || whole > (UINT64_MAX >> shift))
+        return HUSK_SIZE_TOO_LARGE;
+    size_t d = (size_t)(frac_end - frac);
+    if (d > shift)
+        return HUSK_SIZE_FRACTION;
+    /* d <= 30: F < 10^30 and 5^d fit in 128 bits. */
+    unsigned __int128 f = 0, pow5 = 1;
+    for (size_t i = 0; i < d; i++) {
+        f = f * 10 + (unsigned)(frac[i] - '0');
+        pow5 *= 5;
+    }
+    if (f % pow5 != 0)
+        return HUSK_SIZE_FRACTION;
+    /* whole << shift has its low shift bits clear: the sum cannot wrap. */
+    *out = (whole << shift) + ((uint64_t)(f / pow5) << (shift - d));
     return 0;
+}
+
+/* How a SIZE may be written, for the messages. */
+#define SIZE_FORMS "bytes, or a number with K, M or G, also as KB or KiB"
+
+/* The message for a value husk_parse_size refused (rc) that is not
+ * merely too large (each option says that with its own limit). */
+static int size_error(const char *opt, const char *value, int rc,
+                      const char *hint, char *err, size_t errlen)
+{
+    if (rc == HUSK_SIZE_FRACTION)
+        return husk_errorf(err, errlen,
+                           "%s=%s: not a whole number of bytes (K, M and G "
+                           "are 1024, 1024^2 and 1024^3 bytes)",
+                           opt, value);
+    return husk_errorf(err, errlen, "%s=%s: not a size (" SIZE_FORMS ": %s)",
+                       opt, value, hint);
+}
+
+/* Only digits: a size without a unit, which is bytes. */
+static bool all_digits(const char *s)
+{
+    return s[0] != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
 static int parse_mem(const char *value, struct husk_config *cfg, char *err,
                      size_t errlen)
 {
-    uint64_t size;
-    if (husk_parse_size(value, &size) != 0)
-        return husk_errorf(err, errlen,
-                           "--mem=%s: not a size (try --mem=64M or --mem=1G)",
-                           value);
-    if (size < HUSK_MEM_MIN)
+    uint64_t size = 0;
+    int rc = husk_parse_size(value, &size);
+    if (rc != 0 && rc != HUSK_SIZE_TOO_LARGE)
+        return size_error("--mem", value, rc, "try --mem=64M or --mem=1.5G",
+                          err, errlen);
+    if (rc == 0 && size < HUSK_MEM_MIN) {
+        /* "--mem=64", meant as MiB: a bare number is bytes. */
+        if (size != 0 && all_digits(value))
+            return husk_errorf(err, errlen,
+                               "--mem=%s: too small; the minimum is %lluM (a "
+                               "number alone is bytes: --mem=%sM?)",
+                               value, HUSK_MEM_MIN >> 20, value);
         return husk_errorf(err, errlen,
                            "--mem=%s: too small; the minimum is %lluM", value,
                            HUSK_MEM_MIN >> 20);
-    if (size > HUSK_MEM_MAX)
+    }
+    if (rc != 0 || size > HUSK_MEM_MAX)
         return husk_errorf(err, errlen,
                            "--mem=%s: too large; the maximum is %lluG", value,
                            HUSK_MEM_MAX >> 30);
-    if (size % HUSK_MEM_ALIGN != 0)
-        return husk_errorf(err, errlen, "--mem=%s: must be a multiple of 2M",
-                           value);
-    cfg->mem_size = size;
+    /* Rounded up, never refused: guest memory is mapped in whole 2 MiB
+     * pages. HUSK_MEM_MAX is a multiple, so this stays within it. */
+    cfg->mem_size = (size + HUSK_MEM_ALIGN - 1) & ~(HUSK_MEM_ALIGN - 1);
     return 0;
 }
 
@@ -176,6 +257,45 @@ static int parse_backend(const char *value, struct husk_config *cfg, char *err,
     return 0;
 }
 
+/* What to do where KVM is missing, in each message that says so. */
+#define KVM_MISSING                                                        \
+    "load the kvm_intel or kvm_amd module (it needs VT-x or AMD-V, on in " \
+    "the firmware, or nested virtualisation where husk runs in a VM), or " \
+    "run with --backend=process, which needs no KVM"
+
+/* Here rather than in kvm.c, which opens /dev/kvm: pure, so unit-tested
+ * with the options. */
+bool husk_kvm_open_error(int errnum, char *msg, size_t msglen)
+{
+    switch (errnum) {
+    case ENOENT: /* no device node: no KVM module loaded */
+        snprintf(msg, msglen, "/dev/kvm: not found: " KVM_MISSING);
+        return true;
+    case ENODEV: /* a node with no KVM behind it */
+    case ENXIO:
+        snprintf(msg, msglen, "/dev/kvm: no KVM behind it: " KVM_MISSING);
+        return true;
+    case EACCES: /* the node's mode */
+        snprintf(msg, msglen,
+                 "/dev/kvm: permission denied: add this user to the kvm "
+                 "group (usermod -aG kvm $USER, then log in again), or run "
+                 "with --backend=process, which needs no KVM");
+        return false;
+    case EPERM: /* a device cgroup or a security module, whatever the mode */
+        snprintf(msg, msglen,
+                 "/dev/kvm: not permitted: a container or security policy "
+                 "keeps this user from it (in a container, pass /dev/kvm "
+                 "through), or run with --backend=process, which needs no "
+                 "KVM");
+        return false;
+    default:
+        snprintf(msg, msglen,
+                 "/dev/kvm: cannot open: %s (--backend=process needs no KVM)",
+                 strerror(errnum));
+        return false;
+    }
+}
+
 static int parse_io_spin(const char *value, struct husk_config *cfg, char *err,
                          size_t errlen)
 {
@@ -195,13 +315,13 @@ static int parse_io_spin(const char *value, struct husk_config *cfg, char *err,
 static int parse_console_rate(const char *value, struct husk_config *cfg,
                               char *err, size_t errlen)
 {
-    uint64_t rate;
-    if (husk_parse_size(value, &rate) != 0)
-        return husk_errorf(err, errlen,
-                           "--console-rate=%s: not a size (try "
-                           "--console-rate=64K, or 0 for no limit)",
-                           value);
-    if (rate > HUSK_CONSOLE_RATE_MAX)
+    uint64_t rate = 0;
+    int rc = husk_parse_size(value, &rate);
+    if (rc != 0 && rc != HUSK_SIZE_TOO_LARGE)
+        return size_error("--console-rate", value, rc,
+                          "try --console-rate=64K, or 0 for no limit", err,
+                          errlen);
+    if (rc != 0 || rate > HUSK_CONSOLE_RATE_MAX)
         return husk_errorf(err, errlen,
                            "--console-rate=%s: more than %lluG a second; "
                            "use 0 for no limit",
@@ -263,13 +383,65 @@ static int check_env(const struct husk_config *cfg, char *err, size_t errlen)
 }
 
 /* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
-static int parse_id(const char *arg, const char *value, const char **out,
+static int parse_id(const char *opt, const char *value, const char **out,
                     char *err, size_t errlen)
 {
     if (value[0] == '\0')
-        return husk_errorf(err, errlen, "%s: expected a name or a number", arg);
+        return husk_errorf(err, errlen, "%s=: expected a name or a number",
+                           opt);
     *out = value;
     return 0;
+}
+
+static int parse_user(const char *value, struct husk_config *cfg, char *err,
+                      size_t errlen)
+{
+    return parse_id("--user", value, &cfg->user, err, errlen);
+}
+
+static int parse_group(const char *value, struct husk_config *cfg, char *err,
+                       size_t errlen)
+{
+    return parse_id("--group", value, &cfg->group, err, errlen);
+}
+
+/* An option that takes a value: --NAME=VALUE, or --NAME VALUE. */
+struct value_option {
+    const char *name;    /* "--mem" */
+    const char *metavar; /* its VALUE, as --help names it */
+    int (*parse)(const char *value, struct husk_config *cfg, char *err,
+                 size_t errlen);
+};
+
+static const struct value_option value_options[] = {
+    {"--backend", "auto|kvm|process", parse_backend},
+    {"--mem", "SIZE", parse_mem},
+    {"--timeout", "SECONDS", parse_timeout},
+    {"--io-thread", "off|auto|on", parse_io_thread},
+    {"--io-spin", "MICROSECONDS", parse_io_spin},
+    {"--env", "NAME=VALUE", parse_env},
+    {"--stdin", "pass|none", parse_stdin},
+    {"--console-rate", "SIZE", parse_console_rate},
+    {"--user", "USER", parse_user},
+    {"--group", "GROUP", parse_group},
+};
+
+/* The option arg names, as --NAME=VALUE (*value set) or --NAME alone
+ * (*value NULL), or NULL. */
+static const struct value_option *value_option(const char *arg,
+                                               const char **value)
+{
+    for (size_t i = 0; i < sizeof(value_options) / sizeof(value_options[0]);
+         i++) {
+        const struct value_option *o = &value_options[i];
+        size_t n = strlen(o->name);
+        if (strncmp(arg, o->name, n) == 0 &&
+            (arg[n] == '\0' || arg[n] == '=')) {
+            *value = arg[n] == '=' ? arg + n + 1 : NULL;
+            return o;
+        }
+    }
+    return NULL;
 }
 
 static bool valid_device_name(const char *s, size_t len)
@@ -301,45 +473,61 @@ static const struct husk_device_kind *device_option(const char *arg)
     return NULL;
 }
 
-/* --KIND:NAME=SPEC. SPEC is checked here, as its back end will parse it
- * when it opens the device, so that a bad one is refused with the other
- * options, before the image is read. */
-static int parse_device(const char *arg, const struct husk_device_kind *k,
+/* A device option as messages quote it: "--KIND:NAME=SPEC", whichever
+ * form it was given in, cut at ARG_SHOWN_MAX ("..." after it) so that
+ * the reason after it still fits (a long SPEC: "file name too long"). */
+static void show_device(char *out, size_t outlen, const char *opt,
+                        size_t optlen, const char *spec)
+{
+    int n = snprintf(out, outlen, "%.*s=%s", (int)optlen, opt, spec);
+    if (n > ARG_SHOWN_MAX && outlen > ARG_SHOWN_MAX + 3)
+        memcpy(out + ARG_SHOWN_MAX, "...", 4);
+}
+
+/* --KIND:NAME=SPEC, or --KIND:NAME SPEC: opt is "--KIND:NAME" (optlen
+ * bytes of it). SPEC is checked here, as its back end will parse it when
+ * it opens the device, so that a bad one is refused with the other
+ * options, before the image is read. A NULL spec (the second form, its
+ * SPEC not yet taken) checks all but the SPEC, so that a bad NAME is not
+ * blamed on the argument after it. */
+static int parse_device(const char *opt, size_t optlen, const char *spec,
+                        const struct husk_device_kind *k,
                         struct husk_config *cfg, char *err, size_t errlen)
 {
-    const char *name = arg + 2 + strlen(k->name) + 1;
-    const char *eq = strchr(name, '=');
-    if (eq == NULL || eq[1] == '\0')
-        return husk_errorf(err, errlen, "%s: expected --%s:NAME=%s", arg,
-                           k->name, k->spec_name);
-    size_t len = (size_t)(eq - name);
+    const char *name = opt + 2 + strlen(k->name) + 1;
+    size_t len = optlen - (size_t)(name - opt);
+    char shown[ARG_SHOWN_MAX + 4];
+    if (spec != NULL)
+        show_device(shown, sizeof(shown), opt, optlen, spec);
+    else
+        snprintf(shown, sizeof(shown), "%.*s", (int)optlen, opt);
+    if (spec != NULL ? spec[0] == '\0' : len == 0)
+        return husk_errorf(err, errlen,
+                           "%s: expected --%s:NAME=%s or --%s:NAME %s", shown,
+                           k->name, k->spec_name, k->name, k->spec_name);
     if (!valid_device_name(name, len))
         return husk_errorf(
             err, errlen,
-            "%s: device name must be 1-%d characters of a-z, 0-9, _", arg,
+            "%s: device name must be 1-%d characters of a-z, 0-9, _", shown,
             HUSK_DEVICE_NAME_MAX - 1);
     for (unsigned i = 0; i < cfg->device_count; i++)
         if (strlen(cfg->devices[i].name) == len &&
             memcmp(cfg->devices[i].name, name, len) == 0)
             return husk_errorf(err, errlen, "%s: device '%.*s' is given twice",
-                               arg, (int)len, name);
+                               shown, (int)len, name);
     if (cfg->device_count == HUSK_DEVICES_MAX)
         return husk_errorf(err, errlen, "%s: too many devices (at most %d)",
-                           arg, HUSK_DEVICES_MAX);
+                           shown, HUSK_DEVICES_MAX);
+    if (spec == NULL)
+        return 0;
     char why[256];
-    if (k->check_spec(eq + 1, why, sizeof(why)) != 0) {
-        /* A long SPEC ("file name too long") is cut so that the reason
-         * still fits in the message. */
-        if (strlen(arg) > ARG_SHOWN_MAX)
-            return husk_errorf(err, errlen, "%.*s...: %s", ARG_SHOWN_MAX, arg,
-                               why);
-        return husk_errorf(err, errlen, "%s: %s", arg, why);
-    }
+    if (k->check_spec(spec, why, sizeof(why)) != 0)
+        return husk_errorf(err, errlen, "%s: %s", shown, why);
     struct husk_device_arg *d = &cfg->devices[cfg->device_count++];
     d->kind = k->kind;
     memcpy(d->name, name, len);
     d->name[len] = '\0';
-    d->spec = eq + 1;
+    d->spec = spec;
     return 0;
 }
 
@@ -360,6 +548,29 @@ static int check_guest_args(const struct husk_config *cfg, char *err,
     return 0;
 }
 
+/*
+ * The VALUE of an option given as "--NAME VALUE": argv[*i + 1], which
+ * *i then steps over; or NULL with a message if there is none. A next
+ * argument that starts with "--" (another option, or the end of them) is
+ * not taken: "--user --group=x" is a missing value, not a user named
+ * "--group=x". NOTE: getopt_long would take it; a VALUE that starts with
+ * "--" is still given after '='.
+ */
+static const char *next_value(int argc, char *const argv[], int *i,
+                              const char *opt, const char *metavar, char *err,
+                              size_t errlen)
+{
+    const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (next == NULL || strncmp(next, "--", 2) == 0) {
+        husk_errorf(err, errlen, "%s: missing its value%s%s (%s=%s or %s %s)",
+                    opt, next != NULL ? " before " : "",
+                    next != NULL ? next : "", opt, metavar, opt, metavar);
+        return NULL;
+    }
+    ++*i;
+    return next;
+}
+
 int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
                     char *err, size_t errlen)
 {
@@ -369,14 +580,20 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
     cfg->io_thread = HUSK_IO_AUTO;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
+    /* The last "--NAME VALUE", for the message if it took the image. */
+    const char *took_opt = NULL, *took_metavar = NULL;
+    int took_at = 0, end = argc;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const struct husk_device_kind *kind;
+        const struct value_option *opt;
+        const char *value;
         int rc = 0;
         if (strcmp(a, "--") == 0) {
             cfg->guest_argc = argc - i - 1;
             cfg->guest_argv = &argv[i + 1];
+            end = i;
             break;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             cfg->help = true;
@@ -390,28 +607,31 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
             cfg->no_jail = true;
         } else if (strcmp(a, "--print-seccomp") == 0) {
             cfg->print_seccomp = true;
-        } else if (strncmp(a, "--console-rate=", 15) == 0) {
-            rc = parse_console_rate(a + 15, cfg, err, errlen);
-        } else if (strncmp(a, "--env=", 6) == 0) {
-            rc = parse_env(a + 6, cfg, err, errlen);
-        } else if (strncmp(a, "--stdin=", 8) == 0) {
-            rc = parse_stdin(a + 8, cfg, err, errlen);
-        } else if (strncmp(a, "--user=", 7) == 0) {
-            rc = parse_id(a, a + 7, &cfg->user, err, errlen);
-        } else if (strncmp(a, "--group=", 8) == 0) {
-            rc = parse_id(a, a + 8, &cfg->group, err, errlen);
-        } else if (strncmp(a, "--mem=", 6) == 0) {
-            rc = parse_mem(a + 6, cfg, err, errlen);
-        } else if (strncmp(a, "--backend=", 10) == 0) {
-            rc = parse_backend(a + 10, cfg, err, errlen);
-        } else if (strncmp(a, "--io-thread=", 12) == 0) {
-            rc = parse_io_thread(a + 12, cfg, err, errlen);
-        } else if (strncmp(a, "--io-spin=", 10) == 0) {
-            rc = parse_io_spin(a + 10, cfg, err, errlen);
-        } else if (strncmp(a, "--timeout=", 10) == 0) {
-            rc = parse_timeout(a + 10, cfg, err, errlen);
+        } else if ((opt = value_option(a, &value)) != NULL) {
+            if (value == NULL) {
+                value =
+                    next_value(argc, argv, &i, a, opt->metavar, err, errlen);
+                if (value == NULL)
+                    return -1;
+                took_opt = a, took_metavar = opt->metavar, took_at = i;
+            }
+            rc = opt->parse(value, cfg, err, errlen);
         } else if ((kind = device_option(a)) != NULL) {
-            rc = parse_device(a, kind, cfg, err, errlen);
+            /* NAME has no '=': the first one ends it. */
+            const char *eq = strchr(a, '=');
+            if (eq == NULL) {
+                if (parse_device(a, strlen(a), NULL, kind, cfg, err, errlen))
+                    return -1;
+                value =
+                    next_value(argc, argv, &i, a, kind->spec_name, err, errlen);
+                if (value == NULL)
+                    return -1;
+                took_opt = a, took_metavar = kind->spec_name, took_at = i;
+                rc = parse_device(a, strlen(a), value, kind, cfg, err, errlen);
+            } else {
+                rc = parse_device(a, (size_t)(eq - a), eq + 1, kind, cfg, err,
+                                  errlen);
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             rc = husk_errorf(err, errlen,
                              "%s: unknown option (see husk --help)", a);
@@ -427,10 +647,17 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         if (rc != 0)
             return -1;
     }
-    if (cfg->image_path == NULL)
+    if (cfg->image_path == NULL) {
+        /* "husk --block:disk app.husk": the image became the FILE. */
+        if (took_opt != NULL && took_at == end - 1)
+            return husk_errorf(err, errlen,
+                               "no image given (%s took %s as its %s; "
+                               "usage: husk [OPTIONS] IMAGE [-- ARGS])",
+                               took_opt, argv[took_at], took_metavar);
         return husk_errorf(err, errlen,
                            "no image given (usage: husk [OPTIONS] "
                            "IMAGE [-- ARGS]; see husk --help)");
+    }
     if (check_env(cfg, err, errlen) != 0)
         return -1;
     return check_guest_args(cfg, err, errlen);

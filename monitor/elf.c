@@ -79,8 +79,10 @@ static bool valid_name(const char *name, size_t size)
     return i > 0 && i < size;
 }
 
-/* Parse the notes in one PT_NOTE segment; unknown notes are skipped. */
-static int parse_notes(const uint8_t *p, uint64_t size,
+/* Parse the notes in one PT_NOTE segment, at offset off of the file;
+ * unknown notes are skipped (a GNU build id's place is kept, for husk
+ * inspect). */
+static int parse_notes(const uint8_t *p, uint64_t off, uint64_t size,
                        struct husk_elf_image *img, bool *have_abi,
                        bool *have_devices, char *err, size_t errlen)
 {
@@ -145,8 +147,15 @@ static int parse_notes(const uint8_t *p, uint64_t size,
                                            d->name);
             }
             img->device_count = hdr.count;
+        } else if (nh.n_type == NT_GNU_BUILD_ID &&
+                   nh.n_namesz == sizeof(ELF_NOTE_GNU) &&
+                   memcmp(name, ELF_NOTE_GNU, sizeof(ELF_NOTE_GNU)) == 0 &&
+                   img->build_id_len == 0) {
+            img->build_id_off = off + sizeof(nh) + name_sz;
+            img->build_id_len = nh.n_descsz;
         }
         p += total;
+        off += total;
         size -= total;
     }
     return 0;
@@ -189,19 +198,21 @@ static int add_segment(const Elf64_Phdr *ph, size_t len,
                 (unsigned long long)s->gpa, (unsigned long long)s->memsz,
                 (unsigned long long)start, (unsigned long long)ph->p_memsz);
     }
-    img->segments[img->segment_count++] = (struct husk_elf_segment){
-        .gpa = start,
-        .offset = ph->p_offset,
-        .filesz = ph->p_filesz,
-        .memsz = ph->p_memsz,
-    };
+    /* Field by field: the padding stays as husk_elf_parse zeroed it. */
+    struct husk_elf_segment *s = &img->segments[img->segment_count++];
+    s->gpa = start;
+    s->offset = ph->p_offset;
+    s->filesz = ph->p_filesz;
+    s->memsz = ph->p_memsz;
+    s->flags = ph->p_flags;
     if (page_up(end) > img->image_end)
         img->image_end = page_up(end);
     return 0;
 }
 
-int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
-                   struct husk_elf_image *img, char *err, size_t errlen)
+static int parse(const uint8_t *bytes, size_t len, size_t file_len,
+                 struct husk_elf_image *img, bool any_abi, char *err,
+                 size_t errlen)
 {
     memset(img, 0, sizeof(*img));
     Elf64_Ehdr eh;
@@ -236,8 +247,8 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
                                    "note segment lies past the first %zu "
                                    "bytes, which hold the headers",
                                    len);
-            if (parse_notes(bytes + ph.p_offset, ph.p_filesz, img, &have_abi,
-                            &have_devices, err, errlen) != 0)
+            if (parse_notes(bytes + ph.p_offset, ph.p_offset, ph.p_filesz, img,
+                            &have_abi, &have_devices, err, errlen) != 0)
                 return -1;
             break;
         case PT_INTERP:
@@ -266,7 +277,7 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
         return husk_errorf(err, errlen,
                            "not a Husk image (no Husk ABI note); build "
                            "it with husk-cc");
-    if (img->abi_version != HUSK_ABI_VERSION)
+    if (img->abi_version != HUSK_ABI_VERSION && !any_abi)
         return husk_errorf(
             err, errlen,
             "built for Husk ABI %u, but this monitor speaks ABI %u; "
@@ -286,6 +297,18 @@ int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
             img->phdr_gpa = s->gpa + (eh.e_phoff - s->offset);
     }
     return 0;
+}
+
+int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
+                   struct husk_elf_image *img, char *err, size_t errlen)
+{
+    return parse(bytes, len, file_len, img, false, err, errlen);
+}
+
+int husk_elf_parse_any_abi(const uint8_t *bytes, size_t len, size_t file_len,
+                           struct husk_elf_image *img, char *err, size_t errlen)
+{
+    return parse(bytes, len, file_len, img, true, err, errlen);
 }
 
 size_t husk_elf_extent(const uint8_t *head, size_t head_len, size_t file_len)

@@ -17,12 +17,11 @@ enum husk_exit_code {
     HUSK_EXIT_VIOLATION = 159, /* the guest broke the ABI (128 + SIGSYS) */
 };
 
-#define HUSK_EXIT_CODES_HELP                                                 \
-    "Exit status: the guest's own status (0-255) when it exits; "            \
-    "124 --timeout expired;\n"                                               \
-    "125 monitor error (usage, image, KVM); 134 guest abort; "               \
-    "139 guest crash;\n"                                                     \
-    "159 guest ABI violation; 128+N stopped by signal N (SIGTERM, SIGINT,\n" \
-    "SIGHUP: after the --stats report).\n"
+#define HUSK_EXIT_CODES_HELP                                          \
+    "Exit status: the guest's own status (0-255) when it exits;\n"    \
+    "124 --timeout expired; 125 monitor error (usage, image, KVM);\n" \
+    "134 guest abort; 139 guest crash; 159 guest ABI violation;\n"    \
+    "128+N stopped by signal N (SIGTERM, SIGINT, SIGHUP: after the\n" \
+    "--stats report).\n"
 
 #endif

@@ -103,8 +103,29 @@ struct husk_config {
 int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
                     char *err, size_t errlen);
 
-/* Parse a size such as "64M", "1G", "512K" or "32" (MiB). -1 if malformed. */
+/* How husk_parse_size refuses a size. */
+enum husk_size_error {
+    HUSK_SIZE_MALFORMED = -1, /* not DIGITS[.DIGITS][UNIT] */
+    HUSK_SIZE_FRACTION = -2,  /* a fraction that makes no whole bytes */
+    HUSK_SIZE_TOO_LARGE = -3, /* more than 2^64 - 1 bytes */
+};
+
+/*
+ * Parse a size into bytes: a number of bytes, or a number followed by K,
+ * M or G (either case), alone or as KB, KiB, MB, MiB, GB, GiB; all powers
+ * of 1024. "B" alone is bytes. A fraction ("1.5G") is allowed where it
+ * makes whole bytes. Returns 0, or a husk_size_error (*out untouched).
+ * Pure; the one size parser (--mem, --console-rate, net's rate=).
+ */
 int husk_parse_size(const char *s, uint64_t *out);
+
+/*
+ * /dev/kvm did not open, with errnum: the one-line message (no "husk: "
+ * prefix) into msg, and whether that means no KVM on this host (ENOENT,
+ * ENODEV, ENXIO), where --backend=auto uses the process backend instead.
+ * Pure (args.c, with --backend; kvm.c opens /dev/kvm).
+ */
+bool husk_kvm_open_error(int errnum, char *msg, size_t msglen);
 
 /* The --help text, with each device kind's entry (pure: composed in a
  * static buffer on the first call). */
@@ -117,6 +138,7 @@ const char *husk_usage(void);
 
 struct husk_elf_segment {
     uint64_t gpa, offset, filesz, memsz;
+    uint32_t flags; /* p_flags: PF_R, PF_W, PF_X */
 };
 
 struct husk_elf_image {
@@ -130,6 +152,10 @@ struct husk_elf_image {
     uint32_t abi_version;
     unsigned device_count;
     struct husk_note_device devices[HUSK_DEVICES_MAX];
+    /* The first GNU build-id note's bytes, inside the headers' extent
+     * (husk_elf_extent); build_id_len 0 if there is none. */
+    uint64_t build_id_off;
+    uint32_t build_id_len;
 };
 
 /*
@@ -142,6 +168,13 @@ struct husk_elf_image {
  */
 int husk_elf_parse(const uint8_t *bytes, size_t len, size_t file_len,
                    struct husk_elf_image *img, char *err, size_t errlen);
+
+/* As husk_elf_parse, but an image built for another ABI version passes
+ * (img->abi_version says which): for husk inspect, which runs nothing and
+ * says whether this monitor would. Pure. */
+int husk_elf_parse_any_abi(const uint8_t *bytes, size_t len, size_t file_len,
+                           struct husk_elf_image *img, char *err,
+                           size_t errlen);
 
 /*
  * How many bytes from the start of a file_len-byte image hold all that
@@ -162,6 +195,27 @@ uint64_t husk_elf_min_mem(const struct husk_elf_image *img);
  * husk_elf_min_mem): 0, or -1 with errno (ENODATA: the file is shorter
  * than the headers said). */
 int husk_elf_load(const struct husk_elf_image *img, int fd, uint8_t *mem);
+
+/* ---- inspect.c: husk inspect, what an image is without running it ---- */
+
+/*
+ * The arguments after "husk inspect" (argv[0] is "inspect"): returns the
+ * image's path and sets *json for --json. Prints the help and exits 0
+ * for --help; exits 125 with a one-line message on a usage error.
+ */
+const char *husk_inspect_args(int argc, char *const argv[], bool *json);
+
+/*
+ * Describe the image at path on stdout, as text or one JSON object: fd is
+ * the image file (O_RDONLY), file_len its size when opened, head its
+ * first head_len bytes (husk_elf_extent's, as main.c reads them for a
+ * run). Returns 0; a bad image exits 125 with the line a run would print,
+ * but one built for another ABI version is described (with whether this
+ * monitor runs it). Reads the file with bounded reads; maps and runs
+ * nothing, so needs neither the jail nor the seccomp filter.
+ */
+int husk_inspect(const char *path, bool json, int fd, size_t file_len,
+                 const uint8_t *head, size_t head_len);
 
 /* ---- the VM ---- */
 

@@ -34,13 +34,10 @@ void husk_backend_open(struct husk_vm *vm)
         }
         /* auto falls back only where there is no KVM at all: a /dev/kvm
          * that this user may not open is a set-up to fix, not to hide. */
-        bool absent = errno == ENOENT || errno == ENXIO || errno == ENODEV;
+        char why[512];
+        bool absent = husk_kvm_open_error(errno, why, sizeof(why));
         if (want == HUSK_BACKEND_KVM || !absent)
-            husk_fatal(HUSK_EXIT_MONITOR,
-                       "/dev/kvm: cannot open (%s; --backend=process runs "
-                       "the guest without KVM)",
-                       absent ? "no KVM on this host"
-                              : "is this user in the kvm group?");
+            husk_fatalx(HUSK_EXIT_MONITOR, "%s", why);
     }
     vm->backend = HUSK_BACKEND_PROCESS;
     husk_proc_open(vm);

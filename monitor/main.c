@@ -151,6 +151,20 @@ int main(int argc, char *argv[])
     char err[512];
 
     husk_fds_sanitize();
+    /* husk inspect [--json] IMAGE: the image read as for a run, described
+     * and not run (inspect.c); no jail, no filter, no guest. */
+    if (argc > 1 && strcmp(argv[1], "inspect") == 0) {
+        bool json;
+        const char *path = husk_inspect_args(argc - 1, argv + 1, &json);
+        struct image_file image;
+        image_open(path, &image);
+        int status =
+            husk_inspect(path, json, image.fd, (size_t)image.st.st_size,
+                         image.head, image.head_len);
+        free(image.head);
+        close(image.fd);
+        return status;
+    }
     if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s", err);
     if (cfg.help) {

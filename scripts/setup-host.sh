@@ -10,8 +10,9 @@ set -euo pipefail
 
 default=(gcc make binutils libc6-dev libseccomp-dev pkg-config dpkg-dev
          clang libclang-rt-14-dev patch xz-utils ca-certificates time
-         cpio libjansson-dev) # cpio: husk-cc --files packs a tree with it;
-                              # libjansson-dev: husk-oci reads config.json
+         cpio libjansson-dev help2man) # cpio: husk-cc --files packs a tree
+                              # with it; libjansson-dev: husk-oci reads
+                              # config.json; help2man: the man pages
 packages=()
 src_only=no
 for a in "$@"; do

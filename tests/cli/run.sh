@@ -139,4 +139,5 @@ while IFS='|' read -r name args want re; do
     case $name in "" | "#"*) continue ;; esac
     run_case "$name" "$(trim "$args")" "$(trim "$want")" "$(trim "$re")"
 done <"$here/cases.txt"
+bash "$here/inspect.sh" "$build" "$husk" || failed=1
 exit "$failed"

@@ -9,7 +9,9 @@
  * device's spec (what follows --block:NAME= or --net:NAME=) with its
  * kind's check_spec (the table of kinds, husk.h); what it accepted must
  * then parse, with a sane result, as the back end will parse it when it
- * opens the device.
+ * opens the device. Every option that takes a value takes it as
+ * --NAME=VALUE or as --NAME VALUE: an argv that parses is parsed again
+ * with each such option split in two, and must give the same config.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +114,91 @@ static void check_config(const struct husk_config *cfg)
     }
 }
 
+/* The options that take a value (args.c's table). */
+static const char *const value_options[] = {
+    "--backend", "--mem",   "--timeout",      "--io-thread", "--io-spin",
+    "--env",     "--stdin", "--console-rate", "--user",      "--group",
+};
+
+/* Where arg's value starts if it is --NAME=VALUE for an option that takes
+ * a value or a device (--KIND:NAME=SPEC), else NULL. */
+static const char *joined_value(const char *arg)
+{
+    if (strncmp(arg, "--block:", 8) == 0 || strncmp(arg, "--net:", 6) == 0) {
+        const char *eq = strchr(arg, '=');
+        return eq != NULL ? eq + 1 : NULL;
+    }
+    for (size_t i = 0; i < sizeof(value_options) / sizeof(value_options[0]);
+         i++) {
+        size_t n = strlen(value_options[i]);
+        if (strncmp(arg, value_options[i], n) == 0 && arg[n] == '=')
+            return arg + n + 1;
+    }
+    return NULL;
+}
+
+/* Parse argv again with each --NAME=VALUE before "--" given as --NAME
+ * VALUE (not one whose VALUE starts with "--", which only '=' takes):
+ * the same config, VALUEs and SPECs the same strings. */
+static void check_split(int argc, char *const argv[],
+                        const struct husk_config *want)
+{
+    static char *split[2 * (FUZZ_ARGC_MAX + 2)];
+    static char *owned[FUZZ_ARGC_MAX + 2];
+    int n = 0, owned_n = 0;
+    bool options = true;
+    for (int i = 0; i < argc; i++) {
+        const char *v = options ? joined_value(argv[i]) : NULL;
+        if (strcmp(argv[i], "--") == 0)
+            options = false;
+        if (v == NULL || strncmp(v, "--", 2) == 0) {
+            split[n++] = argv[i];
+            continue;
+        }
+        char *name = strndup(argv[i], (size_t)(v - 1 - argv[i]));
+        ENSURE(name != NULL);
+        owned[owned_n++] = name;
+        split[n++] = name;
+        split[n++] = (char *)v;
+    }
+    split[n] = NULL;
+    static struct husk_config got;
+    char err[512];
+    if (husk_args_parse(n, split, &got, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fuzz_args: split, refused: %s\n", err);
+        ENSURE(!"the split argv parses too");
+    }
+    ENSURE(got.help == want->help && got.version == want->version);
+    if (!want->help && !want->version) {
+        ENSURE(strcmp(got.image_path, want->image_path) == 0);
+        ENSURE(got.backend == want->backend);
+        ENSURE(got.mem_size == want->mem_size);
+        ENSURE(got.timeout_s == want->timeout_s);
+        ENSURE(got.guest_argc == want->guest_argc);
+        ENSURE(got.stats == want->stats && got.no_jail == want->no_jail &&
+               got.print_seccomp == want->print_seccomp);
+        ENSURE(got.io_thread == want->io_thread);
+        ENSURE(got.io_spin_us == want->io_spin_us);
+        ENSURE(got.console_rate == want->console_rate);
+        ENSURE(got.stdin_none == want->stdin_none);
+        ENSURE((got.user == NULL) == (want->user == NULL));
+        ENSURE(got.user == NULL || strcmp(got.user, want->user) == 0);
+        ENSURE((got.group == NULL) == (want->group == NULL));
+        ENSURE(got.group == NULL || strcmp(got.group, want->group) == 0);
+        ENSURE(got.env_count == want->env_count);
+        for (unsigned i = 0; i < got.env_count; i++)
+            ENSURE(strcmp(got.env[i], want->env[i]) == 0);
+        ENSURE(got.device_count == want->device_count);
+        for (unsigned i = 0; i < got.device_count; i++) {
+            ENSURE(got.devices[i].kind == want->devices[i].kind);
+            ENSURE(strcmp(got.devices[i].name, want->devices[i].name) == 0);
+            ENSURE(strcmp(got.devices[i].spec, want->devices[i].spec) == 0);
+        }
+    }
+    for (int i = 0; i < owned_n; i++)
+        free(owned[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char *argv[FUZZ_ARGC_MAX + 2];
@@ -134,9 +221,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct husk_config cfg;
     char err[512];
     memset(err, 0x55, sizeof(err));
-    if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) == 0)
+    if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) == 0) {
         check_config(&cfg);
-    else
+        check_split(argc, argv, &cfg);
+    } else
         ENSURE(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
     for (int i = 0; i < argc; i++)
         free(argv[i]);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
-/* test_args.c: husk_parse_size and husk_args_parse (monitor/args.c). */
+/* test_args.c: husk_parse_size, husk_args_parse, husk_usage and
+ * husk_kvm_open_error (monitor/args.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -49,22 +51,28 @@ static uint64_t size_of(const char *s)
     return v;
 }
 
-static void check_bad_size(const char *s, int line)
+/* s is refused with rc, and *out is left alone. */
+static void check_bad_size(const char *s, int rc, int line)
 {
     uint64_t v = 0xdeadbeef;
-    if (husk_parse_size(s, &v) != -1)
-        unit_fail(__FILE__, line, "husk_parse_size(\"%s\") accepted it: %llu",
-                  s, (unsigned long long)v);
+    int got = husk_parse_size(s, &v);
+    if (got != rc)
+        unit_fail(__FILE__, line,
+                  "husk_parse_size(\"%s\") returned %d, expected %d (%llu)", s,
+                  got, rc, (unsigned long long)v);
     if (v != 0xdeadbeef)
         unit_fail(__FILE__, line, "husk_parse_size(\"%s\") wrote *out", s);
 }
-#define CHECK_BAD_SIZE(s) check_bad_size(s, __LINE__)
+#define CHECK_BAD_SIZE(s) check_bad_size(s, HUSK_SIZE_MALFORMED, __LINE__)
+#define CHECK_FRACTION(s) check_bad_size(s, HUSK_SIZE_FRACTION, __LINE__)
+#define CHECK_TOO_LARGE(s) check_bad_size(s, HUSK_SIZE_TOO_LARGE, __LINE__)
 
 /* ---- husk_parse_size ---- */
 
 TEST(size_suffixes)
 {
-    CHECK_EQ(size_of("64"), 64ULL << 20); /* a bare number is MiB */
+    CHECK_EQ(size_of("64"), 64); /* a bare number is bytes */
+    CHECK_EQ(size_of("64B"), 64);
     CHECK_EQ(size_of("64M"), 64ULL << 20);
     CHECK_EQ(size_of("64m"), 64ULL << 20);
     CHECK_EQ(size_of("512K"), 512ULL << 10);
@@ -72,15 +80,58 @@ TEST(size_suffixes)
     CHECK_EQ(size_of("1G"), 1ULL << 30);
     CHECK_EQ(size_of("32g"), 32ULL << 30);
     CHECK_EQ(size_of("0"), 0);
+    CHECK_EQ(size_of("0K"), 0);
     CHECK_EQ(size_of("007M"), 7ULL << 20);
+    CHECK_EQ(size_of("67108864"), 64ULL << 20);
+}
+
+/* KB, MB, GB are the same powers of 1024 as KiB, MiB, GiB and K, M, G. */
+TEST(size_binary_units)
+{
+    static const char *const same[][3] = {
+        {"512K", "512KB", "512KiB"},
+        {"64M", "64MB", "64MiB"},
+        {"1G", "1GB", "1GiB"},
+        {"3g", "3gB", "3giB"},
+    };
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        CHECK_EQ(size_of(same[i][1]), size_of(same[i][0]));
+        CHECK_EQ(size_of(same[i][2]), size_of(same[i][0]));
+    }
+    CHECK_EQ(size_of("1MB"), 1048576);
+    CHECK_EQ(size_of("1KiB"), 1024);
+}
+
+TEST(size_fractions)
+{
+    CHECK_EQ(size_of("1.5G"), 3ULL << 29);
+    CHECK_EQ(size_of("1.5GiB"), 3ULL << 29);
+    CHECK_EQ(size_of("0.5K"), 512);
+    CHECK_EQ(size_of("1.25K"), 1280);
+    CHECK_EQ(size_of("2.0M"), 2ULL << 20);
+    /* Trailing zeros add nothing. */
+    CHECK_EQ(size_of("2.000000000000000000000000000000000000000M"), 2ULL << 20);
+    CHECK_EQ(size_of("1.0"), 1); /* bytes: a zero fraction is whole */
+    CHECK_EQ(size_of("0.0009765625M"), 1024); /* 2^-10 M */
+    /* 2^-30 G: one byte, the finest fraction there is. */
+    CHECK_EQ(size_of("0.000000000931322574615478515625G"), 1);
+    CHECK_EQ(size_of("16777215.999999999068677425384521484375G"),
+             (16777216ULL << 30) - 1);
+    CHECK_FRACTION("1.5");
+    CHECK_FRACTION("0.5B");
+    CHECK_FRACTION("1.1K");
+    CHECK_FRACTION("0.001K");
+    CHECK_FRACTION("1.3G");
+    CHECK_FRACTION("0.0000000009313225746154785156251G"); /* 31 digits */
+    CHECK_FRACTION("0.00048828125K"); /* 2^-11 K: half a byte */
 }
 
 TEST(size_malformed)
 {
     CHECK_BAD_SIZE("");
     CHECK_BAD_SIZE("M");
+    CHECK_BAD_SIZE("B");
     CHECK_BAD_SIZE("G1");
-    CHECK_BAD_SIZE("64MB");
     CHECK_BAD_SIZE("64MM");
     CHECK_BAD_SIZE("64 M");
     CHECK_BAD_SIZE(" 64");
@@ -88,22 +139,41 @@ TEST(size_malformed)
     CHECK_BAD_SIZE("-1");
     CHECK_BAD_SIZE("+1");
     CHECK_BAD_SIZE("1T");
-    CHECK_BAD_SIZE("1.5G");
+    CHECK_BAD_SIZE("1TB");
     CHECK_BAD_SIZE("0x10");
     CHECK_BAD_SIZE("1e3");
+    CHECK_BAD_SIZE("64Mb"); /* megabits? */
+    CHECK_BAD_SIZE("64mb");
+    CHECK_BAD_SIZE("64MIB");
+    CHECK_BAD_SIZE("64Mib");
+    CHECK_BAD_SIZE("64MiBs");
+    CHECK_BAD_SIZE("64iB");
+    CHECK_BAD_SIZE("64BB");
+    CHECK_BAD_SIZE("1.");
+    CHECK_BAD_SIZE(".5G");
+    CHECK_BAD_SIZE("1..5G");
+    CHECK_BAD_SIZE("1.5.0G");
+    CHECK_BAD_SIZE("1,5G");
+    CHECK_BAD_SIZE("1.G");
+    CHECK_BAD_SIZE("1.-5G");
+    CHECK_BAD_SIZE("99999999999999999999x"); /* malformed before large */
 }
 
 TEST(size_overflow)
 {
-    CHECK_BAD_SIZE("99999999999999999999G"); /* strtoull: ERANGE */
-    CHECK_BAD_SIZE("18446744073709551616");  /* 2^64 */
-    CHECK_BAD_SIZE("18446744073709551615");  /* fits, but not as MiB */
-    CHECK_BAD_SIZE("17179869184G");          /* 2^34 G = 2^64 */
-    CHECK_BAD_SIZE("17592186044416M");       /* 2^44 M = 2^64 */
-    CHECK_BAD_SIZE("18014398509481984K");    /* 2^54 K = 2^64 */
+    CHECK_TOO_LARGE("99999999999999999999G");
+    CHECK_TOO_LARGE("18446744073709551616"); /* 2^64 */
+    CHECK_TOO_LARGE("17179869184G");         /* 2^34 G = 2^64 */
+    CHECK_TOO_LARGE("17592186044416M");      /* 2^44 M = 2^64 */
+    CHECK_TOO_LARGE("18014398509481984K");   /* 2^54 K = 2^64 */
+    CHECK_TOO_LARGE("99999999999999999999.5G");
     /* The largest values that fit. */
+    CHECK_EQ(size_of("18446744073709551615"), UINT64_MAX);
     CHECK_EQ(size_of("17179869183G"), 17179869183ULL << 30);
     CHECK_EQ(size_of("17592186044415M"), 17592186044415ULL << 20);
+    /* With every fraction below 1G: 2^64 - 1 bytes exactly. */
+    CHECK_EQ(size_of("17179869183.999999999068677425384521484375G"),
+             UINT64_MAX);
 }
 
 /* ---- husk_args_parse: defaults, image, "--" ---- */
@@ -238,10 +308,14 @@ TEST(args_mem_bounds)
     CHECK_EQ(cfg.mem_size, HUSK_MEM_MAX);
     CHECK_EQ(PARSE("--mem=4096K", "img"), 0);
     CHECK_EQ(cfg.mem_size, 4ULL << 20);
-    CHECK_EQ(PARSE("--mem=32768", "img"), 0); /* bare number: MiB */
+    CHECK_EQ(PARSE("--mem=34359738368", "img"), 0); /* bare number: bytes */
     CHECK_EQ(cfg.mem_size, 32ULL << 30);
-    CHECK_EQ(PARSE("--mem=6", "img"), 0);
-    CHECK_EQ(cfg.mem_size, 6ULL << 20);
+    CHECK_EQ(PARSE("--mem=64MiB", "img"), 0);
+    CHECK_EQ(cfg.mem_size, 64ULL << 20);
+    CHECK_EQ(PARSE("--mem=1GB", "img"), 0);
+    CHECK_EQ(cfg.mem_size, 1ULL << 30);
+    CHECK_EQ(PARSE("--mem=1.5G", "img"), 0);
+    CHECK_EQ(cfg.mem_size, 1536ULL << 20);
 }
 
 TEST(args_mem_too_small)
@@ -249,8 +323,17 @@ TEST(args_mem_too_small)
     CHECK_USAGE(PARSE("--mem=2M", "img"),
                 "--mem=2M: too small; the minimum is 4M");
     CHECK_USAGE(PARSE("--mem=0", "img"), "--mem=0: too small");
+    CHECK(strstr(err, "alone") == NULL); /* no "--mem=0M?" */
     CHECK_USAGE(PARSE("--mem=4094K", "img"), "too small");
-    CHECK_USAGE(PARSE("--mem=2", "img"), "too small"); /* 2 MiB */
+    CHECK_USAGE(PARSE("--mem=3.5M", "img"), "too small");
+    /* Checked as asked, before rounding: 3M is not taken as 4M. */
+    CHECK_USAGE(PARSE("--mem=3M", "img"), "--mem=3M: too small");
+    /* A bare number is bytes: the message says so. */
+    CHECK_USAGE(PARSE("--mem=64", "img"),
+                "--mem=64: too small; the minimum is 4M (a number alone is "
+                "bytes: --mem=64M?)");
+    CHECK_USAGE(PARSE("--mem=4194303", "img"), "too small");
+    CHECK_EQ(PARSE("--mem=4194304", "img"), 0);
 }
 
 TEST(args_mem_too_large)
@@ -258,28 +341,55 @@ TEST(args_mem_too_large)
     CHECK_USAGE(PARSE("--mem=33G", "img"),
                 "--mem=33G: too large; the maximum is 32G");
     CHECK_USAGE(PARSE("--mem=32770M", "img"), "too large");
+    CHECK_USAGE(PARSE("--mem=32.5G", "img"), "too large");
     CHECK_USAGE(PARSE("--mem=17179869183G", "img"), "too large");
+    /* Past 2^64 bytes: too large as well, not "not a size". */
+    CHECK_USAGE(PARSE("--mem=17179869184G", "img"),
+                "--mem=17179869184G: too large; the maximum is 32G");
+    CHECK_USAGE(PARSE("--mem=99999999999999999999G", "img"),
+                "--mem=99999999999999999999G: too large");
 }
 
-TEST(args_mem_not_multiple_of_2m)
+/* Guest memory comes in whole 2 MiB pages: --mem rounds up to them. */
+TEST(args_mem_rounded_up_to_2m)
 {
-    CHECK_USAGE(PARSE("--mem=5M", "img"), "--mem=5M: must be a multiple of 2M");
-    CHECK_USAGE(PARSE("--mem=4097K", "img"), "must be a multiple of 2M");
-    CHECK_USAGE(PARSE("--mem=6145K", "img"), "must be a multiple of 2M");
-    CHECK_USAGE(PARSE("--mem=31", "img"), "must be a multiple of 2M");
+    static const struct {
+        const char *arg;
+        uint64_t mem;
+    } cases[] = {
+        {"--mem=5M", 6ULL << 20},
+        {"--mem=4097K", 6ULL << 20},
+        {"--mem=6145K", 8ULL << 20},
+        {"--mem=4194305", 6ULL << 20},
+        {"--mem=100000000", 96ULL << 20}, /* 95.4 MiB */
+        {"--mem=1.00048828125G", 1026ULL << 20},
+        {"--mem=31.9990234375G", 32ULL << 30},
+        {"--mem=6M", 6ULL << 20}, /* a multiple stays */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (PARSE(cases[i].arg, "img") != 0)
+            FAIL("%s: %s", cases[i].arg, err);
+        if (cfg.mem_size != cases[i].mem)
+            FAIL("%s gave %llu bytes, expected %llu", cases[i].arg,
+                 (unsigned long long)cfg.mem_size,
+                 (unsigned long long)cases[i].mem);
+    }
 }
 
 TEST(args_mem_malformed)
 {
-    const char *msg = "not a size (try --mem=64M or --mem=1G)";
+    const char *msg = "not a size (bytes, or a number with K, M or G, also as "
+                      "KB or KiB: try --mem=64M or --mem=1.5G)";
     CHECK_USAGE(PARSE("--mem=", "img"), msg);
     CHECK_USAGE(PARSE("--mem=lots", "img"), "--mem=lots: not a size");
-    CHECK_USAGE(PARSE("--mem=64MB", "img"), msg);
+    CHECK_USAGE(PARSE("--mem=64Mb", "img"), msg);
     CHECK_USAGE(PARSE("--mem=-64M", "img"), msg);
     CHECK_USAGE(PARSE("--mem=1T", "img"), msg);
-    CHECK_USAGE(PARSE("--mem=99999999999999999999G", "img"),
-                "--mem=99999999999999999999G: not a size");
-    CHECK_USAGE(PARSE("--mem=17179869184G", "img"), msg); /* wraps to 0 */
+    CHECK_USAGE(PARSE("--mem=.5G", "img"), msg);
+    CHECK_USAGE(PARSE("--mem=1.1K", "img"),
+                "--mem=1.1K: not a whole number of bytes (K, M and G are "
+                "1024, 1024^2 and 1024^3 bytes)");
+    CHECK_USAGE(PARSE("--mem=1.3G", "img"), "not a whole number of bytes");
 }
 
 TEST(args_mem_last_wins)
@@ -352,13 +462,27 @@ TEST(args_device_spec_keeps_equals)
 
 TEST(args_device_syntax)
 {
-    CHECK_USAGE(PARSE("--block:disk", "img"),
-                "--block:disk: expected --block:NAME=FILE");
-    CHECK_USAGE(PARSE("--block:disk=", "img"), "expected --block:NAME=FILE");
+    CHECK_USAGE(PARSE("img", "--block:disk"),
+                "--block:disk: missing its value (--block:disk=FILE or "
+                "--block:disk FILE)");
+    CHECK_USAGE(PARSE("--block:disk=", "img"),
+                "--block:disk=: expected --block:NAME=FILE or --block:NAME "
+                "FILE");
     CHECK_USAGE(PARSE("--block:", "img"), "expected --block:NAME=FILE");
-    CHECK_USAGE(PARSE("--net:eth0", "img"),
-                "--net:eth0: expected --net:NAME=TAP");
+    CHECK_USAGE(PARSE("--block:", "x", "img"),
+                "--block:: expected --block:NAME=FILE");
+    CHECK_USAGE(PARSE("img", "--net:eth0"),
+                "--net:eth0: missing its value (--net:eth0=TAP or --net:eth0 "
+                "TAP)");
     CHECK_USAGE(PARSE("--net:eth0=", "img"), "expected --net:NAME=TAP");
+    /* Without a FILE, the image becomes it: the message says so. */
+    CHECK_USAGE(PARSE("--block:disk", "img"),
+                "no image given (--block:disk took img as its FILE; usage: "
+                "husk [OPTIONS] IMAGE [-- ARGS])");
+    CHECK_USAGE(PARSE("--block:d", "img", "--", "a"),
+                "no image given (--block:d took img as its FILE;");
+    /* Not when something came between. */
+    CHECK_USAGE(PARSE("--block:d", "img", "--stats"), "no image given (usage:");
 }
 
 TEST(args_device_bad_names)
@@ -479,8 +603,12 @@ TEST(args_unknown_option)
     CHECK_USAGE(PARSE("--memory=8M", "img"),
                 "--memory=8M: unknown option (see husk --help)");
     CHECK_USAGE(PARSE("-x", "img"), "-x: unknown option");
-    CHECK_USAGE(PARSE("img", "--mem"), "--mem: unknown option");
-    CHECK_USAGE(PARSE("img", "--timeout"), "--timeout: unknown option");
+    CHECK_USAGE(PARSE("img", "--mem"), "--mem: missing its value");
+    CHECK_USAGE(PARSE("img", "--timeout"), "--timeout: missing its value");
+    CHECK_USAGE(PARSE("img", "--mem64M"), "--mem64M: unknown option");
+    CHECK_USAGE(PARSE("img", "--mem:64M"), "--mem:64M: unknown option");
+    CHECK_USAGE(PARSE("img", "--stats=1"), "--stats=1: unknown option");
+    CHECK_USAGE(PARSE("img", "--version=1"), "--version=1: unknown option");
     CHECK_USAGE(PARSE("img", "--block"), "--block: unknown option");
     CHECK_USAGE(PARSE("img", "--net=x"), "--net=x: unknown option");
     /* A kind's name must be followed by ':'. */
@@ -518,7 +646,8 @@ TEST(args_version)
 TEST(args_usage_text)
 {
     static const char *const words[] = {
-        "usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]",
+        "Usage: husk [OPTIONS] IMAGE [-- GUEST-ARGS...]",
+        "husk inspect [--json] IMAGE",
         "--mem=SIZE",
         "--timeout=SECONDS",
         "--block:NAME=FILE",
@@ -582,11 +711,20 @@ TEST(args_console_rate)
     CHECK_EQ(cfg.console_rate, 0);
     CHECK_EQ(PARSE("--console-rate=1G", "img"), 0); /* the largest */
     CHECK_EQ(cfg.console_rate, HUSK_CONSOLE_RATE_MAX);
-    CHECK_EQ(PARSE("--console-rate=2", "img"), 0); /* MiB, as for --mem */
-    CHECK_EQ(cfg.console_rate, 2 << 20);
+    CHECK_EQ(PARSE("--console-rate=2", "img"), 0); /* bytes, as for --mem */
+    CHECK_EQ(cfg.console_rate, 2);
+    CHECK_EQ(PARSE("--console-rate=1.5KiB", "img"), 0);
+    CHECK_EQ(cfg.console_rate, 1536);
+    CHECK_EQ(PARSE("--console-rate", "64KB", "img"), 0);
+    CHECK_EQ(cfg.console_rate, 64 << 10);
     CHECK_USAGE(PARSE("--console-rate=fast", "img"),
-                "--console-rate=fast: not a size (try --console-rate=64K, "
-                "or 0 for no limit)");
+                "--console-rate=fast: not a size (bytes, or a number with K, "
+                "M or G, also as KB or KiB: try --console-rate=64K, or 0 for "
+                "no limit)");
+    CHECK_USAGE(PARSE("--console-rate=0.1K", "img"),
+                "--console-rate=0.1K: not a whole number of bytes");
+    CHECK_USAGE(PARSE("--console-rate=99999999999999999999", "img"),
+                "more than 1G a second");
     CHECK_USAGE(PARSE("--console-rate=", "img"), "--console-rate=: not a size");
     CHECK_USAGE(PARSE("--console-rate=1025M", "img"),
                 "--console-rate=1025M: more than 1G a second; use 0 for no "
@@ -603,7 +741,12 @@ TEST(args_user_and_group)
                 "--user=: expected a name or a number");
     CHECK_USAGE(PARSE("--group=", "img"),
                 "--group=: expected a name or a number");
-    CHECK_USAGE(PARSE("--user", "img"), "--user: unknown option");
+    CHECK_USAGE(PARSE("img", "--user"), "--user: missing its value");
+    CHECK_USAGE(PARSE("--user", "img"), "--user took img as its USER");
+    CHECK_EQ(PARSE("--user", "nobody", "--group", "0", "img"), 0);
+    CHECK_STREQ(cfg.user, "nobody");
+    CHECK_STREQ(cfg.group, "0");
+    CHECK(cfg.user == argv_[2]); /* the next argument itself */
 }
 
 TEST(args_jail_switches)
@@ -615,4 +758,246 @@ TEST(args_jail_switches)
     CHECK_USAGE(PARSE("--no-jail=1", "img"), "--no-jail=1: unknown option");
     CHECK_USAGE(PARSE("--print-seccomp=yes", "img"),
                 "--print-seccomp=yes: unknown option");
+}
+
+/* ---- --NAME VALUE as well as --NAME=VALUE ---- */
+
+/* Each option that takes a value, in both forms, with the same result. */
+TEST(args_value_in_next_argument)
+{
+    static const char *const pairs[][2] = {
+        {"--backend", "process"}, {"--mem", "1.5G"},
+        {"--timeout", "7"},       {"--io-thread", "on"},
+        {"--io-spin", "99"},      {"--env", "A=b=c"},
+        {"--stdin", "none"},      {"--console-rate", "64KiB"},
+        {"--user", "nobody"},     {"--group", "nogroup"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        char joined[64];
+        snprintf(joined, sizeof(joined), "%s=%s", pairs[i][0], pairs[i][1]);
+        if (PARSE(joined, "img") != 0)
+            FAIL("%s: %s", joined, err);
+        struct husk_config want = cfg;
+        if (PARSE(pairs[i][0], pairs[i][1], "img") != 0)
+            FAIL("%s %s: %s", pairs[i][0], pairs[i][1], err);
+        CHECK_STREQ(cfg.image_path, "img");
+        CHECK_EQ(cfg.backend, want.backend);
+        CHECK_EQ(cfg.mem_size, want.mem_size);
+        CHECK_EQ(cfg.timeout_s, want.timeout_s);
+        CHECK_EQ(cfg.io_thread, want.io_thread);
+        CHECK_EQ(cfg.io_spin_us, want.io_spin_us);
+        CHECK_EQ(cfg.stdin_none, want.stdin_none);
+        CHECK_EQ(cfg.console_rate, want.console_rate);
+        CHECK_EQ(cfg.env_count, want.env_count);
+        CHECK((cfg.user == NULL) == (want.user == NULL));
+        CHECK((cfg.group == NULL) == (want.group == NULL));
+    }
+    CHECK_EQ(PARSE("--backend", "process", "--mem", "32M", "--timeout", "5",
+                   "--stats", "img", "--", "--mem", "8M"),
+             0);
+    CHECK_EQ(cfg.backend, HUSK_BACKEND_PROCESS);
+    CHECK_EQ(cfg.mem_size, 32ULL << 20);
+    CHECK_EQ(cfg.timeout_s, 5);
+    CHECK(cfg.stats);
+    CHECK_EQ(cfg.guest_argc, 2); /* after "--": the guest's */
+    CHECK_STREQ(cfg.guest_argv[0], "--mem");
+    CHECK_EQ(PARSE("--env", "A=1", "--env", "B=2", "img"), 0);
+    CHECK_EQ(cfg.env_count, 2);
+    CHECK(cfg.env[1] == argv_[4]); /* into argv, as with --env= */
+}
+
+/* Errors name the option as --NAME=VALUE, whichever form it came in. */
+TEST(args_value_errors_in_next_argument)
+{
+    CHECK_USAGE(PARSE("--mem", "3M", "img"),
+                "--mem=3M: too small; the minimum is 4M");
+    CHECK_USAGE(PARSE("--timeout", "0", "img"),
+                "--timeout=0: expected whole seconds");
+    CHECK_USAGE(PARSE("--timeout", "-5", "img"), "--timeout=-5: expected");
+    CHECK_USAGE(PARSE("--backend", "qemu", "img"),
+                "--backend=qemu: expected auto, kvm or process");
+    CHECK_USAGE(PARSE("--stdin", "", "img"), "--stdin=: expected pass or none");
+    CHECK_USAGE(PARSE("--user", "", "img"),
+                "--user=: expected a name or a number");
+    CHECK_USAGE(PARSE("--env", "FOO", "img"), "--env=FOO: expected");
+}
+
+/* A value that is missing, or that would be "--" or another option. */
+TEST(args_value_missing)
+{
+    CHECK_USAGE(PARSE("img", "--mem"),
+                "--mem: missing its value (--mem=SIZE or --mem SIZE)");
+    CHECK_USAGE(PARSE("img", "--backend"),
+                "--backend: missing its value (--backend=auto|kvm|process or "
+                "--backend auto|kvm|process)");
+    CHECK_USAGE(PARSE("--mem", "--", "img"),
+                "--mem: missing its value before -- (--mem=SIZE");
+    CHECK_USAGE(PARSE("--user", "--group=x", "img"),
+                "--user: missing its value before --group=x (--user=USER or "
+                "--user USER)");
+    CHECK_USAGE(PARSE("--block:disk", "--stats", "img"),
+                "--block:disk: missing its value before --stats");
+    /* Such a value goes after '='. */
+    CHECK_EQ(PARSE("--env=--x=1", "img"), 0);
+    CHECK_STREQ(cfg.env[0], "--x=1");
+    /* One dash is a value ("-5" is refused by --timeout itself). */
+    CHECK_EQ(PARSE("--block:disk", "-", "img"), 0);
+    CHECK_STREQ(cfg.devices[0].spec, "-");
+    /* An empty next argument is a value, refused as --NAME= is. */
+    CHECK_USAGE(PARSE("--mem", "", "img"), "--mem=: not a size");
+}
+
+TEST(args_device_in_next_argument)
+{
+    CHECK_EQ(PARSE("--block:disk", "a.img,ro", "--net:eth0",
+                   "tap0,ip=10.0.0.2/24", "img", "--", "x"),
+             0);
+    CHECK_EQ(cfg.device_count, 2);
+    CHECK_STREQ(cfg.devices[0].name, "disk");
+    CHECK(cfg.devices[0].spec == argv_[2]);
+    CHECK_STREQ(cfg.devices[1].name, "eth0");
+    CHECK_STREQ(cfg.devices[1].spec, "tap0,ip=10.0.0.2/24");
+    CHECK_STREQ(cfg.image_path, "img");
+    CHECK_EQ(cfg.guest_argc, 1);
+    CHECK_EQ(PARSE("--net:n", "user,hostfwd=tcp:18080-:80", "img"), 0);
+    CHECK_STREQ(cfg.devices[0].spec, "user,hostfwd=tcp:18080-:80");
+    /* The same checks, quoted as --KIND:NAME=SPEC. */
+    CHECK_USAGE(PARSE("--block:disk", "x,rw", "img"),
+                "--block:disk=x,rw: unknown option 'rw' (the only one is ro)");
+    CHECK_USAGE(PARSE("--block:a", "x", "--block:a=y", "img"),
+                "--block:a=y: device 'a' is given twice");
+    /* A bad NAME is refused before the next argument is taken. */
+    CHECK_USAGE(PARSE("--block:Disk", "x", "img"),
+                "--block:Disk: device name must be 1-31 characters");
+    CHECK_USAGE(PARSE("img", "--block:Disk"), "--block:Disk: device name");
+    CHECK_USAGE(PARSE("--block:a", "x", "--block:a", "img"),
+                "--block:a: device 'a' is given twice");
+    /* A long one is cut in the message, the reason kept. */
+    static char spec[HUSK_BLOCK_PATH_MAX + 1];
+    memset(spec, 'a', HUSK_BLOCK_PATH_MAX);
+    CHECK_USAGE(PARSE("--block:disk", spec, "img"), "--block:disk=aaa");
+    CHECK_HAS(err, "...: file name too long");
+    CHECK(strlen(err) < 300);
+}
+
+/* ---- --help: every option, its forms, 80 columns ---- */
+
+TEST(args_usage_lists_every_option)
+{
+    static const char *const words[] = {
+        "--backend=auto|kvm|process",
+        "--mem=SIZE",
+        "--timeout=SECONDS",
+        "--io-thread=off|auto|on",
+        "--io-spin=MICROSECONDS",
+        "--env=NAME=VALUE",
+        "--stdin=pass|none",
+        "--console-rate=SIZE",
+        "--user=USER",
+        "--group=GROUP",
+        "--no-jail",
+        "--print-seccomp",
+        "--stats",
+        "--help, -h",
+        "--version",
+        "--block:NAME=FILE[,ro]",
+        "--net:NAME=TAP,ip=A.B.C.D/N",
+        "--net:NAME=user",
+        "gw=",
+        "mac=",
+        "mtu=",
+        "rate=SIZE",
+        "hostfwd=",
+        "--mem 64M",
+        "--block:NAME FILE",
+        "1M = 1MB =",
+        "KiB",
+        "GiB",
+        "1.5G",
+        "whole bytes",
+        "rounded up to a multiple of 2M",
+    };
+    const char *usage = husk_usage();
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        CHECK_HAS(usage, words[i]);
+}
+
+TEST(args_usage_80_columns)
+{
+    const char *usage = husk_usage();
+    /* The exit codes (exitcode.h) are checked apart, below. */
+    size_t body = strlen(usage) - strlen(HUSK_EXIT_CODES_HELP);
+    unsigned line = 1;
+    for (const char *p = usage; p < usage + body; line++) {
+        const char *nl = strchr(p, '\n');
+        CHECK(nl != NULL);
+        if (nl - p > 80)
+            FAIL("--help line %u is %d columns: %.*s", line, (int)(nl - p),
+                 (int)(nl - p), p);
+        p = nl + 1;
+    }
+}
+
+TEST(args_usage_exit_codes_80_columns)
+{
+    for (const char *p = HUSK_EXIT_CODES_HELP; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        CHECK(nl != NULL);
+        CHECK(nl - p <= 80);
+        p = nl + 1;
+    }
+}
+
+/* ---- husk_kvm_open_error: what --backend=kvm says ---- */
+
+TEST(kvm_open_error_missing)
+{
+    char msg[512];
+    static const int missing[] = {ENOENT, ENODEV, ENXIO};
+    for (size_t i = 0; i < 3; i++) {
+        memset(msg, 0, sizeof(msg));
+        CHECK(husk_kvm_open_error(missing[i], msg, sizeof(msg)));
+        CHECK(strncmp(msg, "/dev/kvm: ", 10) == 0);
+        CHECK_HAS(msg, "load the kvm_intel or kvm_amd module");
+        CHECK_HAS(msg, "VT-x or AMD-V");
+        CHECK_HAS(msg, "nested virtualisation");
+        CHECK_HAS(msg, "--backend=process, which needs no KVM");
+        CHECK(strchr(msg, '\n') == NULL);
+    }
+    husk_kvm_open_error(ENOENT, msg, sizeof(msg));
+    CHECK_HAS(msg, "/dev/kvm: not found: load the kvm_intel");
+    husk_kvm_open_error(ENXIO, msg, sizeof(msg));
+    CHECK_HAS(msg, "/dev/kvm: no KVM behind it: load");
+}
+
+TEST(kvm_open_error_permission)
+{
+    char msg[512];
+    CHECK(!husk_kvm_open_error(EACCES, msg, sizeof(msg)));
+    CHECK_STREQ(msg, "/dev/kvm: permission denied: add this user to the kvm "
+                     "group (usermod -aG kvm $USER, then log in again), or "
+                     "run with --backend=process, which needs no KVM");
+    CHECK(!husk_kvm_open_error(EPERM, msg, sizeof(msg)));
+    CHECK_HAS(msg, "/dev/kvm: not permitted: ");
+    CHECK_HAS(msg, "pass /dev/kvm through");
+    CHECK_HAS(msg, "--backend=process");
+    CHECK(strchr(msg, '\n') == NULL);
+}
+
+TEST(kvm_open_error_other)
+{
+    char msg[512];
+    CHECK(!husk_kvm_open_error(EBUSY, msg, sizeof(msg)));
+    CHECK_STREQ(msg, "/dev/kvm: cannot open: Device or resource busy "
+                     "(--backend=process needs no KVM)");
+    CHECK(!husk_kvm_open_error(EMFILE, msg, sizeof(msg)));
+    CHECK_HAS(msg, "Too many open files");
+    CHECK(!husk_kvm_open_error(0, msg, sizeof(msg)));
+    CHECK_HAS(msg, "/dev/kvm: cannot open: ");
+    /* Cut to the buffer, NUL-terminated. */
+    char small[16];
+    memset(small, 'X', sizeof(small));
+    CHECK(husk_kvm_open_error(ENOENT, small, 12));
+    CHECK_EQ(strlen(small), 11);
+    CHECK(small[12] == 'X');
 }
