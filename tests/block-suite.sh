@@ -175,7 +175,7 @@ expect missing_file 125 '' "^husk: --block:data=$tmp/nope.img: cannot open: No s
     --block:data="$tmp/nope.img" --block:more="$b" "$img"
 expect bad_option 125 '' "^husk: --block:data=$a,rw: unknown option 'rw' \(the only one is ro\)$" -- \
     --block:data="$a",rw --block:more="$b" "$img"
-expect empty_spec 125 '' '^husk: --block:data=: expected --block:NAME=FILE$' -- \
+expect empty_spec 125 '' '^husk: --block:data=: expected --block:NAME=FILE or --block:NAME FILE$' -- \
     --block:data= --block:more="$b" "$img"
 expect odd_size 125 '' 'size 1000 is not a non-zero multiple of 512 bytes' -- \
     --block:data="$tmp/odd.img" --block:more="$b" "$img"
