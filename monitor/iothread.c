@@ -5,11 +5,12 @@
  * guest memory while the vCPU runs, so that a request costs no exit.
  *
  * It polls every queue while there is work and for a short idle spell
- * after (spin_ns), then tells the guest it sleeps (each queue's
- * monitor_sleeping flag) and blocks on an eventfd. From then on the guest
- * kicks: a hypercall that serves the queue in the vCPU thread at once and
- * wakes this thread for what follows. Both threads serve under one lock,
- * so a kick returns only when everything submitted before it is done.
+ * after (spin_ns, see "The spell" below), then tells the guest it sleeps
+ * (each queue's monitor_sleeping flag) and blocks on an eventfd. From
+ * then on the guest kicks: a hypercall that serves the queue in the vCPU
+ * thread at once and wakes this thread for what follows. Both threads
+ * serve under one lock, so a kick returns only when everything submitted
+ * before it is done.
  * The lock is a futex of its own rather than a pthread mutex, which
  * reads the thread's id through %fs: the process backend serves a kick
  * on the guest's %fs (proc.c).
@@ -55,10 +56,12 @@
 
 #define QUEUES_MAX HUSK_DEVICES_MAX
 /* How long the thread polls after its last request before it sleeps: it
- * starts here and adapts (see adapt_spin), between the two bounds. */
+ * starts here and adapts (see adapt_spin), from SPIN_NS_MIN up to a bound
+ * of SPIN_WAKE_MULT wake-ups (spin_bound), never above SPIN_NS_MAX. */
 #define SPIN_NS_START 200000ULL
 #define SPIN_NS_MIN 50000ULL
 #define SPIN_NS_MAX 5000000ULL
+#define SPIN_WAKE_MULT 8
 
 struct husk_io {
     atomic_int lock;     /* 0 free, 1 held, 2 held with waiters */
@@ -70,7 +73,9 @@ struct husk_io {
     pid_t pid, vcpu_tid; /* where SIGUSR1 goes (a direct tgkill) */
     unsigned count;
     struct husk_io_queue queues[QUEUES_MAX];
+    uint64_t kick_ns; /* when a kick last woke the thread (under lock) */
     uint64_t served_by_thread, served_by_kick, wakeups; /* --stats */
+    uint64_t wake_ns, spin_max_ns;                      /* --stats */
     char why[sizeof(((struct husk_vm *)0)->message)];
 };
 
@@ -168,20 +173,60 @@ static _Noreturn void park(struct husk_vm *vm, struct husk_io *io)
 }
 
 /*
- * The spell to poll for, from the gap the thread just slept through: a
- * gap shorter than the bound means the spell was too short to catch the
- * next request (double it, or make it cover that gap twice); a gap far
- * longer means polling was wasted (halve it). So the thread keeps up with
- * a program's rhythm, however slow the machine is, and spends at most
- * SPIN_NS_MAX of a CPU after the last request.
+ * The spell. Polling after the last request pays off only when the next
+ * one comes before the spell ends: it then saves a kick and a wake-up,
+ * and the thread overlaps its system call with the guest's next request.
+ * When the next one comes later, the whole spell was a CPU taken from the
+ * vCPU and from the host, which a program that waits for fdatasync
+ * between its writes needs (gaps of 0.5 to 20 ms: SQLite's commits).
+ * So the spell is bounded by what a wake-up costs here, measured at run
+ * time (from a kick's write to the eventfd to this thread running), times
+ * SPIN_WAKE_MULT: polling longer than that to save one wake-up does not
+ * pay, and a slow machine (nested KVM, an emulated CPU) gets a longer
+ * spell by itself. (The thread's own system calls are work, not idle
+ * time: the spell counts from the end of its last serve.)
  */
-static uint64_t adapt_spin(uint64_t spin_ns, uint64_t gap_ns)
+
+/* The cost of a wake-up, from the one just measured and the estimate so
+ * far (0: none yet): the cheapest seen, creeping up by at most 1/64 a
+ * wake-up, so that one wake-up slowed by a busy host (milliseconds) does
+ * not count, but a machine that has become slower is followed. */
+static uint64_t track_wake(uint64_t est_ns, uint64_t sample_ns)
 {
-    if (gap_ns < SPIN_NS_MAX) {
-        uint64_t want = 2 * gap_ns > 2 * spin_ns ? 2 * gap_ns : 2 * spin_ns;
-        return want < SPIN_NS_MAX ? want : SPIN_NS_MAX;
+    if (est_ns == 0 || sample_ns <= est_ns)
+        return sample_ns;
+    uint64_t creep = est_ns / 64 > 0 ? est_ns / 64 : 1;
+    return sample_ns - est_ns < creep ? sample_ns : est_ns + creep;
+}
+
+/* The longest spell worth polling for, given the cost of a wake-up. */
+static uint64_t spin_bound(uint64_t wake_ns)
+{
+    if (wake_ns > SPIN_NS_MAX / SPIN_WAKE_MULT)
+        return SPIN_NS_MAX;
+    uint64_t b = wake_ns * SPIN_WAKE_MULT;
+    return b > SPIN_NS_MIN ? b : SPIN_NS_MIN;
+}
+
+/*
+ * The next spell, from the last one and the gap the thread slept through
+ * (its last request to the kick that woke it). A gap within the bound
+ * was worth catching: double the spell, or make it cover that gap twice.
+ * A gap beyond it was not (2 ms of polling to save a wake-up of 20 us):
+ * halve the spell, down to SPIN_NS_MIN, which still keeps up with a
+ * stream of requests. So the thread follows a program's rhythm where
+ * that pays and sleeps through the long waits.
+ */
+static uint64_t adapt_spin(uint64_t spin_ns, uint64_t gap_ns, uint64_t max_ns)
+{
+    if (gap_ns <= max_ns) {
+        uint64_t want = gap_ns > spin_ns ? 2 * gap_ns : 2 * spin_ns;
+        return want < max_ns ? want : max_ns;
     }
-    return spin_ns / 2 > SPIN_NS_MIN ? spin_ns / 2 : SPIN_NS_MIN;
+    spin_ns /= 2;
+    if (spin_ns > max_ns)
+        spin_ns = max_ns;
+    return spin_ns > SPIN_NS_MIN ? spin_ns : SPIN_NS_MIN;
 }
 
 static void *io_main(void *arg)
@@ -227,13 +272,24 @@ static void *io_main(void *arg)
         do
             r = read(io->efd, &v, sizeof(v));
         while (r < 0 && errno == EINTR);
+        uint64_t now = now_ns();
         io_lock(io);
         io->sleeping = false;
         io->wakeups++;
         publish_sleeping(io, false);
-        uint64_t now = now_ns();
-        if (!fixed && last_work != 0)
-            spin_ns = adapt_spin(spin_ns, now - last_work);
+        /* Only a kick wakes the thread, and it noted when (under the
+         * lock, before its write): the wake-up's cost, and the end of the
+         * gap the guest left since the thread's last request. */
+        if (io->kick_ns != 0 && now >= io->kick_ns &&
+            io->kick_ns >= last_work) {
+            io->wake_ns = track_wake(io->wake_ns, now - io->kick_ns);
+            io->spin_max_ns = spin_bound(io->wake_ns);
+            if (!fixed && last_work == 0) /* the first: no gap yet */
+                spin_ns = spin_ns < io->spin_max_ns ? spin_ns : io->spin_max_ns;
+            else if (!fixed)
+                spin_ns = adapt_spin(spin_ns, io->kick_ns - last_work,
+                                     io->spin_max_ns);
+        }
         last_work = now;
     }
 }
@@ -342,6 +398,9 @@ long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
     /* The guest is doing I/O: have the thread poll for what follows. */
     if (n >= 0 && io->running && io->sleeping) {
         uint64_t one = 1;
+        /* The vDSO's clock, which keeps no thread state: this may run on
+         * the guest's %fs (proc.c). */
+        io->kick_ns = now_ns();
         husk_raw_write(io->efd, &one, sizeof(one));
         io->sleeping = false; /* no second write before it wakes */
     }
@@ -371,4 +430,16 @@ void husk_io_report_stats(struct husk_vm *vm)
                io->running ? "running" : "not started",
                (unsigned long long)io->wakeups,
                (unsigned long long)io->served_by_kick);
+    if (io->wake_ns == 0)
+        return;
+    if (vm->cfg->io_spin_us != 0)
+        husk_warnx("stats: I/O thread: a wake-up costs %llu us; it polls "
+                   "for %u us (--io-spin)",
+                   (unsigned long long)(io->wake_ns + 500) / 1000,
+                   vm->cfg->io_spin_us);
+    else
+        husk_warnx("stats: I/O thread: a wake-up costs %llu us, so it polls "
+                   "for at most %llu us",
+                   (unsigned long long)(io->wake_ns + 500) / 1000,
+                   (unsigned long long)(io->spin_max_ns + 500) / 1000);
 }

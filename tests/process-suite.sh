@@ -42,7 +42,7 @@ if [ -c /dev/kvm ]; then
 else
     run --backend=kvm --mem=32M "$hello"
     why=$(why_failed "$status" 125 '' \
-        '^husk: /dev/kvm: cannot open \(no KVM on this host; --backend=process runs the guest without KVM\): No such file or directory$' \
+        '^husk: /dev/kvm: not found: load the kvm_intel or kvm_amd module \(.*\), or run with --backend=process, which needs no KVM$' \
         "$tmp/out" "$tmp/err")
     [ -z "$why" ] && [ "$(wc -l <"$tmp/err")" != 1 ] && why="not one line"
     result kvm_missing "$why"
