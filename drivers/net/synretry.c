@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "synretry.h"
+#include "bytes.h"
 
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -16,11 +17,6 @@
 static uint64_t backoff(unsigned tries)
 {
     return NS << tries;
-}
-
-static uint32_t be16(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 8 | p[1];
 }
 
 /* The TCP header of an IPv4 frame (its flags at [13]), or NULL. */

@@ -7,20 +7,12 @@
 #include <string.h>
 
 #include "tcpfix.h"
+#include "bytes.h"
 
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 #define WS_MAX 14 /* RFC 7323: a larger one is taken as 14 */
-
-static uint32_t be16(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 8 | p[1];
-}
-static uint32_t be32(const uint8_t *p)
-{
-    return be16(p) << 16 | be16(p + 2);
-}
 
 /* The TCP segment in an Ethernet frame of which len bytes are at f: its
  * header (thl bytes, checked to lie there) and its payload's length (by
@@ -117,12 +109,6 @@ static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
 static bool seq_after(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) > 0;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
 }
 
 /* The Internet checksum of n bytes, big-endian words, not complemented. */

@@ -18,25 +18,11 @@
 #include <string.h>
 
 #include "tso.h"
+#include "bytes.h"
 
 #define ETH_HLEN 14
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
-
-static uint32_t be16(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 8 | p[1];
-}
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 static uint32_t fold(uint32_t sum)
 {
