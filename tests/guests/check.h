@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 static int failed;
 #define CHECK(c)                                                              \
@@ -56,6 +57,21 @@ static inline int run_part(int argc, char **argv, const struct test_part *parts,
     }
     fprintf(stderr, "no part %s\n", argv[1]);
     return 2;
+}
+
+/* An absolute time ms from now on clock clk (futex and condition
+ * variable deadlines). */
+static inline struct timespec in_ms(clockid_t clk, long ms)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
 }
 
 #endif

@@ -34,20 +34,6 @@ static pid_t tid(void)
     return (pid_t)syscall(SYS_gettid);
 }
 
-/* An absolute time ms from now on clock clk. */
-static struct timespec in_ms(clockid_t clk, long ms)
-{
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
