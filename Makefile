@@ -44,7 +44,8 @@ $(TEST_SETUP_STAMP): scripts/setup-host.sh tests/packages.txt | $(SETUP_STAMP)
 	bash scripts/setup-host.sh --src-only $$(sed 's/#.*//' tests/packages.txt)
 	@touch $@
 
-$(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch | $(SETUP_STAMP)
+$(LIBC): guest/musl/build.sh guest/musl/syscalls-as-calls.patch \
+         guest/musl/memcpy.s guest/musl/memmove.s guest/musl/memset.s | $(SETUP_STAMP)
 	bash guest/musl/build.sh $(abspath $(BUILD))
 
 # ---- the monitor -----------------------------------------------------

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # guest/musl/build.sh BUILD_DIR: fetch musl's source from Debian (apt-get
-# source; it is never committed), apply syscalls-as-calls.patch and build a
-# static libc into BUILD_DIR/musl (include/, lib/libc.a, crt*.o). It
-# rebuilds only when the patch or this script has changed.
+# source; it is never committed), apply syscalls-as-calls.patch, put our
+# memcpy.s, memmove.s and memset.s in place of musl's (which start
+# `rep movs` or `rep stos` at small sizes, slow on some CPUs: issue 12)
+# and build a static libc into BUILD_DIR/musl (include/, lib/libc.a,
+# crt*.o). It rebuilds only when the patch, those files or this script
+# have changed.
 set -euo pipefail
 if [ $# -ne 1 ]; then
     echo "usage: $0 BUILD_DIR" >&2
@@ -14,11 +17,12 @@ mkdir -p "$1"
 build=$(cd "$1" && pwd)
 prefix=$build/musl
 patch=$here/syscalls-as-calls.patch
+strings=("$here/memcpy.s" "$here/memmove.s" "$here/memset.s")
 stamp=$prefix/.stamp
 
 # The stamp is checked first, so that a built tree needs neither root nor
 # the network.
-want=$(cat "$patch" "$0" | sha256sum | cut -d' ' -f1)
+want=$(cat "$patch" "${strings[@]}" "$0" | sha256sum | cut -d' ' -f1)
 if [ -f "$prefix/lib/libc.a" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     exit 0
 fi
@@ -48,11 +52,19 @@ cd "$src"
 run apt-get source --download-only -q musl
 dsc=$(ls musl_*.dsc)
 echo "musl $(sed -n 's/^Version: //p' "$dsc")" >"$prefix/VERSION"
-echo "musl: building $(cat "$prefix/VERSION") (Debian source) with $(basename "$patch")" |
+echo "musl: building $(cat "$prefix/VERSION") (Debian source) with $(basename "$patch")" \
+    "and our memcpy.s, memmove.s, memset.s" |
     tee -a "$log"
 run dpkg-source -x "$dsc" tree
 cd tree
 run patch -p1 --forward -i "$patch"
+# Over musl's files of the same names, so that its Makefile builds them in
+# their place.
+for f in "${strings[@]}"; do
+    [ -f "src/string/x86_64/$(basename "$f")" ] ||
+        fail "musl has no src/string/x86_64/$(basename "$f") to replace"
+    run cp "$f" src/string/x86_64/
+done
 # Static only and no PIC: the image is a static non-PIE ELF linked at 1 MiB
 # (husk-cc also compiles with -fno-pie). The guest runs at CPL3, so SSE is
 # fine. No stack protector: its canary lives in TLS, which libc's start-up
@@ -78,6 +90,11 @@ for sym in __husk_syscall __husk_syscall_entry; do
 done
 echo "musl: libc.a has no syscall instruction; ${calls[0]}, ${calls[1]}" |
     tee -a "$log"
+# Our string functions are the ones built: musl's have no SSE.
+for fn in memcpy memmove memset; do
+    n=$(objdump -d --disassemble="$fn" "$prefix/lib/libc.a" | grep -c movdqu || true)
+    [ "$n" -gt 0 ] || check "$fn in libc.a is not guest/musl/$fn.s"
+done
 for f in include/stdio.h lib/libc.a lib/crt1.o lib/crti.o lib/crtn.o; do
     [ -f "$prefix/$f" ] || check "$prefix/$f was not installed"
 done
