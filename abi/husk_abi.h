@@ -18,8 +18,9 @@
 #ifndef HUSK_ABI_H
 #define HUSK_ABI_H
 
-/* Bump on any change that is not purely additive. */
-#define HUSK_ABI_VERSION 1
+/* Bump on any change that is not purely additive. 2: net_info grew a
+ * DNS server (an older guest's 24-byte struct would be overrun). */
+#define HUSK_ABI_VERSION 2
 
 /*
  * Guest-physical memory map. Guest memory is [0, mem_size), identity
@@ -404,8 +405,13 @@ struct husk_hc_net_info {
     uint8_t offloads;      /* OUT: HUSK_NET_OFFLOAD_* the device takes */
     uint32_t ipv4_addr;    /* OUT: network byte order; 0 = none given */
     uint32_t ipv4_gateway; /* OUT: network byte order; 0 = none */
+    uint32_t ipv4_dns;     /* OUT: a DNS server (UDP port 53), network
+                            * byte order; 0 = none */
+    uint32_t _pad0;        /* IN: MUST be 0 (reserved) */
 };
-HUSK_ABI_CHECK(struct husk_hc_net_info, 24);
+HUSK_ABI_OFFSET(struct husk_hc_net_info, ipv4_gateway, 20);
+HUSK_ABI_OFFSET(struct husk_hc_net_info, ipv4_dns, 24);
+HUSK_ABI_CHECK(struct husk_hc_net_info, 32);
 
 /*
  * One frame buffer in a net_io batch. Receive: cap is the buffer's size

@@ -4,6 +4,7 @@
  * signal.c). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <x86intrin.h>
@@ -23,7 +24,7 @@ long husk_sys_uname(struct utsname *u)
     strcpy(u->sysname, "Husk");
     strcpy(u->nodename, "husk");
     strcpy(u->release, "0.1.0");
-    strcpy(u->version, "Husk ABI 1");
+    snprintf(u->version, sizeof(u->version), "Husk ABI %d", HUSK_ABI_VERSION);
     strcpy(u->machine, "x86_64");
     return 0;
 }

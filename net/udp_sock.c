@@ -4,7 +4,8 @@
  * net/udp_sock.c: SOCK_DGRAM sockets on lwIP's raw UDP API. Received
  * datagrams wait on the socket in arrival order, at most DQ_MAX of them
  * and DQ_BYTES in all: beyond that new ones are dropped, as a full socket
- * buffer drops them on Linux.
+ * buffer drops them on Linux. A DNS query sent where no server can be
+ * (musl's resolver without a nameserver) gets a notice (resolv.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include "lwip/udp.h"
 
 #include "../guest/guest.h"
+#include "../guest/resolv.h"
 #include "sock.h"
 
 #define DQ_MAX 256
@@ -86,6 +88,20 @@ static long udp_sock_disconnect(struct sock *s)
     return 0;
 }
 
+#define DNS_PORT 53
+
+/* A DNS query to a loopback address where nothing of the guest's listens:
+ * musl's resolver without a nameserver (resolv.c says why, once). */
+static void check_dns_query(const ip_addr_t *to, uint16_t port)
+{
+    if (port != DNS_PORT || !ip4_addr_isloopback(ip_2_ip4(to)))
+        return;
+    for (struct udp_pcb *p = udp_pcbs; p != NULL; p = p->next)
+        if (p->local_port == DNS_PORT)
+            return;
+    husk_resolv_query_to_nobody(ip4_addr_get_u32(ip_2_ip4(to)));
+}
+
 static long udp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
                           int flags, const ip_addr_t *to, uint16_t to_port)
 {
@@ -109,8 +125,10 @@ static long udp_sock_send(struct sock *s, const struct iovec *iov, int iovcnt,
     if (to != NULL) {
         if (ip_addr_isany(to))
             to = &husk_ip_loopback;
+        check_dns_query(to, to_port);
         e = udp_sendto(s->pcb.udp, p, to, to_port);
     } else {
+        check_dns_query(&s->pcb.udp->remote_ip, s->pcb.udp->remote_port);
         e = udp_send(s->pcb.udp, p);
     }
     pbuf_free(p);

@@ -6,7 +6,9 @@
 # byte, 200 concurrent connections, 1,000 connections dropped half-way
 # with memory bounded, HTTP with curl and wrk, UDP, the guest as a client,
 # garbage frames from the host. Then what only a unikernel has: the
-# socket semantics test, hostile net_io calls, bad --net arguments.
+# socket semantics test, name lookups through dns= (a DNS server of the
+# suite's own, tests/net/dns_stub.c) and without one (libhusk's notice),
+# hostile net_io calls, bad --net arguments.
 #
 # Each guest is a machine of its own: it gets a tap on a bridge (br0,
 # 10.0.0.1) and an address 10.0.0.10 and up, all inside a namespace of
@@ -27,7 +29,7 @@ for f in examples/tcp_echo.husk examples/http.husk examples/udp_echo.husk \
     examples/tcp_client.husk examples/native/http examples/native/tcp_client \
     tests/net/echo_check tests/net/udp_check tests/net/inject_frames \
     tests/guests/net_api.husk tests/guests/net_two_nics.husk \
-    tests/hostile/net_attack.husk; do
+    tests/guests/net_dns.husk tests/net/dns_stub tests/hostile/net_attack.husk; do
     [ -x "$NET_BUILD/$f" ] || {
         net_result built "$NET_BUILD/$f is missing (make check builds it)"
         exit 1
@@ -67,6 +69,66 @@ net_run "$(t 120)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
 net_result socket_semantics "$(why_failed $? 0 '^net_api: 0 failed$' '' \
     "$NET_TMP/out" "$NET_TMP/err")" "$NET_TMP/out" "$NET_TMP/err"
 net_note "$(grep -c '^ok ' "$NET_TMP/out") checks; $(grep -m1 FAILED "$NET_TMP/out")"
+
+# ---- name lookups: dns= names the suite's DNS server ------------------
+# The server answers for one name, on the bridge's address; the guest's
+# /etc/resolv.conf is libhusk's (the image packs none) and musl's
+# getaddrinfo finds the name, and finds an unknown one missing at once.
+dns_name=svc.husk.test dns_answer=192.0.2.77
+net_spawn dns "$(t 120)" "$NET_HOST_NS" "$tools/dns_stub" --host "$NET_HOST_IP" \
+    --name "$dns_name" --answer "$dns_answer" --seconds "$(t 100)"
+dns_pid=$NET_PID
+net_wait_line "$NET_TMP/dns.out" '^dns_stub: ready$' 10 "$dns_pid"
+net_bridge_tap dns_tap
+net_run "$(t 60)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
+    --net:service="$dns_tap,ip=10.0.0.248/24,gw=$NET_HOST_IP,dns=$NET_HOST_IP" \
+    "$NET_BUILD/tests/guests/net_dns.husk" -- "$dns_name" '!nosuch.husk.test' \
+    >"$NET_TMP/out" 2>"$NET_TMP/err"
+net_result dns_lookup "$(why_failed $? 0 "^$dns_name $dns_answer\$" '' \
+    "$NET_TMP/out" "$NET_TMP/err")" "$NET_TMP/out" "$NET_TMP/err"
+net_result dns_resolv_conf "$(grep -qx "resolv.conf: nameserver $NET_HOST_IP" "$NET_TMP/out" &&
+    grep -qx 'resolv.conf: file, read-only' "$NET_TMP/out" ||
+    echo "the guest's /etc/resolv.conf is not 'nameserver $NET_HOST_IP', read-only")" "$NET_TMP/out"
+net_result dns_unknown_name "$(grep -qx 'nosuch.husk.test: Name does not resolve' "$NET_TMP/out" ||
+    echo "no NXDOMAIN for nosuch.husk.test")" "$NET_TMP/out"
+net_result dns_server_asked "$(grep -qx "query 1 $dns_name" "$NET_TMP/dns.out" ||
+    echo "the DNS server saw no A query for $dns_name")" "$NET_TMP/dns.out"
+# Packed roots (husk-cc --files): one with an /etc of its own gets the
+# file in it; one with its own /etc/resolv.conf keeps it (here it names
+# the server, and dns= a host where none is).
+dns_packed() { # NAME IMAGE_RESOLV_CONF LINE_WANTED [DNS]
+    local root=$NET_TMP/root_$1
+    mkdir -p "$root/etc"
+    echo "127.0.0.1 localhost" >"$root/etc/hosts"
+    [ -z "$2" ] || echo "$2" >"$root/etc/resolv.conf"
+    "$NET_BUILD/husk-cc" --net=service --files="$root" -O2 \
+        -o "$NET_TMP/$1.husk" tests/guests/net_dns.c 2>"$NET_TMP/err" || {
+        net_result "$1" "husk-cc failed" "$NET_TMP/err"
+        return
+    }
+    net_run "$(t 60)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
+        --net:service="$dns_tap,ip=10.0.0.248/24,gw=$NET_HOST_IP,dns=${4:-$NET_HOST_IP}" \
+        "$NET_TMP/$1.husk" -- "$dns_name" localhost >"$NET_TMP/out" 2>"$NET_TMP/err"
+    local why
+    why=$(why_failed $? 0 "^$dns_name $dns_answer\$" '' "$NET_TMP/out" "$NET_TMP/err")
+    [ -n "$why" ] || grep -qx "resolv.conf: $3" "$NET_TMP/out" || why="no 'resolv.conf: $3'"
+    [ -n "$why" ] || grep -qx "localhost 127.0.0.1" "$NET_TMP/out" || why="the image's /etc/hosts was not read"
+    net_result "$1" "$why" "$NET_TMP/out" "$NET_TMP/err"
+}
+dns_packed dns_packed_etc '' "nameserver $NET_HOST_IP"
+dns_packed dns_packed_own_resolv_conf "nameserver $NET_HOST_IP" "nameserver $NET_HOST_IP" 10.0.0.254
+net_stop "$dns_pid"
+# No dns=: musl asks 127.0.0.1, nothing answers; the lookup fails after
+# musl's 5 s and libhusk says why, once.
+net_run "$(t 60)" "$NET_HOST_NS" "$husk" --backend="$backend" --mem=64M \
+    --net:service="$dns_tap,ip=10.0.0.248/24,gw=$NET_HOST_IP" \
+    "$NET_BUILD/tests/guests/net_dns.husk" -- '!a.husk.test' '!b.husk.test' \
+    >"$NET_TMP/out" 2>"$NET_TMP/err"
+why=$(why_failed $? 0 '^resolv.conf: none' \
+    '^husk: no DNS server: a name lookup asked 127\.0\.0\.1, where none listens; give the network device one \(husk --net:NAME=\.\.\.,dns=A\.B\.C\.D\)$' \
+    "$NET_TMP/out" "$NET_TMP/err")
+[ -n "$why" ] || [ "$(grep -c 'no DNS server' "$NET_TMP/err")" = 1 ] || why="the notice came more than once"
+net_result dns_none_notice "$why" "$NET_TMP/out" "$NET_TMP/err"
 
 # ---- a hostile guest on the net calls: stopped, nothing sent --------
 attack() { # NAME STDERR_REGEX [STATUS]
@@ -168,6 +230,8 @@ bad bad_address "^husk: --net:service=$spare_tap,ip=10.0.0.300/24: ip=10.0.0.300
     --net:service="$spare_tap,ip=10.0.0.300/24" "$image"
 bad bad_gateway "^husk: --net:service=$spare_tap,ip=10.0.0.9/24,gw=10.1.0.1: gw=10.1.0.1: not another host on the guest's subnet 10.0.0.0/24$" \
     --net:service="$spare_tap,ip=10.0.0.9/24,gw=10.1.0.1" "$image"
+bad bad_dns "^husk: --net:service=$spare_tap,ip=10.0.0.9/24,dns=127.0.0.1: dns=127.0.0.1: that is the guest's own loopback, not the host's" \
+    --net:service="$spare_tap,ip=10.0.0.9/24,dns=127.0.0.1" "$image"
 bad bad_option "unknown option 'speed'" \
     --net:service="$spare_tap,ip=10.0.0.9/24,speed=10" "$image"
 bad not_declared "^husk: --net:other: the image declares no device 'other' \(build it with husk-cc --net=other\)$" \

@@ -15,7 +15,12 @@
 # loopback and from LAN, and a forward bound to one address; tcp_echo with
 # the byte-for-byte checker (from LAN: see the note at the echo); udp_echo
 # through a forward; tcp_client fetching from a server on HOST's loopback
-# through the gateway (10.0.2.2), and with an address plan of its own.
+# through the gateway (10.0.2.2), and with an address plan of its own;
+# name lookups (tests/guests/net_dns.c) through passt's DNS forward to
+# HOST's nameserver (a DNS server of the suite's own, tests/net/dns_stub.c,
+# on LAN and on HOST's loopback, named in /etc/netns/HOST/resolv.conf,
+# which ip netns exec puts over /etc/resolv.conf), through dns= given, and
+# with no nameserver at all (libhusk's notice).
 # Bad input: a host port taken, malformed hostfwd=, passt missing (PATH
 # without it, HUSK_PASST naming nothing), no network at all, passt killed
 # while the guest runs (125, the documented status), husk killed (passt
@@ -64,7 +69,7 @@ fi
 for f in examples/tcp_echo.husk examples/http.husk examples/udp_echo.husk \
     examples/tcp_client.husk examples/native/http examples/native/tcp_client \
     tests/net/echo_check tests/net/udp_check tests/hostile/net_attack.husk \
-    tests/guests/net_udp_flood.husk; do
+    tests/guests/net_udp_flood.husk tests/guests/net_dns.husk tests/net/dns_stub; do
     [ -x "$NET_BUILD/$f" ] || {
         net_result built "$NET_BUILD/$f is missing (make check builds it)"
         exit 1
@@ -206,10 +211,11 @@ net_result download_4M_joined_frames "$(grep -Eq 'frames out \([1-9][0-9]* of th
     echo "no TSO frame went out: $(grep -m1 'stats: net' "$NET_TMP/big.err")")" "$NET_TMP/big.err"
 
 # ---- TCP echo, byte for byte --------------------------------------------
-# From LAN: an upload from HOST's own loopback (MSS 65,483, more than the
-# guest's whole unscaled window of 64,240) can stall, as passt clamps its
-# socket's window to the guest's (docs/architecture.md, "The user-mode
-# network"); a client on any link with an ordinary MTU does not.
+# From LAN, and from HOST's own loopback (MSS 65,483): passt clamps its
+# socket's window to the guest's, which must be larger than that MSS, or
+# the client's kernel sends nothing but zero-window probes (an unscaled
+# window of 64,240 made a 10 MB echo take 8 to 14 s; docs/architecture.md,
+# "The user-mode network").
 husk_spawn echo "$unprivileged" user,hostfwd=tcp:17007-:7 tcp_echo --port 7
 echo_pid=$NET_PID
 why=
@@ -223,6 +229,9 @@ check tcp_echo_"${NET_CONNS:-200}"_concurrent "$LAN" 0 '^echo ok' 90 \
     --connections "${NET_CONNS:-200}" --timeout "$(t 80)" && net_note "$(cat "$NET_TMP/out")"
 check tcp_echo_from_loopback_small "$HOST" 0 '^echo ok' 30 \
     "$tools/echo_check" --host 127.0.0.1 --port 17007 --bytes 32K --connections 4 --timeout "$(t 20)"
+check tcp_echo_from_loopback_20M "$HOST" 0 '^echo ok' 40 \
+    "$tools/echo_check" --host 127.0.0.1 --port 17007 --bytes 20M --timeout "$(t 30)" &&
+    net_note "$(cat "$NET_TMP/out")"
 net_stop "$echo_pid"
 
 # ---- UDP echo through a forward -----------------------------------------
@@ -255,6 +264,69 @@ client tcp_client_as_root root user 10.0.2.2
 client tcp_client_own_plan "$unprivileged" user,ip=192.168.100.5/24 192.168.100.1
 client tcp_client_own_gateway "$unprivileged" user,ip=172.20.0.9/16,gw=172.20.3.4 172.20.3.4
 net_stop "$hosthttp_pid"
+
+# ---- name lookups: passt's DNS forward, dns=, none -----------------------
+# HOST's resolv.conf is the suite's: /etc/netns/HOST/resolv.conf, which
+# ip netns exec binds over /etc/resolv.conf for what runs in HOST (husk,
+# and passt, which forwards the guest's queries to its first nameserver).
+# Removed after these checks, and at exit whatever happens.
+netns_etc_made=0
+[ -d /etc/netns ] || netns_etc_made=1
+dns_cleanup() {
+    rm -rf "/etc/netns/$HOST"
+    [ "$netns_etc_made" = 0 ] || rmdir /etc/netns 2>/dev/null
+    netns_etc_made=0
+}
+trap 'dns_cleanup; net_cleanup' EXIT
+mkdir -p "/etc/netns/$HOST"
+dns_name=svc.husk.test
+# dns_lookup NAME SPEC ANSWER SERVER_OUT: the guest looks dns_name up
+# (and an unknown name, which must be missing) as nobody, and gets ANSWER
+# from the server whose output is SERVER_OUT.
+dns_lookup() {
+    local name=$1 spec=$2 answer=$3 server_out=$4 resolv=${5:-10.0.2.2}
+    as "$unprivileged"
+    net_run "$(t 60)" "$HOST" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
+        --net:service="$spec" "$NET_BUILD/tests/guests/net_dns.husk" -- \
+        "$dns_name" '!nosuch.husk.test' >"$NET_TMP/out" 2>"$NET_TMP/err"
+    local why
+    why=$(why_failed $? 0 "^$dns_name $answer\$" '' "$NET_TMP/out" "$NET_TMP/err")
+    [ -n "$why" ] || grep -qx "resolv.conf: nameserver $resolv" "$NET_TMP/out" ||
+        why="the guest's /etc/resolv.conf does not name $resolv"
+    [ -n "$why" ] || grep -qx "query 1 $dns_name" "$server_out" ||
+        why="the DNS server saw no A query for $dns_name"
+    net_result "$name" "$why" "$NET_TMP/out" "$NET_TMP/err" "$server_out"
+}
+# A nameserver on another machine (LAN), and one on HOST's loopback, as
+# systemd-resolved's is: the guest asks the gateway either way.
+echo "nameserver 10.0.5.2" >"/etc/netns/$HOST/resolv.conf"
+net_spawn dns_lan "$(t 120)" "$LAN" "$tools/dns_stub" --host 10.0.5.2 \
+    --name "$dns_name" --answer 192.0.2.77 --seconds "$(t 100)"
+dns_lan_pid=$NET_PID
+net_wait_line "$NET_TMP/dns_lan.out" '^dns_stub: ready$' 10 "$dns_lan_pid"
+dns_lookup dns_forward_to_lan user 192.0.2.77 "$NET_TMP/dns_lan.out"
+# dns= given: the guest asks that server, through passt like any UDP.
+dns_lookup dns_given user,dns=10.0.5.2 192.0.2.77 "$NET_TMP/dns_lan.out" 10.0.5.2
+net_stop "$dns_lan_pid"
+echo "nameserver 127.0.0.53" >"/etc/netns/$HOST/resolv.conf"
+net_spawn dns_lo "$(t 120)" "$HOST" "$tools/dns_stub" --host 127.0.0.53 \
+    --name "$dns_name" --answer 192.0.2.78 --seconds "$(t 100)"
+dns_lo_pid=$NET_PID
+net_wait_line "$NET_TMP/dns_lo.out" '^dns_stub: ready$' 10 "$dns_lo_pid"
+dns_lookup dns_forward_to_loopback user,ip=192.168.100.5/24 192.0.2.78 \
+    "$NET_TMP/dns_lo.out" 192.168.100.1
+net_stop "$dns_lo_pid"
+# No nameserver on HOST: the guest is given none (passt would have
+# nowhere to send its queries), and says so when it looks a name up.
+echo "search example.com" >"/etc/netns/$HOST/resolv.conf"
+as "$unprivileged"
+net_run "$(t 60)" "$HOST" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
+    --net:service=user "$NET_BUILD/tests/guests/net_dns.husk" -- '!a.husk.test' \
+    >"$NET_TMP/out" 2>"$NET_TMP/err"
+why=$(why_failed $? 0 '^resolv.conf: none' '^husk: no DNS server: a name lookup asked 127\.0\.0\.1' \
+    "$NET_TMP/out" "$NET_TMP/err")
+net_result dns_none_notice "$why" "$NET_TMP/out" "$NET_TMP/err"
+dns_cleanup
 
 # ---- bad input: one line, status 125 ------------------------------------
 bad() { # NAME STDERR_REGEX ENV_ASSIGNMENTS... -- HUSK_ARGS...

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../../guest/guest.h"
+#include "../../guest/resolv.h"
 #include "nic.h"
 #include "tso.h"
 
@@ -30,6 +31,8 @@ unsigned husk_nics_init(void)
         nic->prefix_len = info.prefix_len;
         nic->ipv4_addr = info.ipv4_addr;
         nic->ipv4_gateway = info.ipv4_gateway;
+        /* musl's resolver finds it in /etc/resolv.conf (resolv.c). */
+        husk_resolv_add(info.ipv4_dns);
         /* Cache-line aligned buffers; untouched pages cost the host
          * nothing, so a full batch each way is cheap to keep. */
         nic->stride = (nic->frame_max + 63) & ~(size_t)63;

@@ -5,7 +5,7 @@
  * existing host tap attached at start-up (before the sandbox), or the
  * user-mode network through passt (open.c opens either; user.c moves the
  * latter's frames). Two hypercalls: net_info
- * (link and IPv4 settings) and net_io, which moves a batch of frames each
+ * (link, IPv4 and DNS settings) and net_io, which moves a batch of frames each
  * way in one exit and can wait for the first incoming one. The monitor
  * checks lengths and buffers, and drops what the host sends that the
  * guest could not take (frames longer than the guest's MTU, runts). It
@@ -17,6 +17,7 @@
  * network stack.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -45,6 +46,31 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Whether the host's /etc/resolv.conf names an IPv4 nameserver. The
+ * user-mode network's default DNS server is passt's forward to the first
+ * one (spec.c); a host that names none leaves passt nothing to forward
+ * to, and the guest is better told it has no DNS server (libhusk then
+ * says so when a name is looked up) than left to wait for answers that
+ * never come. Read here, before the jail, as passt reads it as it starts.
+ */
+static bool host_has_nameserver(void)
+{
+    char text[16384];
+    size_t len = 0;
+    int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t r;
+    while (len < sizeof(text) &&
+           ((r = read(fd, text + len, sizeof(text) - len)) > 0 ||
+            (r < 0 && errno == EINTR)))
+        if (r > 0)
+            len += (size_t)r;
+    close(fd);
+    return husk_net_resolv_has_ipv4(text, len);
+}
+
 void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
                      const struct husk_net_config *cfg)
 {
@@ -62,6 +88,8 @@ void husk_net_attach_user(struct husk_vm *vm, unsigned handle, int fd,
     n->fd = fd;
     n->handle = handle;
     n->cfg = *cfg;
+    if (cfg->dns_forward && !host_has_nameserver())
+        n->cfg.ipv4_dns = 0;
     n->user = user;
     /* passt takes TSO frames whole (user.c), a tap with a virtio-net
      * header cuts them. */
@@ -78,9 +106,10 @@ void husk_net_attach_user(struct husk_vm *vm, unsigned handle, int fd,
 
 static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *dev, void *arg)
 {
-    (void)vm;
     struct husk_hc_net_info *a = arg;
     struct husk_netdev *n = dev;
+    if (a->_pad0 != 0)
+        return husk_violation(vm, "net_info: padding is not zero");
     /* Every other field is OUT: filled whatever the guest left there. */
     a->mtu = n->cfg.mtu;
     memcpy(a->mac, n->cfg.mac, sizeof(a->mac));
@@ -88,6 +117,7 @@ static enum husk_hc_result hc_net_info(struct husk_vm *vm, void *dev, void *arg)
     a->offloads = n->tso ? HUSK_NET_OFFLOAD_TSO4 : 0;
     a->ipv4_addr = n->cfg.ipv4_addr;
     a->ipv4_gateway = n->cfg.ipv4_gateway;
+    a->ipv4_dns = n->cfg.ipv4_dns;
     return HUSK_HC_DONE;
 }
 

@@ -39,6 +39,12 @@ struct husk_net_config {
     uint32_t mtu;          /* 0: take the tap's */
     uint32_t ipv4_addr;    /* network byte order */
     uint32_t ipv4_gateway; /* network byte order; 0 = none */
+    /* The guest's DNS server (dns=), network byte order; 0 = none. With
+     * user and no dns=, the gateway, and dns_forward is set: passt
+     * forwards what the guest sends to its port 53 to the host's first
+     * nameserver (passt_cli.c). */
+    uint32_t ipv4_dns;
+    bool dns_forward;
     uint8_t prefix_len;
     uint64_t tx_rate;   /* bytes/s the guest may send (0: no limit) */
     unsigned fwd_count; /* hostfwd=, user only */
@@ -54,12 +60,14 @@ struct husk_net_config {
 #define HUSK_NET_RATE_MAX (64ULL << 30) /* keeps the bucket's math in range */
 
 /*
- * Parse SPEC, "TAP,ip=A.B.C.D/N[,gw=A.B.C.D][,mac=XX:XX:XX:XX:XX:XX]
- * [,mtu=N][,rate=SIZE]" or "user[,ip=...][,gw=...][,mac=...][,mtu=...]
- * [,rate=...][,hostfwd=tcp|udp:[HOSTADDR:]HOSTPORT-:GUESTPORT]...", into
- * cfg. With user, ip= and gw= default to the fixed plan above (ip= alone:
- * the gateway is the subnet's first host, or its second if that is the
- * guest). 0, or -1 with a one-line reason in err. Pure.
+ * Parse SPEC, "TAP,ip=A.B.C.D/N[,gw=A.B.C.D][,dns=A.B.C.D]
+ * [,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,rate=SIZE]" or "user[,ip=...][,gw=...]
+ * [,dns=...][,mac=...][,mtu=...][,rate=...]
+ * [,hostfwd=tcp|udp:[HOSTADDR:]HOSTPORT-:GUESTPORT]...", into cfg. With
+ * user, ip= and gw= default to the fixed plan above (ip= alone: the
+ * gateway is the subnet's first host, or its second if that is the
+ * guest), and dns= to the gateway, forwarded by passt to the host's
+ * nameserver. 0, or -1 with a one-line reason in err. Pure.
  */
 int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
                         char *err, size_t errlen);
@@ -75,6 +83,14 @@ int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
  */
 void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
                      const struct husk_net_config *cfg);
+
+/*
+ * Whether resolv.conf's text (len bytes) names an IPv4 nameserver, as
+ * passt reads it: a line "nameserver ADDR" whose last word is a dotted
+ * quad. Without one passt has nothing to forward the guest's DNS queries
+ * to. Pure.
+ */
+bool husk_net_resolv_has_ipv4(const char *text, size_t len);
 
 /* Register net_info and net_io (also done by husk_net_ops). */
 void husk_net_register(struct husk_vm *vm);

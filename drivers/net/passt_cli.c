@@ -77,6 +77,12 @@ int husk_passt_argv(const char *path, const struct husk_net_config *cfg,
     ADD(ipv4(&b, cfg->ipv4_gateway));
     ADD("--mtu");
     ADD(put(&b, "%u", cfg->mtu));
+    /* The guest's default DNS server (spec.c): UDP to its port 53 goes to
+     * the host's first nameserver, and the answers come back from it. */
+    if (cfg->dns_forward) {
+        ADD("--dns-forward");
+        ADD(ipv4(&b, cfg->ipv4_dns));
+    }
     for (unsigned i = 0; i < cfg->fwd_count; i++) {
         const struct husk_net_fwd *f = &cfg->fwd[i];
         ADD(f->udp ? "--udp-ports" : "--tcp-ports");

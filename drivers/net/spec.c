@@ -3,7 +3,7 @@
 /*
  * drivers/net/spec.c: parse the SPEC of --net:NAME=SPEC (pure, fuzzable):
  * the tap to attach, or "user" (passt, passt.c) and its port forwards,
- * and the guest's link and IPv4 settings.
+ * and the guest's link, IPv4 and DNS settings.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -236,14 +236,43 @@ static int parse_hostfwd(const char *v, struct husk_net_config *cfg, char *err,
     return 0;
 }
 
-enum { OPT_IP, OPT_GW, OPT_MAC, OPT_MTU, OPT_RATE, OPT_HOSTFWD, OPT_COUNT };
+/* dns=: a server the guest can send to. Not its own loopback (the guest
+ * itself, not the host: the host's loopback is the user-mode network's
+ * gateway), nor what no host can be. */
+static int parse_dns(const char *v, uint32_t *out, char *err, size_t errlen)
+{
+    if (parse_ipv4(v, out) != 0)
+        return husk_errorf(err, errlen, "dns=%s: not an IPv4 address", v);
+    uint32_t h = ntohl(*out);
+    if ((h >> 24) == 127)
+        return husk_errorf(err, errlen,
+                           "dns=%s: that is the guest's own loopback, not "
+                           "the host's (on the user-mode network the "
+                           "host's is the gateway, dns=10.0.2.2)",
+                           v);
+    if (h == 0 || (h >> 28) >= 0xe)
+        return husk_errorf(err, errlen,
+                           "dns=%s: not a unicast address for a host", v);
+    return 0;
+}
+
+enum {
+    OPT_IP,
+    OPT_GW,
+    OPT_DNS,
+    OPT_MAC,
+    OPT_MTU,
+    OPT_RATE,
+    OPT_HOSTFWD,
+    OPT_COUNT
+};
 
 /* One "key=value" option; value is NUL-terminated. */
 static int parse_option(const char *key, size_t keylen, const char *value,
                         struct husk_net_config *cfg, unsigned *seen, char *err,
                         size_t errlen)
 {
-    static const char *const keys[OPT_COUNT] = {"ip",  "gw",   "mac",
+    static const char *const keys[OPT_COUNT] = {"ip",  "gw",   "dns",    "mac",
                                                 "mtu", "rate", "hostfwd"};
     unsigned k = 0;
     while (k < OPT_COUNT &&
@@ -252,7 +281,7 @@ static int parse_option(const char *key, size_t keylen, const char *value,
     if (k == OPT_COUNT)
         return husk_errorf(err, errlen,
                            "unknown option '%.*s' (the options are ip=, "
-                           "gw=, mac=, mtu=, rate=%s)",
+                           "gw=, dns=, mac=, mtu=, rate=%s)",
                            (int)keylen, key, cfg->user ? ", hostfwd=" : "");
     if ((*seen & (1U << k)) && k != OPT_HOSTFWD)
         return husk_errorf(err, errlen, "%s= is given twice", keys[k]);
@@ -267,6 +296,8 @@ static int parse_option(const char *key, size_t keylen, const char *value,
             return husk_errorf(err, errlen, "gw=%s: not an IPv4 address",
                                value);
         return 0;
+    case OPT_DNS:
+        return parse_dns(value, &cfg->ipv4_dns, err, errlen);
     case OPT_MAC:
         cfg->mac_given = true;
         return parse_mac(value, cfg->mac, err, errlen);
@@ -310,6 +341,11 @@ static int check_gateway(const struct husk_net_config *cfg, char *err,
  * without ip=; with ip= but no gw=, the subnet's first host (its second
  * if that is the guest). passt is told the same (passt.c), so the guest's
  * static settings and passt's agree. A gateway needs room in the subnet.
+ * Without dns=, the DNS server is the gateway too, which passt is told
+ * to forward to the host's first nameserver (its --dns-forward), as
+ * slirp's 10.0.2.3 is: an address on the guest's own subnet whatever the
+ * host's resolver is (a loopback one such as systemd-resolved's, which
+ * the guest could not reach as it is, included).
  */
 static int user_plan(struct husk_net_config *cfg, unsigned seen, char *err,
                      size_t errlen)
@@ -333,7 +369,40 @@ static int user_plan(struct husk_net_config *cfg, unsigned seen, char *err,
             gw = net | 2;
         cfg->ipv4_gateway = htonl(gw);
     }
+    if (!(seen & (1U << OPT_DNS))) {
+        cfg->ipv4_dns = cfg->ipv4_gateway;
+        cfg->dns_forward = true;
+    }
     return 0;
+}
+
+bool husk_net_resolv_has_ipv4(const char *text, size_t len)
+{
+    static const char key[] = "nameserver ";
+    for (size_t at = 0; at < len;) {
+        const char *line = text + at;
+        const char *nl = memchr(line, '\n', len - at);
+        size_t n = nl != NULL ? (size_t)(nl - line) : len - at;
+        at += n + 1;
+        /* passt's reading: the line starts with the key, the address is
+         * its last word, up to a '%' (an IPv6 scope). */
+        if (n < sizeof(key) - 1 || memcmp(line, key, sizeof(key) - 1) != 0)
+            continue;
+        const char *last = line + n;
+        while (last > line && last[-1] != ' ')
+            last--;
+        const char *pct = memchr(last, '%', (size_t)(line + n - last));
+        size_t alen = (size_t)((pct != NULL ? pct : line + n) - last);
+        char addr[INET_ADDRSTRLEN];
+        struct in_addr a;
+        if (alen < sizeof(addr)) {
+            memcpy(addr, last, alen);
+            addr[alen] = '\0';
+            if (inet_pton(AF_INET, addr, &a) == 1)
+                return true;
+        }
+    }
+    return false;
 }
 
 int husk_net_parse_spec(const char *spec, struct husk_net_config *cfg,
@@ -397,19 +466,22 @@ const struct husk_device_kind husk_net_kind = {
     .name = "net",
     .spec_name = "TAP",
     .usage = "  --net:NAME=TAP,ip=A.B.C.D/N"
-             "[,gw=A.B.C.D][,mac=M][,mtu=N][,rate=SIZE]\n"
+             "[,gw=A.B.C.D][,dns=A.B.C.D][,mac=M][,mtu=N]\n"
+             "                 [,rate=SIZE]\n"
              "                        attach network device NAME (declared in\n"
              "                        IMAGE) to the tap TAP: the guest's\n"
-             "                        address and prefix, gateway, MAC, MTU,\n"
-             "                        and the bytes a second it may send\n"
-             "                        (default 125M; 0: no limit)\n"
+             "                        address and prefix, gateway, DNS server\n"
+             "                        (its /etc/resolv.conf), MAC, MTU, and\n"
+             "                        the bytes a second it may send (default\n"
+             "                        125M; 0: no limit)\n"
              "  --net:NAME=user[,hostfwd=tcp:[HOSTADDR:]HOSTPORT-:GUESTPORT]"
              "...\n"
              "                        the user-mode network, no root needed:\n"
              "                        passt (Debian package passt) connects\n"
              "                        the guest (default ip=10.0.2.15/24,\n"
-             "                        gw=10.0.2.2: the host's loopback) and\n"
+             "                        gw=10.0.2.2: the host's loopback;\n"
+             "                        dns=10.0.2.2: the host's resolver) and\n"
              "                        forwards host ports (tcp or udp) to it;\n"
-             "                        ip=, gw=, mac=, mtu=, rate= as above\n",
+             "                        the other options as above\n",
     .check_spec = net_check_spec,
 };

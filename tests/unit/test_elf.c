@@ -507,14 +507,20 @@ TEST(elf_abi_note_wrong_name)
     CHECK_BAD(build_and_parse(), "no Husk ABI note");
 }
 
+/* The monitor's own ABI version, as its messages spell it. */
+#define ABI_TEXT_(v) #v
+#define ABI_TEXT_OF(v) ABI_TEXT_(v)
+#define ABI_TEXT ABI_TEXT_OF(HUSK_ABI_VERSION)
+
 TEST(elf_abi_version_mismatch)
 {
     elfimg_spec_minimal(&spec);
     spec.notes_len = 0;
     elfimg_spec_abi_note(&spec, 999);
-    CHECK_BAD(build_and_parse(), "built for Husk ABI 999, but this monitor "
-                                 "speaks ABI 1; rebuild the image with this "
-                                 "release's husk-cc");
+    CHECK_BAD(build_and_parse(),
+              "built for Husk ABI 999, but this monitor "
+              "speaks ABI " ABI_TEXT "; rebuild the image with this "
+              "release's husk-cc");
     spec.notes_len = 0;
     elfimg_spec_abi_note(&spec, 0);
     CHECK_BAD(build_and_parse(), "built for Husk ABI 0");

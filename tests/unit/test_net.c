@@ -138,6 +138,32 @@ TEST(net_spec_mac_mtu_options)
                      "value too long");
 }
 
+TEST(net_spec_dns)
+{
+    CHECK_EQ(parse("tap0,ip=10.0.0.2/24"), 0);
+    CHECK_EQ(spec_cfg.ipv4_dns, 0); /* none: a tap has no default */
+    CHECK(!spec_cfg.dns_forward);
+    CHECK_EQ(parse("tap0,ip=10.0.0.2/24,dns=10.0.0.53"), 0);
+    CHECK_EQ(spec_cfg.ipv4_dns, inet_addr("10.0.0.53"));
+    CHECK(!spec_cfg.dns_forward);
+    /* Anywhere the gateway leads, and before ip=. */
+    CHECK_EQ(parse("tap0,dns=192.0.2.1,ip=10.0.0.2/24,gw=10.0.0.1"), 0);
+    CHECK_EQ(spec_cfg.ipv4_dns, inet_addr("192.0.2.1"));
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=10.0.0", "dns=10.0.0: not an "
+                                                       "IPv4 address");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=ns.example", "not an IPv4");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=127.0.0.53",
+                     "dns=127.0.0.53: that is the guest's own loopback");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=0.0.0.0", "unicast");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=224.0.0.251", "unicast");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=255.255.255.255", "unicast");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=", "dns= has no value");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,dns=10.0.0.1,dns=10.0.0.3",
+                     "dns= is given twice");
+    CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,nameserver=10.0.0.1",
+                     "the options are ip=, gw=, dns=, mac=, mtu=, rate=)");
+}
+
 /* ---- net_info and net_io on a fake VM ---- */
 
 #define ARG_GPA 0x200000ULL /* the argument struct */
@@ -177,6 +203,7 @@ static struct net_vm *net_vm(void)
         .mtu = MTU,
         .ipv4_addr = inet_addr("10.0.0.2"),
         .ipv4_gateway = inet_addr("10.0.0.1"),
+        .ipv4_dns = inet_addr("192.0.2.53"),
         .prefix_len = 24,
     };
     husk_net_attach(t.vm, 1, sv[0], &nc);
@@ -242,6 +269,7 @@ TEST(net_info_reports_config)
     struct husk_hc_net_info *a = gpa(t, ARG_GPA);
     memset(a, 0xee, sizeof(*a));
     a->handle = 1;
+    a->_pad0 = 0;
     CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_INFO, ARG_GPA), HUSK_HC_DONE);
     CHECK_EQ(a->mtu, MTU);
     CHECK_EQ(a->mac[5], 7);
@@ -249,6 +277,13 @@ TEST(net_info_reports_config)
     CHECK_EQ(a->offloads, 0); /* a socket, not a tap with IFF_VNET_HDR */
     CHECK_EQ(a->ipv4_addr, inet_addr("10.0.0.2"));
     CHECK_EQ(a->ipv4_gateway, inet_addr("10.0.0.1"));
+    CHECK_EQ(a->ipv4_dns, inet_addr("192.0.2.53"));
+    CHECK_EQ(a->_pad0, 0);
+    /* The reserved word is the guest's to leave zero. */
+    a->_pad0 = 1;
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_INFO, ARG_GPA), HUSK_HC_VIOLATION);
+    CHECK_HAS(t->vm->message, "net_info: padding is not zero");
+    a->_pad0 = 0;
     const uint32_t bad[] = {0, 2, 16, 0xffffffff};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         a->handle = bad[i];

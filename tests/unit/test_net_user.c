@@ -258,8 +258,8 @@ TEST(net_user_spec_hostfwd_errors)
     CHECK_SPEC_ERROR("tap0,ip=10.0.0.2/24,hostfwd=tcp:80-:80",
                      "forwarding is for the user-mode network");
     CHECK_SPEC_ERROR("user,speed=1", "unknown option 'speed' (the options "
-                                     "are ip=, gw=, mac=, mtu=, rate=, "
-                                     "hostfwd=)");
+                                     "are ip=, gw=, dns=, mac=, mtu=, "
+                                     "rate=, hostfwd=)");
     /* As many as there is room for, and not one more. */
     char spec[1024] = "user";
     for (int i = 0; i < HUSK_NET_FWD_MAX; i++)
@@ -269,6 +269,56 @@ TEST(net_user_spec_hostfwd_errors)
     CHECK_EQ(cfg.fwd_count, HUSK_NET_FWD_MAX);
     strcat(spec, ",hostfwd=tcp:2000-:80");
     CHECK_SPEC_ERROR(spec, "more than 16 hostfwd= options");
+}
+
+TEST(net_user_spec_dns)
+{
+    /* By default the gateway, which passt forwards to the host's first
+     * nameserver (--dns-forward, passt_cli.c). */
+    CHECK_EQ(parse("user"), 0);
+    CHECK_EQ(cfg.ipv4_dns, inet_addr("10.0.2.2"));
+    CHECK(cfg.dns_forward);
+    CHECK_EQ(parse("user,ip=192.168.100.1/24"), 0);
+    CHECK_EQ(cfg.ipv4_dns, inet_addr("192.168.100.2"));
+    CHECK(cfg.dns_forward);
+    CHECK_EQ(parse("user,ip=172.20.0.9/16,gw=172.20.3.4"), 0);
+    CHECK_EQ(cfg.ipv4_dns, inet_addr("172.20.3.4"));
+    /* dns= as given, no forward: the guest's queries go there through
+     * passt as any UDP does. */
+    CHECK_EQ(parse("user,dns=192.0.2.53"), 0);
+    CHECK_EQ(cfg.ipv4_dns, inet_addr("192.0.2.53"));
+    CHECK(!cfg.dns_forward);
+    CHECK_EQ(parse("user,dns=10.0.2.2"), 0);
+    CHECK(!cfg.dns_forward);
+    CHECK_SPEC_ERROR("user,dns=127.0.0.1", "the host's is the gateway");
+}
+
+/* resolv.conf as passt reads it: only an IPv4 address as a nameserver
+ * line's last word counts. */
+static bool names_ipv4(const char *text)
+{
+    return husk_net_resolv_has_ipv4(text, strlen(text));
+}
+
+TEST(net_user_resolv_conf)
+{
+    CHECK(names_ipv4("nameserver 10.255.255.53\n"));
+    CHECK(names_ipv4("nameserver 127.0.0.53")); /* no newline at the end */
+    CHECK(names_ipv4("# made by hand\nsearch example.com\noptions edns0\n"
+                     "nameserver ::1\nnameserver 192.0.2.1\n"));
+    CHECK(!names_ipv4(""));
+    CHECK(!names_ipv4("\n\n"));
+    CHECK(!names_ipv4("search example.com\n"));
+    CHECK(!names_ipv4("nameserver ::1\nnameserver fe80::1%eth0\n"));
+    CHECK(!names_ipv4("# nameserver 192.0.2.1\n"));
+    CHECK(!names_ipv4(" nameserver 192.0.2.1\n"));
+    CHECK(!names_ipv4("nameserver\t192.0.2.1\n"));
+    CHECK(!names_ipv4("nameserver 192.0.2.1 \n")); /* the last word: "" */
+    CHECK(!names_ipv4("nameserver 192.0.2\n"));
+    CHECK(!names_ipv4("nameserver"));
+    CHECK(names_ipv4("nameserver 192.0.2.1%x\n")); /* cut at the '%' */
+    /* Only len bytes are read. */
+    CHECK(!husk_net_resolv_has_ipv4("nameserver 192.0.2.1", 12));
 }
 
 TEST(net_user_spec_is_not_a_tap)
@@ -293,25 +343,13 @@ TEST(net_user_passt_argv)
     const char *argv[40];
     int argc =
         husk_passt_argv("/usr/bin/passt", &cfg, buf, sizeof(buf), argv, 40);
-    const char *want[] = {"/usr/bin/passt",
-                          "--foreground",
-                          "--quiet",
-                          "--ipv4-only",
-                          "--no-dhcp",
-                          "--fd",
-                          "3",
-                          "--address",
-                          "192.168.7.9",
-                          "--netmask",
-                          "20",
-                          "--gateway",
-                          "192.168.0.1",
-                          "--mtu",
-                          "9000",
-                          "--tcp-ports",
-                          "18080:8080",
-                          "--udp-ports",
-                          "127.0.0.1/5353:53"};
+    const char *want[] = {
+        "/usr/bin/passt",   "--foreground", "--quiet",    "--ipv4-only",
+        "--no-dhcp",        "--fd",         "3",          "--address",
+        "192.168.7.9",      "--netmask",    "20",         "--gateway",
+        "192.168.0.1",      "--mtu",        "9000",       "--dns-forward",
+        "192.168.0.1",      "--tcp-ports",  "18080:8080", "--udp-ports",
+        "127.0.0.1/5353:53"};
     CHECK_EQ(argc, sizeof(want) / sizeof(want[0]));
     for (int i = 0; i < argc; i++)
         CHECK_STREQ(argv[i], want[i]);
@@ -914,6 +952,15 @@ TEST(net_user_io_info)
     CHECK_EQ(a->ipv4_addr, inet_addr("10.0.2.15"));
     CHECK_EQ(a->ipv4_gateway, inet_addr("10.0.2.2"));
     CHECK_EQ(a->prefix_len, 24);
+    /* The gateway, passt's forward, if this host has a nameserver for it
+     * to forward to; else none (host.c). */
+    char text[16384];
+    FILE *f = fopen("/etc/resolv.conf", "r");
+    size_t n = f != NULL ? fread(text, 1, sizeof(text), f) : 0;
+    if (f != NULL)
+        fclose(f);
+    CHECK_EQ(a->ipv4_dns,
+             husk_net_resolv_has_ipv4(text, n) ? inet_addr("10.0.2.2") : 0);
 }
 
 TEST(net_user_io_frames_both_ways)
