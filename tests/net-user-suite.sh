@@ -18,8 +18,8 @@
 # through the gateway (10.0.2.2), and with an address plan of its own;
 # name lookups (tests/guests/net_dns.c) through passt's DNS forward to
 # HOST's nameserver (a DNS server of the suite's own, tests/net/dns_stub.c,
-# on LAN and on HOST's loopback, named in /etc/netns/HOST/resolv.conf,
-# which ip netns exec puts over /etc/resolv.conf), through dns= given, and
+# on LAN and on HOST's loopback, named in a resolv.conf bound over
+# /etc/resolv.conf for that run of husk alone), through dns= given, and
 # with no nameserver at all (libhusk's notice).
 # Bad input: a host port taken, malformed hostfwd=, passt missing (PATH
 # without it, HUSK_PASST naming nothing), no network at all, passt killed
@@ -266,19 +266,14 @@ client tcp_client_own_gateway "$unprivileged" user,ip=172.20.0.9/16,gw=172.20.3.
 net_stop "$hosthttp_pid"
 
 # ---- name lookups: passt's DNS forward, dns=, none -----------------------
-# HOST's resolv.conf is the suite's: /etc/netns/HOST/resolv.conf, which
-# ip netns exec binds over /etc/resolv.conf for what runs in HOST (husk,
-# and passt, which forwards the guest's queries to its first nameserver).
-# Removed after these checks, and at exit whatever happens.
-netns_etc_made=0
-[ -d /etc/netns ] || netns_etc_made=1
-dns_cleanup() {
-    rm -rf "/etc/netns/$HOST"
-    [ "$netns_etc_made" = 0 ] || rmdir /etc/netns 2>/dev/null
-    netns_etc_made=0
-}
-trap 'dns_cleanup; net_cleanup' EXIT
-mkdir -p "/etc/netns/$HOST"
+# HOST's resolv.conf is the suite's: each run of husk (and so of passt,
+# which forwards the guest's queries to its first nameserver) gets a
+# mount namespace of its own with $NET_TMP/resolv.conf bound over
+# /etc/resolv.conf. The host's /etc is never written (in the test VM it
+# is read-only); on a host with no /etc/resolv.conf to bind over, these
+# checks fail with mount's message.
+resolv=$NET_TMP/resolv.conf
+with_resolv=(unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$resolv")
 dns_name=svc.husk.test
 # dns_lookup NAME SPEC ANSWER SERVER_OUT: the guest looks dns_name up
 # (and an unknown name, which must be missing) as nobody, and gets ANSWER
@@ -286,7 +281,7 @@ dns_name=svc.husk.test
 dns_lookup() {
     local name=$1 spec=$2 answer=$3 server_out=$4 resolv=${5:-10.0.2.2}
     as "$unprivileged"
-    net_run "$(t 60)" "$HOST" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
+    net_run "$(t 60)" "$HOST" "${with_resolv[@]}" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
         --net:service="$spec" "$NET_BUILD/tests/guests/net_dns.husk" -- \
         "$dns_name" '!nosuch.husk.test' >"$NET_TMP/out" 2>"$NET_TMP/err"
     local why
@@ -299,7 +294,7 @@ dns_lookup() {
 }
 # A nameserver on another machine (LAN), and one on HOST's loopback, as
 # systemd-resolved's is: the guest asks the gateway either way.
-echo "nameserver 10.0.5.2" >"/etc/netns/$HOST/resolv.conf"
+echo "nameserver 10.0.5.2" >"$resolv"
 net_spawn dns_lan "$(t 120)" "$LAN" "$tools/dns_stub" --host 10.0.5.2 \
     --name "$dns_name" --answer 192.0.2.77 --seconds "$(t 100)"
 dns_lan_pid=$NET_PID
@@ -308,7 +303,7 @@ dns_lookup dns_forward_to_lan user 192.0.2.77 "$NET_TMP/dns_lan.out"
 # dns= given: the guest asks that server, through passt like any UDP.
 dns_lookup dns_given user,dns=10.0.5.2 192.0.2.77 "$NET_TMP/dns_lan.out" 10.0.5.2
 net_stop "$dns_lan_pid"
-echo "nameserver 127.0.0.53" >"/etc/netns/$HOST/resolv.conf"
+echo "nameserver 127.0.0.53" >"$resolv"
 net_spawn dns_lo "$(t 120)" "$HOST" "$tools/dns_stub" --host 127.0.0.53 \
     --name "$dns_name" --answer 192.0.2.78 --seconds "$(t 100)"
 dns_lo_pid=$NET_PID
@@ -318,15 +313,14 @@ dns_lookup dns_forward_to_loopback user,ip=192.168.100.5/24 192.0.2.78 \
 net_stop "$dns_lo_pid"
 # No nameserver on HOST: the guest is given none (passt would have
 # nowhere to send its queries), and says so when it looks a name up.
-echo "search example.com" >"/etc/netns/$HOST/resolv.conf"
+echo "search example.com" >"$resolv"
 as "$unprivileged"
-net_run "$(t 60)" "$HOST" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
+net_run "$(t 60)" "$HOST" "${with_resolv[@]}" "${AS[@]}" "$husk" --backend="$backend" --mem=64M \
     --net:service=user "$NET_BUILD/tests/guests/net_dns.husk" -- '!a.husk.test' \
     >"$NET_TMP/out" 2>"$NET_TMP/err"
 why=$(why_failed $? 0 '^resolv.conf: none' '^husk: no DNS server: a name lookup asked 127\.0\.0\.1' \
     "$NET_TMP/out" "$NET_TMP/err")
 net_result dns_none_notice "$why" "$NET_TMP/out" "$NET_TMP/err"
-dns_cleanup
 
 # ---- bad input: one line, status 125 ------------------------------------
 bad() { # NAME STDERR_REGEX ENV_ASSIGNMENTS... -- HUSK_ARGS...
