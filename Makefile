@@ -375,6 +375,9 @@ $(BUILD)/tests/guests/%.husk: tests/guests/%.c $(GUEST_LIB)
 	$(call say,HUSK-CC,$<)
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 
+# The guest checks' shared helpers: every guest image may include them.
+$(filter $(BUILD)/tests/guests/%,$(TEST_IMAGES)): tests/guests/check.h
+
 # The block test image declares two devices, "data" and "more".
 $(BUILD)/tests/guests/blockio.husk: tests/guests/blockio.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
