@@ -80,6 +80,7 @@
 #define HUSK_ENV_MAX \
     4096 /* bytes of guest environment strings, NULs included */
 #define HUSK_ENVC_MAX 256 /* environment entries */
+#define HUSK_CWD_MAX 1024 /* bytes of the --cwd path, its NUL included */
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -156,6 +157,10 @@ struct husk_bootinfo {
     uint32_t envc; /* <= HUSK_ENVC_MAX */
     uint32_t _pad1;
     uint64_t envp_gpa;
+    /* husk --cwd=/PATH: the directory main() starts in, an absolute path
+     * of at most HUSK_CWD_MAX bytes with its NUL; 0 (no --cwd, or an
+     * older monitor): the root. */
+    uint64_t cwd_gpa;
 };
 HUSK_ABI_OFFSET(struct husk_bootinfo, tsc_hz, 32);
 HUSK_ABI_OFFSET(struct husk_bootinfo, argv_gpa, 72);
@@ -164,7 +169,8 @@ HUSK_ABI_OFFSET(struct husk_bootinfo, hc_call, 96 + 40 * HUSK_DEVICES_MAX);
 HUSK_ABI_OFFSET(struct husk_bootinfo, clock_call, 104 + 40 * HUSK_DEVICES_MAX);
 HUSK_ABI_OFFSET(struct husk_bootinfo, envc, 112 + 40 * HUSK_DEVICES_MAX);
 HUSK_ABI_OFFSET(struct husk_bootinfo, envp_gpa, 120 + 40 * HUSK_DEVICES_MAX);
-HUSK_ABI_CHECK(struct husk_bootinfo, 128 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_OFFSET(struct husk_bootinfo, cwd_gpa, 128 + 40 * HUSK_DEVICES_MAX);
+HUSK_ABI_CHECK(struct husk_bootinfo, 136 + 40 * HUSK_DEVICES_MAX);
 
 #define HUSK_FEATURE_RDRAND (1ULL << 0) /* RDRAND usable at CPL3 */
 #define HUSK_FEATURE_RDSEED (1ULL << 1) /* RDSEED usable at CPL3 */

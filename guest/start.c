@@ -9,6 +9,10 @@
  * with wrfsbase), stdio and the stack canary, and calls main.
  */
 #include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "guest.h"
 
@@ -20,6 +24,36 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi);
 
 const struct husk_bootinfo *husk_boot;
 void (*husk_hc_entry)(uint64_t nr, uint64_t arg_gpa);
+
+/* The status for a --cwd the guest does not have (monitor/exitcode.h's
+ * HUSK_EXIT_MONITOR, as for a --mount that cannot be made). */
+#define CWD_FAILED 125
+
+/*
+ * main(), in the directory of husk --cwd. After the constructors, which
+ * is where ext mounts are made (guest/ext2/mount.c): the directory may be
+ * on one. A directory that is not there stops the guest with one line
+ * rather than leaving it in the root, where its relative paths would mean
+ * other files.
+ */
+static int start_main(int argc, char **argv, char **envp)
+{
+    const char *cwd = (const char *)(uintptr_t)husk_boot->cwd_gpa;
+    if (cwd != NULL) {
+        if (strnlen(cwd, HUSK_CWD_MAX) == HUSK_CWD_MAX)
+            husk_panic("bad --cwd path in boot information");
+        if (chdir(cwd) != 0) {
+            char line[HUSK_CWD_MAX + 160];
+            snprintf(line, sizeof(line),
+                     "husk: --cwd=%s: %s in the guest; give a directory its "
+                     "image or mounts have\n",
+                     cwd, strerror(errno));
+            husk_console_note(line);
+            husk_exit(CWD_FAILED);
+        }
+    }
+    return main(argc, argv, envp);
+}
 
 /* argv pointers, NULL, envp pointers, NULL, then this many auxv pairs. */
 #define AUXV_PAIRS 14
@@ -78,7 +112,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
         vec[n++] = auxv[i][0];
         vec[n++] = auxv[i][1];
     }
-    __libc_start_main(main, (int)argc, (char **)vec, 0, 0, 0);
+    __libc_start_main(start_main, (int)argc, (char **)vec, 0, 0, 0);
     husk_panic("__libc_start_main returned");
 }
 

@@ -45,6 +45,8 @@ static const char usage_tail[] =
     "  --env=NAME=VALUE      set NAME in the guest's environment\n"
     "                        (repeatable; the guest gets nothing of the\n"
     "                        host's environment)\n"
+    "  --cwd=/PATH           the guest's working directory when main()\n"
+    "                        starts (default /); a path in the guest\n"
     "  --stdin=pass|none     pass: the guest reads husk's stdin (default);\n"
     "                        none: its stdin is empty, husk's is closed\n"
     "  --console-rate=SIZE   guest console output allowed per second, e.g.\n"
@@ -369,6 +371,25 @@ static int parse_env(const char *value, struct husk_config *cfg, char *err,
     return 0;
 }
 
+/* --cwd=/PATH: absolute, as the guest has no other directory to start
+ * from; whether it exists is the guest's to find (its file systems are
+ * mounted only as it starts). */
+static int parse_cwd(const char *value, struct husk_config *cfg, char *err,
+                     size_t errlen)
+{
+    if (value[0] != '/')
+        return husk_errorf(err, errlen,
+                           "--cwd=%s: expected an absolute path in the "
+                           "guest, starting with /",
+                           value);
+    if (strlen(value) >= HUSK_CWD_MAX)
+        return husk_errorf(err, errlen,
+                           "--cwd: the path is too long (at most %d bytes)",
+                           HUSK_CWD_MAX - 1);
+    cfg->cwd = value;
+    return 0;
+}
+
 static int check_env(const struct husk_config *cfg, char *err, size_t errlen)
 {
     size_t bytes = 0;
@@ -420,6 +441,7 @@ static const struct value_option value_options[] = {
     {"--io-thread", "off|auto|on", parse_io_thread},
     {"--io-spin", "MICROSECONDS", parse_io_spin},
     {"--env", "NAME=VALUE", parse_env},
+    {"--cwd", "/PATH", parse_cwd},
     {"--stdin", "pass|none", parse_stdin},
     {"--console-rate", "SIZE", parse_console_rate},
     {"--user", "USER", parse_user},

@@ -14,6 +14,8 @@
  * environment, like argv a page of pointers and a page of strings. */
 #define ENVP_GPA (HUSK_BOOT_GPA + 0x6000) /* uint64_t[HUSK_ENVC_MAX + 1] */
 #define ENV_STRINGS_GPA (HUSK_BOOT_GPA + 0x7000) /* HUSK_ENV_MAX bytes */
+/* --cwd's path, in the envp page after its pointers. */
+#define CWD_GPA (ENVP_GPA + (HUSK_ENVC_MAX + 1) * 8)
 
 _Static_assert(sizeof(struct husk_bootinfo) <= 0x1000, "boot info page");
 _Static_assert((HUSK_ARGC_MAX + 1) * 8 <= 0x1000, "argv page");
@@ -25,8 +27,10 @@ _Static_assert(ENVP_GPA >= HUSK_TRAP_STACK_TOP &&
                "environment pages");
 _Static_assert((HUSK_ENVC_MAX + 1) * 8 <= 0x1000, "envp page");
 _Static_assert(HUSK_ENV_MAX <= 0x1000, "environment strings page");
+_Static_assert(CWD_GPA + HUSK_CWD_MAX <= ENVP_GPA + 0x1000, "--cwd's path");
 
-/* The environment of --env (bounded by husk_args_parse), nothing else. */
+/* The environment of --env and the directory of --cwd (bounded by
+ * husk_args_parse), nothing else. */
 static void write_env(struct husk_vm *vm, struct husk_bootinfo *bi)
 {
     uint64_t *envp = (void *)(vm->mem + ENVP_GPA);
@@ -42,6 +46,10 @@ static void write_env(struct husk_vm *vm, struct husk_bootinfo *bi)
     envp[cfg->env_count] = 0;
     bi->envc = cfg->env_count;
     bi->envp_gpa = ENVP_GPA;
+    if (cfg->cwd != NULL) { /* shorter than HUSK_CWD_MAX: husk_args_parse */
+        memcpy(vm->mem + CWD_GPA, cfg->cwd, strlen(cfg->cwd) + 1);
+        bi->cwd_gpa = CWD_GPA;
+    }
 }
 
 uint64_t husk_bootinfo_write(struct husk_vm *vm,

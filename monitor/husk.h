@@ -94,6 +94,7 @@ struct husk_config {
     bool stdin_none;             /* --stdin=none: the guest's stdin is empty */
     unsigned env_count;          /* --env=NAME=VALUE, in order given */
     const char *env[HUSK_ENVC_MAX]; /* each "NAME=VALUE", into argv */
+    const char *cwd;                /* --cwd=/PATH, or NULL: the root */
 };
 
 /*

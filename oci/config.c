@@ -182,9 +182,10 @@ static int parse_rlimits(struct parse *p, const json_t *arr,
 static int parse_process(struct parse *p, const json_t *proc,
                          struct oci_config *cfg)
 {
-    json_t *args, *env, *term, *user, *rl;
+    json_t *args, *env, *cwd, *term, *user, *rl;
     if (member(p, proc, "process", "args", JSON_ARRAY, &args) != 0 ||
         member(p, proc, "process", "env", JSON_ARRAY, &env) != 0 ||
+        member(p, proc, "process", "cwd", JSON_STRING, &cwd) != 0 ||
         member(p, proc, "process", "terminal", JSON_TRUE, &term) != 0 ||
         member(p, proc, "process", "user", JSON_OBJECT, &user) != 0 ||
         member(p, proc, "process", "rlimits", JSON_ARRAY, &rl) != 0)
@@ -199,6 +200,20 @@ static int parse_process(struct parse *p, const json_t *proc,
         return oci_errorf(p->err, p->errlen, "process.args[0]: empty");
     if (env != NULL && string_array(p, env, "process.env", true, &cfg->env))
         return -1;
+    /* The guest's working directory (husk --cwd), a path in the guest. */
+    if (cwd != NULL) {
+        const char *c = json_string_value(cwd);
+        if (c[0] != '/')
+            return oci_errorf(p->err, p->errlen,
+                              "process.cwd: '%.64s' is not an absolute path",
+                              c);
+        if (strlen(c) >= HUSK_CWD_MAX)
+            return oci_errorf(p->err, p->errlen,
+                              "process.cwd: longer than a Husk guest takes "
+                              "(%d bytes)",
+                              HUSK_CWD_MAX - 1);
+        cfg->cwd = dup_string(cwd);
+    }
     cfg->terminal = term != NULL && json_is_true(term);
     if (user != NULL &&
         (unsigned32(p, user, "process.user", "uid", &cfg->uid) != 0 ||
@@ -469,6 +484,7 @@ int oci_config_parse(const char *text, size_t len, struct oci_config *cfg,
 void oci_config_free(struct oci_config *cfg)
 {
     free(cfg->root_path);
+    free(cfg->cwd);
     oci_strv_free(&cfg->args);
     oci_strv_free(&cfg->env);
     for (int i = 0; i < OCI_NS_COUNT; i++)

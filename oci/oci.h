@@ -122,6 +122,7 @@ struct oci_config {
     char *root_path; /* as given: relative to the bundle, or absolute */
     bool root_readonly;
     struct oci_strv args, env;
+    char *cwd; /* process.cwd: absolute; NULL if not given */
     bool terminal;
     uint32_t uid, gid;
     int64_t memory_limit; /* bytes; -1: none */

@@ -139,6 +139,10 @@ int oci_plan_argv(const struct oci_config *cfg, const struct oci_image *img,
     oci_strv_addf(argv, "--mem=%lluM", (unsigned long long)(mem >> 20));
     for (size_t i = 0; i < cfg->env.n; i++)
         oci_strv_addf(argv, "--env=%s", cfg->env.v[i]);
+    /* "/" is where a guest starts anyway (and what engines give when the
+     * image names no working directory). */
+    if (cfg->cwd != NULL && strcmp(cfg->cwd, "/") != 0)
+        oci_strv_addf(argv, "--cwd=%s", cfg->cwd);
     /* Root stays root in the monitor's jail, without any capability; any
      * other user is the monitor's --user (docs/security.md). */
     if (cfg->uid != 0 || cfg->gid != 0) {

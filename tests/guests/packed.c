@@ -10,7 +10,8 @@
  * ENOTDIR, ".." above "/"), "passwd" (getpwnam and getgrnam read
  * /etc/passwd and /etc/group), "statfs", "mounts" (/dev and /tmp over
  * the tree), "mountpoint" (libhusk's husk_rootfs_mountpoint, which
- * makes the directories a mount needs); "bare" runs in the same program
+ * makes the directories a mount needs), "cwd" (started in /etc by husk
+ * --cwd); "bare" runs in the same program
  * built without --files (packed_none). Prints "PART ok" or the first
  * check that failed, and exits 1.
  */
@@ -435,6 +436,19 @@ static void mountpoint_part(void)
 
 /* The same program without --files: "/" is empty but for the
  * mountpoints, and gets more of them. */
+/* Run with husk --cwd=/etc: main() starts there, and relative paths
+ * mean files of /etc. */
+static void cwd_part(void)
+{
+    char buf[PATH_MAX];
+    struct stat st;
+    CHECK(getcwd(buf, sizeof(buf)) != NULL && strcmp(buf, "/etc") == 0);
+    CHECK(stat("passwd", &st) == 0 && S_ISREG(st.st_mode));
+    CHECK(stat("../data/hello.txt", &st) == 0 && S_ISREG(st.st_mode));
+    CHECK(chdir("..") == 0 && getcwd(buf, sizeof(buf)) != NULL &&
+          strcmp(buf, "/") == 0);
+}
+
 static void bare_part(void)
 {
     struct stat st;
@@ -465,7 +479,7 @@ int main(int argc, char **argv)
         {"erofs", erofs_part},     {"paths", paths_part},
         {"passwd", passwd_part},   {"statfs", statfs_part},
         {"mounts", mounts_part},   {"mountpoint", mountpoint_part},
-        {"bare", bare_part},
+        {"cwd", cwd_part},         {"bare", bare_part},
     };
     return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }

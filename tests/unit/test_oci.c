@@ -205,6 +205,33 @@ TEST(oci_plan_basic)
     oci_config_free(&cfg);
 }
 
+TEST(oci_plan_cwd)
+{
+    struct oci_image img = image();
+    struct oci_strv argv = {0};
+    /* A directory of the guest's: --cwd; "/" (podman's default): nothing. */
+    CHECK_EQ(parse_with(ARGS ", \"cwd\": \"/srv/app\"", NULL), 0);
+    CHECK_EQ(
+        oci_plan_argv(&cfg, &img, NULL, "/bin/husk", &argv, err, sizeof(err)),
+        0);
+    CHECK_STREQ(joined(&argv),
+                "/bin/husk --mem=64M --cwd=/srv/app app.husk -- a b ");
+    oci_strv_free(&argv);
+    oci_config_free(&cfg);
+    argv = (struct oci_strv){0};
+    CHECK_EQ(parse_with(ARGS ", \"cwd\": \"/\"", NULL), 0);
+    CHECK_EQ(
+        oci_plan_argv(&cfg, &img, NULL, "/bin/husk", &argv, err, sizeof(err)),
+        0);
+    CHECK_STREQ(joined(&argv), "/bin/husk --mem=64M app.husk -- a b ");
+    oci_strv_free(&argv);
+    oci_config_free(&cfg);
+    CHECK_REFUSED(parse_with(ARGS ", \"cwd\": \"srv\"", NULL),
+                  "process.cwd: 'srv' is not an absolute path");
+    CHECK_REFUSED(parse_with(ARGS ", \"cwd\": 7", NULL),
+                  "process.cwd: not a string");
+}
+
 TEST(oci_plan_memory)
 {
     struct oci_image img = image();
