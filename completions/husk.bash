@@ -8,7 +8,7 @@
 # package.
 #
 # husk: its options, the values of --backend=, --io-thread=, --stdin=,
-# --user=, --group=, a file after --block:NAME=, a tap or "user" after
+# --stats=, --log-level=, --user=, --group=, a file after --block:NAME=, a tap or "user" after
 # --net:NAME=, .husk images, then anything (the guest's arguments).
 # husk-cc: its own options, a directory after --files= and after -I and
 # -L (as separate words), any file after -o, else C sources, headers,
@@ -18,7 +18,7 @@
 # that the two agree): "=" or ":" ends those that take a value.
 _husk_options=(--backend= --mem= --timeout= --block: --net: --io-thread=
     --io-spin= --env= --stdin= --console-rate= --user= --group= --no-jail
-    --print-seccomp --stats --help --version)
+    --print-seccomp --stats --log-level= --help --version)
 _husk_cc_options=(--block= --net= --mount= --files= --print-sysroot
     -print-search-dirs --help --version)
 
@@ -85,6 +85,8 @@ _husk() {
     --backend=*) _husk_offer --backend={auto,kvm,process} ;;
     --io-thread=*) _husk_offer --io-thread={off,auto,on} ;;
     --stdin=*) _husk_offer --stdin={pass,none} ;;
+    --stats=*) _husk_offer --stats={text,json} ;;
+    --log-level=*) _husk_offer --log-level={error,warn,info,debug} ;;
     --user=*)
         mapfile -t w < <(compgen -u)
         _husk_offer "${w[@]/#/--user=}" ;;

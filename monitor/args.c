@@ -61,11 +61,17 @@ static const char usage_tail[] =
     "                        refuse namespaces\n"
     "  --print-seccomp       set up as for a run, print the seccomp filter\n"
     "                        instead of starting the guest, and exit\n"
-    "  --stats               print the backend and the number of VM exits\n"
-    "                        and hypercalls at the end\n"
+    "  --stats[=text|json]   at the end, print the backend and the number of\n"
+    "                        VM exits and hypercalls (text, the default), or\n"
+    "                        one line of JSON: exits, hypercalls, times,\n"
+    "                        memory, device counters (docs/stats.md)\n"
+    "  --log-level=error|warn|info|debug  what the monitor says on stderr\n"
+    "                        (default warn; info: its phases; debug: and\n"
+    "                        their times)\n"
     "  --help, -h            print this help and exit\n"
     "  --version             print the monitor and ABI versions and exit\n"
-    "--no-jail, --print-seccomp, --stats, --help and --version take no value.\n"
+    "--no-jail, --print-seccomp, --help and --version take no value; --stats\n"
+    "takes one only after =.\n"
     "\n" HUSK_EXIT_CODES_HELP;
 
 /* Append s to buf (size bytes, NUL-terminated) as far as it fits. */
@@ -426,6 +432,37 @@ static int parse_group(const char *value, struct husk_config *cfg, char *err,
     return parse_id("--group", value, &cfg->group, err, errlen);
 }
 
+static int parse_log_level(const char *value, struct husk_config *cfg,
+                           char *err, size_t errlen)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(value, names[i]) == 0) {
+            cfg->log_level = (enum husk_log_level)i;
+            return 0;
+        }
+    return husk_errorf(err, errlen,
+                       "--log-level=%s: expected error, warn, info or debug",
+                       value);
+}
+
+/* --stats, --stats=text or --stats=json. The value is optional, so it is
+ * taken only after '=': "--stats app.husk" names the image. */
+static int parse_stats(const char *arg, struct husk_config *cfg, char *err,
+                       size_t errlen)
+{
+    if (strcmp(arg, "--stats") == 0 || strcmp(arg, "--stats=text") == 0)
+        cfg->stats = HUSK_STATS_TEXT;
+    else if (strcmp(arg, "--stats=json") == 0)
+        cfg->stats = HUSK_STATS_JSON;
+    else
+        return husk_errorf(err, errlen,
+                           "%s: expected --stats, --stats=text or "
+                           "--stats=json",
+                           arg);
+    return 0;
+}
+
 /* An option that takes a value: --NAME=VALUE, or --NAME VALUE. */
 struct value_option {
     const char *name;    /* "--mem" */
@@ -446,6 +483,7 @@ static const struct value_option value_options[] = {
     {"--console-rate", "SIZE", parse_console_rate},
     {"--user", "USER", parse_user},
     {"--group", "GROUP", parse_group},
+    {"--log-level", "error|warn|info|debug", parse_log_level},
 };
 
 /* The option arg names, as --NAME=VALUE (*value set) or --NAME alone
@@ -600,6 +638,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
     cfg->mem_size = HUSK_MEM_DEFAULT;
     cfg->console_rate = HUSK_CONSOLE_RATE_DEFAULT;
     cfg->io_thread = HUSK_IO_AUTO;
+    cfg->log_level = HUSK_LOG_WARN;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
     /* The last "--NAME VALUE", for the message if it took the image. */
@@ -623,8 +662,9 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
         } else if (strcmp(a, "--version") == 0) {
             cfg->version = true;
             return 0;
-        } else if (strcmp(a, "--stats") == 0) {
-            cfg->stats = true;
+        } else if (strcmp(a, "--stats") == 0 ||
+                   strncmp(a, "--stats=", 8) == 0) {
+            rc = parse_stats(a, cfg, err, errlen);
         } else if (strcmp(a, "--no-jail") == 0) {
             cfg->no_jail = true;
         } else if (strcmp(a, "--print-seccomp") == 0) {

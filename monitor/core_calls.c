@@ -20,6 +20,7 @@ static enum husk_hc_result hc_exit(struct husk_vm *vm, void *arg)
         return husk_violation(vm, "exit: padding is not zero");
     /* As for a process: the shell sees the low 8 bits. */
     vm->exit_code = (int)((uint32_t)a->status & 0xff);
+    vm->end_reason = "exit"; /* its status may be any: say so (stats.c) */
     return HUSK_HC_STOP;
 }
 

@@ -102,6 +102,21 @@ void husk_devices_report_stats(struct husk_vm *vm)
     }
 }
 
+void husk_devices_stats_json(struct husk_vm *vm, struct husk_json *j)
+{
+    husk_json_begin(j, "devices");
+    for (unsigned h = 0; h < vm->cfg->device_count; h++) {
+        const struct husk_device_arg *d = &vm->cfg->devices[h];
+        const struct husk_device_ops *ops = husk_device_ops_of(d->kind);
+        husk_json_begin(j, d->name);
+        husk_json_str(j, "kind", kind_name(d->kind));
+        if (ops != NULL && ops->stats_json != NULL)
+            ops->stats_json(vm, h, j);
+        husk_json_end(j);
+    }
+    husk_json_end(j);
+}
+
 bool husk_devices_want_io_thread(const struct husk_config *cfg)
 {
     for (unsigned h = 0; h < cfg->device_count; h++) {

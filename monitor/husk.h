@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../abi/husk_abi.h"
 #include "exitcode.h"
@@ -24,8 +25,32 @@
  * failure path of the pure parsers (args, ELF, device specs). */
 int husk_errorf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Print "husk: <message>" on stderr (one write). */
+/* --log-level: which lines reach stderr. Error lines (fatal ones, and
+ * those that say why the guest stopped) always do; warn is the default. */
+enum husk_log_level {
+    HUSK_LOG_ERROR,
+    HUSK_LOG_WARN,
+    HUSK_LOG_INFO,
+    HUSK_LOG_DEBUG,
+};
+void husk_log_set_level(enum husk_log_level level);
+/* Whether lines of this level are printed (to skip work for them). */
+bool husk_log_enabled(enum husk_log_level level);
+/* Print "husk: <message>" on stderr (one write), at every level: an error
+ * that does not end the process by itself (the guest's end, a crash). */
+void husk_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for output the user asked for (--stats): at every level. */
+void husk_reportx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "husk: <message>" on stderr (one write), unless
+ * --log-level=error. */
 void husk_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "husk: info: <message>" with --log-level=info or debug. */
+void husk_infox(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "husk: debug: <message>" with --log-level=debug. */
+void husk_debugx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write text (len bytes, its own '\n' included) to stderr as it is, at
+ * column 0 as a message line would be (--stats=json). */
+void husk_log_raw(const char *text, size_t len);
 /* Print "husk: <message>: strerror(errno)" and _exit(code). */
 _Noreturn void husk_fatal(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -51,6 +76,33 @@ static inline void husk_own_tls(void)
         husk_tls_claim();
 }
 
+/* ---- json.c: a JSON object writer (pure) ---- */
+
+/* One JSON text into a fixed buffer: objects, numbers, strings, booleans
+ * and null, with commas and escaping done here. Nothing is allocated. */
+struct husk_json {
+    char *buf;
+    size_t size, len; /* buf[len] is always '\0' */
+    unsigned depth;   /* objects open */
+    bool first;       /* no member yet in the innermost object */
+    bool overflow;    /* something did not fit: the text is cut */
+};
+
+void husk_json_init(struct husk_json *j, char *buf, size_t size);
+/* Open an object: the top-level one with key NULL, else a member's. */
+void husk_json_begin(struct husk_json *j, const char *key);
+void husk_json_end(struct husk_json *j);
+/* Members of the innermost object (key NULL only at the top level). */
+void husk_json_u64(struct husk_json *j, const char *key, uint64_t v);
+void husk_json_i64(struct husk_json *j, const char *key, int64_t v);
+/* s as a JSON string: escaped, and each byte that is not well-formed
+ * UTF-8 replaced by U+FFFD, so the text stays valid whatever s holds. */
+void husk_json_str(struct husk_json *j, const char *key, const char *s);
+void husk_json_bool(struct husk_json *j, const char *key, bool b);
+void husk_json_null(struct husk_json *j, const char *key);
+/* End the text with '\n': 0, or -1 if it did not fit (or was left open). */
+int husk_json_finish(struct husk_json *j);
+
 /* ---- args.c: the command line ---- */
 
 #define HUSK_MEM_DEFAULT (64ULL << 20)
@@ -74,6 +126,10 @@ enum husk_io_mode { HUSK_IO_OFF, HUSK_IO_AUTO, HUSK_IO_ON };
  * the process backend (proc.c). */
 enum husk_backend { HUSK_BACKEND_AUTO, HUSK_BACKEND_KVM, HUSK_BACKEND_PROCESS };
 
+/* --stats: none, the text lines (--stats, --stats=text) or one JSON
+ * object (--stats=json; stats.c, docs/stats.md). */
+enum husk_stats_mode { HUSK_STATS_OFF, HUSK_STATS_TEXT, HUSK_STATS_JSON };
+
 struct husk_config {
     const char *image_path;
     enum husk_backend backend; /* as asked for on the command line */
@@ -84,15 +140,16 @@ struct husk_config {
     unsigned device_count;
     struct husk_device_arg devices[HUSK_DEVICES_MAX];
     bool help, version;
-    bool stats;                  /* print exit counts when the guest stops */
-    enum husk_io_mode io_thread; /* --io-thread */
-    unsigned io_spin_us;         /* --io-spin; 0: the default */
-    uint64_t console_rate;       /* --console-rate, bytes/s; 0 = no limit */
-    const char *user, *group;    /* --user=, --group= as given, or NULL */
-    bool no_jail;                /* --no-jail: seccomp and limits only */
-    bool print_seccomp;          /* print the filter instead of running */
-    bool stdin_none;             /* --stdin=none: the guest's stdin is empty */
-    unsigned env_count;          /* --env=NAME=VALUE, in order given */
+    enum husk_stats_mode stats;    /* the report when the guest stops */
+    enum husk_log_level log_level; /* --log-level; warn by default */
+    enum husk_io_mode io_thread;   /* --io-thread */
+    unsigned io_spin_us;           /* --io-spin; 0: the default */
+    uint64_t console_rate;         /* --console-rate, bytes/s; 0 = no limit */
+    const char *user, *group;      /* --user=, --group= as given, or NULL */
+    bool no_jail;                  /* --no-jail: seccomp and limits only */
+    bool print_seccomp;            /* print the filter instead of running */
+    bool stdin_none;    /* --stdin=none: the guest's stdin is empty */
+    unsigned env_count; /* --env=NAME=VALUE, in order given */
     const char *env[HUSK_ENVC_MAX]; /* each "NAME=VALUE", into argv */
     const char *cwd;                /* --cwd=/PATH, or NULL: the root */
 };
@@ -269,6 +326,8 @@ bool husk_rate_take(struct husk_rate *r, uint64_t n, uint64_t now_ns);
  * they never will: n is over the burst, or there is no limit). */
 uint64_t husk_rate_wait_ns(const struct husk_rate *r, uint64_t n);
 
+#define HUSK_EXIT_REASONS 64
+
 struct husk_vm {
     enum husk_backend backend;  /* the one that runs: KVM or process */
     int kvm_fd, vm_fd, vcpu_fd; /* -1 with the process backend */
@@ -293,7 +352,22 @@ struct husk_vm {
     uint64_t pollable_mask;
     struct husk_io *io; /* the I/O thread and the queues it serves */
     int exit_code;
-    uint64_t exits, hypercalls;    /* for --stats */
+    uint64_t exits, hypercalls; /* for --stats */
+    /* For --stats=json: KVM exits by exit_reason (reasons at or above the
+     * last slot counted in it), calls made by number, and the time the
+     * guest ran (measured only when timing: it costs two clock reads per
+     * exit or call). */
+    uint64_t exit_reasons[HUSK_EXIT_REASONS];
+    uint64_t calls_made[HUSK_HC_MAX];
+    bool timing;
+    uint64_t guest_ns;
+    /* "exit" when the guest's exit call ended the run; NULL when the
+     * status says why (stats.c). */
+    const char *end_reason;
+    struct {
+        uint64_t writes, stdout_bytes, stderr_bytes; /* written, not dropped */
+        uint64_t reads, stdin_bytes;
+    } console;                     /* for --stats=json */
     struct husk_rate console_rate; /* --console-rate */
     uint64_t console_dropped;      /* bytes over it, reported at the end */
     /* A console_read found stdin empty: the next wait also ends when it
@@ -412,6 +486,9 @@ struct husk_device_ops {
     int (*sandbox_rules)(struct husk_vm *vm, unsigned handle, void *ctx);
     /* Print device `handle`'s counters for --stats (optional). */
     void (*report_stats)(struct husk_vm *vm, unsigned handle);
+    /* Add its counters to its object in --stats=json (optional). */
+    void (*stats_json)(struct husk_vm *vm, unsigned handle,
+                       struct husk_json *j);
 };
 
 /*
@@ -452,6 +529,8 @@ void husk_devices_open(struct husk_vm *vm);
 bool husk_devices_want_io_thread(const struct husk_config *cfg);
 /* Print each device's --stats counters. */
 void husk_devices_report_stats(struct husk_vm *vm);
+/* Each device's object in --stats=json ("name": {"kind": ..., ...}). */
+void husk_devices_stats_json(struct husk_vm *vm, struct husk_json *j);
 
 /* ---- kvm.c: VM, memory, vCPU ---- */
 
@@ -522,6 +601,47 @@ int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r);
 /* The end of every run: dropped output, --stats, then _exit(status). */
 _Noreturn void husk_run_end(struct husk_vm *vm, int status);
 
+/* ---- stats.c: --stats=json, and the phases of a run ---- */
+
+/* The phases of main(), in order (issue 18's boot breakdown). */
+enum husk_phase {
+    HUSK_PHASE_START,          /* main() entered */
+    HUSK_PHASE_ARGS_PARSED,    /* the command line */
+    HUSK_PHASE_IMAGE_PARSED,   /* the image's headers read and checked */
+    HUSK_PHASE_DEVICES_OPENED, /* backend and devices opened */
+    HUSK_PHASE_JAIL_ENTERED,   /* namespaces (or --no-jail) */
+    HUSK_PHASE_VM_CREATED,     /* guest memory (and the VM) */
+    HUSK_PHASE_IMAGE_LOADED,   /* the segments in guest memory */
+    HUSK_PHASE_SANDBOX_LOADED, /* the seccomp filter armed */
+    HUSK_PHASE_GUEST_STARTED,  /* just before its first instruction */
+    HUSK_PHASE_GUEST_EXITED,   /* the run is over (husk_run_end) */
+    HUSK_PHASE_TEARDOWN,       /* the end report, just before _exit */
+    HUSK_PHASES
+};
+
+/* CLOCK_MONOTONIC in ns: the vDSO, no system call and no thread state.
+ * Not instrumented, inline: the process backend reads it on the guest's
+ * %fs, where a sanitizer's thread state is not to be found. */
+__attribute__((no_sanitize_address)) static inline uint64_t husk_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+/* Note that phase p is reached now (its first time only). */
+void husk_phase(enum husk_phase p);
+/* The "debug: phases" line (--log-level=debug). */
+void husk_phases_debug(void);
+/* Allow what the JSON report needs (getrusage, mincore), with
+ * --stats=json (ctx: scmp_filter_ctx). */
+int husk_stats_sandbox_rules(const struct husk_vm *vm, void *ctx);
+/* How the run ended, in a word: exit, abort, crash, violation, timeout,
+ * signal, monitor_error (or unknown). */
+const char *husk_stats_end_reason(const struct husk_vm *vm, int status);
+/* Write the --stats=json line on stderr: how the guest ended (status),
+ * exits, calls, times, memory, devices (docs/stats.md). */
+void husk_stats_json(struct husk_vm *vm, int status);
+
 /* ---- trap_x86_64.c: exceptions become crash reports ---- */
 
 /* The IDT, the stub and IST1 (called by husk_cpu_setup). */
@@ -576,6 +696,8 @@ long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
  * vm->exit_code. */
 bool husk_io_stopped(struct husk_vm *vm);
 void husk_io_report_stats(struct husk_vm *vm);
+/* Its "io_thread" object in --stats=json (nothing without queues). */
+void husk_io_stats_json(struct husk_vm *vm, struct husk_json *j);
 
 /* ---- limits.c: fds, core dumps, rlimits (with or without the jail) ---- */
 

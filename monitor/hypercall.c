@@ -114,6 +114,7 @@ enum husk_hc_result husk_hc_call(struct husk_vm *vm, uint64_t nr,
         return husk_violation(vm, "unknown hypercall %llu",
                               (unsigned long long)nr);
     const struct husk_hc_entry *call = &vm->calls[nr];
+    vm->calls_made[nr]++;
 
     if (arg_gpa % 8 != 0)
         return husk_violation(vm, "%s: argument 0x%llx is not 8-byte aligned",

@@ -424,22 +424,36 @@ void husk_io_report_stats(struct husk_vm *vm)
     struct husk_io *io = vm->io;
     if (io == NULL)
         return;
-    husk_warnx("stats: queued requests: %llu served by the I/O thread "
-               "(%s, woken %llu times), %llu by kicks",
-               (unsigned long long)io->served_by_thread,
-               io->running ? "running" : "not started",
-               (unsigned long long)io->wakeups,
-               (unsigned long long)io->served_by_kick);
+    husk_reportx("stats: queued requests: %llu served by the I/O thread "
+                 "(%s, woken %llu times), %llu by kicks",
+                 (unsigned long long)io->served_by_thread,
+                 io->running ? "running" : "not started",
+                 (unsigned long long)io->wakeups,
+                 (unsigned long long)io->served_by_kick);
     if (io->wake_ns == 0)
         return;
     if (vm->cfg->io_spin_us != 0)
-        husk_warnx("stats: I/O thread: a wake-up costs %llu us; it polls "
-                   "for %u us (--io-spin)",
-                   (unsigned long long)(io->wake_ns + 500) / 1000,
-                   vm->cfg->io_spin_us);
+        husk_reportx("stats: I/O thread: a wake-up costs %llu us; it polls "
+                     "for %u us (--io-spin)",
+                     (unsigned long long)(io->wake_ns + 500) / 1000,
+                     vm->cfg->io_spin_us);
     else
-        husk_warnx("stats: I/O thread: a wake-up costs %llu us, so it polls "
-                   "for at most %llu us",
-                   (unsigned long long)(io->wake_ns + 500) / 1000,
-                   (unsigned long long)(io->spin_max_ns + 500) / 1000);
+        husk_reportx("stats: I/O thread: a wake-up costs %llu us, so it polls "
+                     "for at most %llu us",
+                     (unsigned long long)(io->wake_ns + 500) / 1000,
+                     (unsigned long long)(io->spin_max_ns + 500) / 1000);
+}
+
+void husk_io_stats_json(struct husk_vm *vm, struct husk_json *j)
+{
+    struct husk_io *io = vm->io;
+    if (io == NULL)
+        return;
+    husk_json_begin(j, "io_thread");
+    husk_json_bool(j, "running", io->running);
+    husk_json_u64(j, "served_by_thread", io->served_by_thread);
+    husk_json_u64(j, "served_by_kick", io->served_by_kick);
+    husk_json_u64(j, "wakeups", io->wakeups);
+    husk_json_u64(j, "wake_ns", io->wake_ns);
+    husk_json_end(j);
 }

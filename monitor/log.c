@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
-/* log.c: one-line diagnostics on stderr and the fatal exits behind them. */
+/*
+ * log.c: one-line diagnostics on stderr and the fatal exits behind them,
+ * filtered by --log-level. Every line is "husk: " and the message; info
+ * and debug lines name their level after it ("husk: info: ..."), so that
+ * the default output (error and warn lines) stays what it always was.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +25,20 @@ void husk_log_console_tty(bool *mid_line)
 
 void (*husk_tls_claim)(void);
 
-static void vlog(const char *fmt, va_list ap, int errnum)
+static enum husk_log_level log_level = HUSK_LOG_WARN;
+
+void husk_log_set_level(enum husk_log_level level)
+{
+    log_level = level;
+}
+
+bool husk_log_enabled(enum husk_log_level level)
+{
+    return level <= log_level;
+}
+
+/* tag: "" for error and warn lines, "info: " or "debug: " else. */
+static void vlog(const char *tag, const char *fmt, va_list ap, int errnum)
 {
     husk_own_tls();
     /* Build the whole line first so that it reaches stderr in one write.
@@ -33,7 +51,7 @@ static void vlog(const char *fmt, va_list ap, int errnum)
     if (guest_mid_line != NULL)
         n = snprintf(line, sizeof(line), "%s\033[0m",
                      *guest_mid_line ? "\n" : "");
-    n += snprintf(line + n, sizeof(line) - (size_t)n, "husk: ");
+    n += snprintf(line + n, sizeof(line) - (size_t)n, "husk: %s", tag);
     n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     if (n >= (int)sizeof(line))
         n = sizeof(line) - 1;
@@ -59,11 +77,72 @@ int husk_errorf(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+void husk_log_raw(const char *text, size_t len)
+{
+    husk_own_tls();
+    /* As vlog: at column 0, attributes reset, then the text as it is. */
+    if (guest_mid_line != NULL) {
+        const char *reset = *guest_mid_line ? "\n\033[0m" : "\033[0m";
+        ssize_t unused = write(STDERR_FILENO, reset, strlen(reset));
+        (void)unused;
+        *guest_mid_line = false;
+    }
+    while (len > 0) {
+        ssize_t n = write(STDERR_FILENO, text, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+static void log_at(enum husk_log_level level, const char *tag, const char *fmt,
+                   va_list ap)
+{
+    if (level <= log_level)
+        vlog(tag, fmt, ap, 0);
+}
+
+void husk_errx(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(HUSK_LOG_ERROR, "", fmt, ap);
+    va_end(ap);
+}
+
+void husk_reportx(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(HUSK_LOG_ERROR, "", fmt,
+           ap); /* asked for (--stats): at every level */
+    va_end(ap);
+}
+
 void husk_warnx(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(fmt, ap, 0);
+    log_at(HUSK_LOG_WARN, "", fmt, ap);
+    va_end(ap);
+}
+
+void husk_infox(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(HUSK_LOG_INFO, "info: ", fmt, ap);
+    va_end(ap);
+}
+
+void husk_debugx(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(HUSK_LOG_DEBUG, "debug: ", fmt, ap);
     va_end(ap);
 }
 
@@ -73,7 +152,7 @@ void husk_fatal(int code, const char *fmt, ...)
     int errnum = errno;
     va_list ap;
     va_start(ap, fmt);
-    vlog(fmt, ap, errnum);
+    vlog("", fmt, ap, errnum);
     va_end(ap);
     _exit(code);
 }
@@ -82,7 +161,7 @@ void husk_fatalx(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(fmt, ap, 0);
+    vlog("", fmt, ap, 0);
     va_end(ap);
     _exit(code);
 }

@@ -144,12 +144,24 @@ static void prefault(struct husk_vm *vm, const struct husk_elf_image *img)
     madvise(vm->mem + vm->mem_size - stack, stack, MADV_POPULATE_WRITE);
 }
 
+/* --log-level=info: each device as it was opened. */
+static void log_devices(const struct husk_config *cfg)
+{
+    for (unsigned h = 0; h < cfg->device_count; h++) {
+        const struct husk_device_arg *d = &cfg->devices[h];
+        const struct husk_device_kind *k = husk_device_kind_of(d->kind);
+        husk_infox("device %u: --%s:%s=%s", h, k != NULL ? k->name : "?",
+                   d->name, d->spec);
+    }
+}
+
 int main(int argc, char *argv[])
 {
     static struct husk_config cfg;
     static struct husk_vm vm;
     char err[512];
 
+    husk_phase(HUSK_PHASE_START);
     husk_fds_sanitize();
     /* husk inspect [--json] IMAGE: the image read as for a run, described
      * and not run (inspect.c); no jail, no filter, no guest. */
@@ -167,6 +179,8 @@ int main(int argc, char *argv[])
     }
     if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s", err);
+    husk_log_set_level(cfg.log_level);
+    husk_phase(HUSK_PHASE_ARGS_PARSED);
     if (cfg.help) {
         fputs(husk_usage(), stdout);
         return 0;
@@ -195,6 +209,13 @@ int main(int argc, char *argv[])
                     (unsigned long long)(cfg.mem_size >> 20), cfg.image_path,
                     (unsigned long long)(min_mem >> 20));
     husk_devices_match(&cfg, &img);
+    husk_phase(HUSK_PHASE_IMAGE_PARSED);
+    husk_infox("image %s: %llu bytes, ABI %u, entry 0x%llx, %u segments, "
+               "--mem=%lluM (at least %lluM)",
+               cfg.image_path, (unsigned long long)image.st.st_size,
+               img.abi_version, (unsigned long long)img.entry,
+               img.segment_count, (unsigned long long)(cfg.mem_size >> 20),
+               (unsigned long long)(min_mem >> 20));
 
     vm.cfg = &cfg;
     vm.image_fd = image.fd;
@@ -204,20 +225,30 @@ int main(int argc, char *argv[])
         husk_trap_register(&vm);
     else
         husk_proc_register(&vm);
+    husk_infox("backend: %s",
+               vm.backend == HUSK_BACKEND_KVM ? "kvm" : "process");
     husk_devices_open(&vm);
+    log_devices(&cfg);
+    husk_phase(HUSK_PHASE_DEVICES_OPENED);
     husk_limits_prepare(&vm);
     husk_jail_enter(&vm); /* jailed: we are its child from here on */
+    husk_phase(HUSK_PHASE_JAIL_ENTERED);
+    husk_infox("jail: %s", cfg.no_jail ? "none (--no-jail)"
+                                       : "namespaces and an empty root");
 
     if (vm.backend == HUSK_BACKEND_KVM) {
         husk_vm_create(&vm, cfg.mem_size);
+        husk_phase(HUSK_PHASE_VM_CREATED);
         prefault(&vm, &img);
         image_load(cfg.image_path, &image, &img, vm.mem);
         husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
     } else {
         husk_proc_create(&vm, cfg.mem_size);
+        husk_phase(HUSK_PHASE_VM_CREATED);
         prefault(&vm, &img);
         image_load(cfg.image_path, &image, &img, vm.mem);
     }
+    husk_phase(HUSK_PHASE_IMAGE_LOADED);
     vm.image_fd = -1;
     husk_bootinfo_write(&vm, &img, image.head);
     free(image.head);
@@ -228,7 +259,14 @@ int main(int argc, char *argv[])
     husk_timeout_arm(&vm);
     if (vm.backend == HUSK_BACKEND_PROCESS)
         husk_proc_prepare(&vm); /* its own handlers, over those above */
+    /* --stats=json times the guest: two clock reads per exit or call.
+     * The process backend reads the vDSO's clock; without one (a clock
+     * source it cannot read), each read would be a system call. */
+    vm.timing = cfg.stats == HUSK_STATS_JSON &&
+                (vm.backend == HUSK_BACKEND_KVM || vm.clock_call != 0);
     husk_sandbox_load(&vm, filter);
+    husk_phase(HUSK_PHASE_SANDBOX_LOADED);
+    husk_infox("seccomp filter loaded; starting the guest");
     if (vm.backend == HUSK_BACKEND_PROCESS)
         husk_proc_run(&vm, img.entry);
     husk_run_end(&vm, husk_vcpu_run(&vm));

@@ -69,6 +69,7 @@ static struct {
     volatile sig_atomic_t in_monitor; /* inside husk_proc_call */
     uint8_t *altstack;                /* the signal stack, main thread only */
     pid_t pid, tid;                   /* where a stop signal is sent again */
+    uint64_t resumed_ns; /* --stats=json: when the guest last went on */
 } proc;
 
 __attribute__((target("fsgsbase"))) static inline void set_fs(uint64_t base)
@@ -212,16 +213,16 @@ static _Noreturn void report_fault(void *unused)
         if (in_guest(at))
             /* Trapped by proc_sandbox.c's first filter: a guest makes
              * hypercalls, never system calls, whatever their number. */
-            husk_warnx("ABI violation: the guest made system call %d at "
-                       "rip=0x%llx; a guest may only make hypercalls",
-                       pending.si.si_syscall, (unsigned long long)at);
+            husk_errx("ABI violation: the guest made system call %d at "
+                      "rip=0x%llx; a guest may only make hypercalls",
+                      pending.si.si_syscall, (unsigned long long)at);
         else
-            husk_warnx("ABI violation: system call %d (arch 0x%x) at "
-                       "rip=0x%llx, in the monitor's code, is not in the "
-                       "seccomp allowlist: a guest that jumped there, or "
-                       "a bug in husk",
-                       pending.si.si_syscall, pending.si.si_arch,
-                       (unsigned long long)at);
+            husk_errx("ABI violation: system call %d (arch 0x%x) at "
+                      "rip=0x%llx, in the monitor's code, is not in the "
+                      "seccomp allowlist: a guest that jumped there, or "
+                      "a bug in husk",
+                      pending.si.si_syscall, pending.si.si_arch,
+                      (unsigned long long)at);
         husk_run_end(proc.vm, HUSK_EXIT_VIOLATION);
     }
     struct kvm_regs r = {
@@ -289,9 +290,9 @@ static ON_SIGNAL_STACK void on_fault(int sig, siginfo_t *si, void *ctx)
     if (!on_altstack(&sig)) {
         /* Not the guest's thread (the I/O thread has no signal stack):
          * a monitor bug. Its own %fs is right; report and end. */
-        husk_warnx("internal error: %s in a monitor thread at rip=0x%llx",
-                   strsignal(sig),
-                   (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
+        husk_errx("internal error: %s in a monitor thread at rip=0x%llx",
+                  strsignal(sig),
+                  (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
         _exit(sig == SIGSYS ? HUSK_EXIT_VIOLATION : HUSK_EXIT_CRASH);
     }
     set_fs(proc.monitor_fs);
@@ -464,6 +465,10 @@ __attribute__((no_sanitize_address, target("fsgsbase"))) void husk_proc_call(
 {
     /* in_monitor first: from here a stop signal only takes note. */
     proc.in_monitor = 1;
+    /* --stats=json: the guest ran since it last went on. The vDSO's
+     * clock keeps no thread state: fine on the guest's %fs. */
+    if (proc.vm->timing)
+        proc.vm->guest_ns += husk_now_ns() - proc.resumed_ns;
     if (proc.fsgsbase)
         proc.guest_fs = _readfsbase_u64();
     proc.on_monitor_fs = proc.guest_fs == proc.monitor_fs;
@@ -480,6 +485,8 @@ __attribute__((no_sanitize_address, target("fsgsbase"))) void husk_proc_call(
     }
     if (proc.on_monitor_fs && proc.guest_fs != proc.monitor_fs)
         set_fs(proc.guest_fs);
+    if (proc.vm->timing)
+        proc.resumed_ns = husk_now_ns();
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -537,5 +544,7 @@ _Noreturn void husk_proc_run(struct husk_vm *vm, uint64_t entry)
      * stack for every hypercall from now on. */
     husk_proc_stack_top =
         ((uintptr_t)__builtin_frame_address(0) - 4096) & ~(uintptr_t)15;
+    husk_phase(HUSK_PHASE_GUEST_STARTED);
+    proc.resumed_ns = husk_now_ns();
     husk_proc_enter(entry, vm->mem_size, HUSK_BOOT_GPA);
 }

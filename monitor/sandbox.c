@@ -143,6 +143,8 @@ void *husk_sandbox_build(struct husk_vm *vm)
             rc |= ops->sandbox_rules(vm, h, ctx);
     }
     rc |= husk_io_sandbox_rules(vm, ctx);
+    /* --stats=json: the report's getrusage and mincore. */
+    rc |= husk_stats_sandbox_rules(vm, ctx);
     /* One filter for every thread: the I/O thread exists already. */
     rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)

@@ -127,9 +127,9 @@ void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
                  (unsigned long long)error);
     else
         what[0] = '\0';
-    husk_warnx("guest crashed: %s at rip=0x%llx%s%s%s", vector_name(vector),
-               (unsigned long long)r->rip, what, where ? ", " : "",
-               where ? where : "");
+    husk_errx("guest crashed: %s at rip=0x%llx%s%s%s", vector_name(vector),
+              (unsigned long long)r->rip, what, where ? ", " : "",
+              where ? where : "");
     if (all_regs)
         husk_print_registers(r, s);
 }

@@ -77,14 +77,14 @@ static int report_crash(struct husk_vm *vm, const char *why)
     bool reset =
         have_regs && have_sregs && r.rip == 0xfff0 && s.cs.selector == 0xf000;
     if (!have_regs || reset) {
-        husk_warnx("guest crashed: %s (registers unavailable: %s)", why,
-                   reset ? "this KVM reset the vCPU at the triple fault, "
-                           "as it does on AMD SVM"
-                         : "KVM_GET_REGS failed");
+        husk_errx("guest crashed: %s (registers unavailable: %s)", why,
+                  reset ? "this KVM reset the vCPU at the triple fault, "
+                          "as it does on AMD SVM"
+                        : "KVM_GET_REGS failed");
         return HUSK_EXIT_CRASH;
     }
-    husk_warnx("guest crashed: %s at rip=0x%llx", why,
-               (unsigned long long)r.rip);
+    husk_errx("guest crashed: %s at rip=0x%llx", why,
+              (unsigned long long)r.rip);
     husk_print_registers(&r, have_sregs ? &s : NULL);
     return HUSK_EXIT_CRASH;
 }
@@ -125,7 +125,7 @@ static int handle_exit(struct husk_vm *vm)
                                  run->mmio.is_write, run->mmio.data));
     case KVM_EXIT_IO:
         /* Unreachable with IOPL 0 at CPL3 unless KVM changes: be strict. */
-        husk_warnx("ABI violation: port I/O to 0x%x", run->io.port);
+        husk_errx("ABI violation: port I/O to 0x%x", run->io.port);
         return HUSK_EXIT_VIOLATION;
     case KVM_EXIT_SHUTDOWN:
         return report_crash(vm, "triple fault (an exception with no handler: "
@@ -164,14 +164,22 @@ static int interrupted(struct husk_vm *vm)
 int husk_vcpu_run(struct husk_vm *vm)
 {
     int status = -1;
+    husk_phase(HUSK_PHASE_GUEST_STARTED);
     while (status < 0) {
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+        uint64_t entered = vm->timing ? husk_now_ns() : 0;
+        int rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        if (vm->timing) /* --stats=json: time in KVM_RUN is the guest's */
+            vm->guest_ns += husk_now_ns() - entered;
+        if (rc < 0) {
             if (errno != EINTR && errno != EAGAIN)
                 husk_fatal(HUSK_EXIT_MONITOR, "KVM_RUN");
             status = interrupted(vm);
             continue;
         }
         vm->exits++;
+        vm->exit_reasons[vm->run->exit_reason < HUSK_EXIT_REASONS
+                             ? vm->run->exit_reason
+                             : HUSK_EXIT_REASONS - 1]++;
         if (vm->run->exit_reason == KVM_EXIT_MMIO)
             vm->hypercalls++;
         status = handle_exit(vm);

@@ -48,6 +48,29 @@ expect verify_after_reboot 0 '^verified 4194304 bytes$' '' -- \
     --block:data="$a" --block:more="$b" "$img" -- verify /dev/data 5
 expect verify_second_device 0 '^verified 1048576 bytes$' '' -- \
     --block:more="$b" --block:data="$a" "$img" -- verify /dev/more 9
+# --stats=json (docs/stats.md): each device's requests and bytes, by
+# name; the guest wrote, then read, all 4 MiB of data (and sectors around
+# its partial writes), and nothing of more.
+stats_json() { # name jq-filter -- husk args: the filter true of the report
+    local name=$1 filter=$2
+    shift 3
+    boot --stats=json "$@"
+    local st=$? why
+    why=$(why_failed "$st" 0 '' '' "$tmp/out" "$tmp/err")
+    [ -z "$why" ] && ! tail -n1 "$tmp/err" | jq -e "$filter" >/dev/null 2>&1 &&
+        why="not so in the report: $filter: $(tail -n1 "$tmp/err" | jq -c .devices 2>&1 | head -c 400)"
+    result "$name" "$why"
+}
+stats_json stats_json_write '.devices.data.kind == "block" and
+    .devices.data.write_bytes >= 4194304 and .devices.data.writes > 0 and
+    .devices.data.capacity_bytes == 4194304 and .devices.data.errors == 0 and
+    .devices.more == {kind: "block", read_only: false, capacity_bytes: 1048576,
+    reads: 0, read_bytes: 0, writes: 0, write_bytes: 0, flushes: 0, errors: 0}
+    and .hypercalls.by_name.block_info >= 1' -- \
+    --block:data="$a" --block:more="$b" "$img" -- write /dev/data 5
+stats_json stats_json_read '.devices.data.read_bytes >= 4194304 and
+    .devices.data.writes == 0' -- \
+    --block:data="$a" --block:more="$b" "$img" -- verify /dev/data 5
 expect random_model 0 '^model ok: 3000 operations$' '' -- \
     --block:data="$a" --block:more="$b" "$img" -- model /dev/data 3000
 expect bounds 0 '^bounds ok: size 1048576$' '' -- \

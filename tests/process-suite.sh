@@ -85,3 +85,107 @@ if [ -c /dev/kvm ]; then
 else
     echo "SKIP $label/$suite/same_as_kvm: no /dev/kvm here (runs in the test VM)"
 fi
+
+# --stats=json (docs/stats.md): one line of JSON, the last on stderr, that
+# jq reads; its keys and values checked against what the run did.
+# stats_json_check BACKEND: the checks that hold for any guest that exits
+# 0 having printed $tmp/out and $tmp/guest_err.
+stats_json_check() {
+    local backend=$1 json=$tmp/stats.json
+    tail -n1 "$tmp/err" >"$json"
+    head -n -1 "$tmp/err" >"$tmp/guest_err"
+    [ "$(grep -c '^{' "$tmp/err")" = 1 ] || { echo "not one JSON line"; return; }
+    jq -e . "$json" >/dev/null 2>&1 || { echo "not valid JSON"; return; }
+    jq -e --arg backend "$backend" \
+        --argjson out "$(wc -c <"$tmp/out")" \
+        --argjson err "$(wc -c <"$tmp/guest_err")" '
+        .stats_version == 1 and .backend == $backend
+        and .exit == {reason: "exit", status: 0}
+        and .hypercalls.total > 0
+        and .hypercalls.by_name.console_write >= 1
+        and .hypercalls.by_name.exit == 1
+        and ([.hypercalls.by_name[]] | add) == .hypercalls.total
+        and (if $backend == "kvm"
+             then .exits.by_reason.mmio == .hypercalls.total
+             else .exits.by_reason == {hypercall: .hypercalls.total} end)
+        and ([.exits.by_reason[]] | add) == .exits.total
+        and .console.stdout_bytes == $out and .console.stderr_bytes == $err
+        and .console.dropped_bytes == 0 and .devices == {}
+        and .time_ns.wall > 0 and .time_ns.run > 0
+        and .time_ns.guest + .time_ns.monitor == .time_ns.run
+        and .time_ns.setup + .time_ns.run <= .time_ns.wall
+        and .time_ns.user + .time_ns.sys > 0
+        and .memory.guest_bytes == 33554432
+        and .memory.guest_resident_bytes > 0
+        and .memory.guest_resident_bytes <= .memory.guest_bytes
+        and .memory.monitor_max_rss_bytes > 0
+        and ([.phases_ns[]] | . == sort and length == 10)
+        and (.phases_ns | keys_unsorted) == ["args_parsed", "image_parsed",
+             "devices_opened", "jail_entered", "vm_created", "image_loaded",
+             "sandbox_loaded", "guest_started", "guest_exited", "teardown"]
+        ' "$json" >/dev/null || echo "a key is missing or wrong: $(head -c 600 "$json")"
+}
+
+run --backend=process --stats=json --mem=32M "$hello" -- a b
+why=$(why_failed "$status" 0 '^argc=3 a b$' '' "$tmp/out" "$tmp/err")
+[ -z "$why" ] && why=$(stats_json_check process)
+result stats_json "$why"
+
+# auto: under KVM in the test VM, its exits by KVM's reasons.
+run --stats=json --mem=32M "$hello" -- a
+why=$(why_failed "$status" 0 '^argc=2 a$' '' "$tmp/out" "$tmp/err")
+[ -c /dev/kvm ] && want=kvm || want=process
+[ -z "$why" ] && why=$(stats_json_check "$want")
+result stats_json_auto "$why"
+
+# How it ended, with the monitor's line before it; a message (guest data)
+# is a valid JSON string.
+run --backend=process --stats=json --mem=32M "$build/tests/guests/abort.husk"
+why=$(why_failed "$status" 134 '' '^husk: guest aborted: ' "$tmp/out" "$tmp/err")
+[ -z "$why" ] && ! tail -n1 "$tmp/err" | jq -e '.exit.reason == "abort" and
+    .exit.status == 134 and (.exit.message | startswith("guest aborted: "))' \
+    >/dev/null 2>&1 && why="no abort in the JSON: $(tail -n1 "$tmp/err" | head -c 300)"
+result stats_json_abort "$why"
+
+# --stats=text is --stats, line for line.
+run --backend=process --stats=text --mem=32M "$hello" -- a b
+result stats_text "$(why_failed "$status" 0 '^argc=3 a b$' \
+    '^husk: stats: [0-9]+ hypercalls, no VM exits \(backend process\)$' "$tmp/out" "$tmp/err")"
+
+# --log-level: the default says nothing of its own on a clean run; info
+# names the phases, each line "husk: info: ..."; debug adds their times;
+# error hides the warnings (--no-jail's).
+run --backend=process --mem=32M "$hello"
+why=$(why_failed "$status" 0 '^argc=1$' '' "$tmp/out" "$tmp/err")
+[ -z "$why" ] && grep -q '^husk' "$tmp/err" && why="the default level printed: $(grep -m1 '^husk' "$tmp/err")"
+result log_level_default_quiet "$why"
+
+run --backend=process --log-level info --mem=32M "$hello"
+why=$(why_failed "$status" 0 '^argc=1$' \
+    '^husk: info: image .*hello_argv\.husk: [0-9]+ bytes, ABI [0-9]+, entry 0x[0-9a-f]+, [0-9]+ segments, --mem=32M \(at least [0-9]+M\)$' \
+    "$tmp/out" "$tmp/err")
+for want in '^husk: info: backend: process$' '^husk: info: jail: ' \
+    '^husk: info: seccomp filter loaded; starting the guest$' \
+    '^husk: info: guest ended: exit, status 0$'; do
+    [ -z "$why" ] && ! grep -Eq -- "$want" "$tmp/err" && why="stderr does not match /$want/"
+done
+[ -z "$why" ] && grep '^husk' "$tmp/err" | grep -vq '^husk: info: ' && why="a line that is not info"
+[ -z "$why" ] && grep -q '^husk: debug' "$tmp/err" && why="a debug line at info"
+result log_level_info "$why"
+
+run --backend=process --log-level=debug --mem=32M "$hello"
+result log_level_debug "$(why_failed "$status" 0 '^argc=1$' \
+    '^husk: debug: phases \(ms since start\): args_parsed [0-9]+\.[0-9]{3}, .*guest_exited [0-9]+\.[0-9]{3}$' \
+    "$tmp/out" "$tmp/err")"
+
+run --backend=process --no-jail --log-level=error --mem=32M "$hello"
+why=$(why_failed "$status" 0 '^argc=1$' '' "$tmp/out" "$tmp/err")
+[ -z "$why" ] && grep -q '^husk' "$tmp/err" && why="a line at level error: $(grep -m1 '^husk' "$tmp/err")"
+run --backend=process --no-jail --mem=32M "$hello"
+[ -z "$why" ] && ! grep -q '^husk: warning: --no-jail' "$tmp/err" && why="no --no-jail warning at the default level"
+result log_level_error_hides_warnings "$why"
+
+# An error line is printed at every level: the guest's end.
+run --backend=process --log-level=error --mem=32M "$build/tests/guests/abort.husk"
+result log_level_error_keeps_errors "$(why_failed "$status" 134 '' \
+    '^husk: guest aborted: ' "$tmp/out" "$tmp/err")"

@@ -37,6 +37,9 @@ struct block {
     struct husk_block_queue *queue;
     uint32_t taken;
     struct husk_io_queue io;
+    /* For --stats=json, counted under the I/O lock (queue_serve) or by
+     * the vCPU thread alone (flush). */
+    uint64_t reads, read_bytes, writes, write_bytes, flushes, errors;
 };
 
 static void block_open(struct husk_vm *vm, unsigned handle,
@@ -200,10 +203,24 @@ static enum husk_hc_result hc_block_flush(struct husk_vm *vm, void *dev,
     if (a->_pad0 != 0)
         return husk_violation(vm, "block_flush: padding is not zero");
     a->result = b->read_only || fdatasync(b->fd) == 0 ? 0 : -HUSK_EIO;
+    b->flushes++;
+    b->errors += a->result != 0;
     return HUSK_HC_DONE;
 }
 
 /* ---- the request queue ---- */
+
+/* A request served, in the device's counters. */
+static void count(struct block *b, const struct husk_block_request *r,
+                  int64_t result)
+{
+    if (result != 0)
+        b->errors++;
+    else if (r->op == HUSK_BLOCK_OP_READ)
+        b->reads++, b->read_bytes += r->len;
+    else
+        b->writes++, b->write_bytes += r->len;
+}
 
 /* Serve what the guest has submitted to b's queue since the last time
  * (the caller holds the I/O lock). Each batch taken is checked whole
@@ -239,6 +256,7 @@ static long queue_serve(struct husk_vm *vm, void *ctx, char *why, size_t whylen)
         struct husk_block_qentry *e = &q->entries[seq % HUSK_BLOCK_QUEUE_SIZE];
         e->req.result = transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
                                  (off_t)(reqs[i].sector * HUSK_BLOCK_SECTOR));
+        count(b, &reqs[i], e->req.result);
         __atomic_store_n(&e->done, seq + 1, __ATOMIC_RELEASE);
     }
     b->taken = submitted;
@@ -339,10 +357,25 @@ static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
     return rc == 0 ? 0 : -1;
 }
 
+static void block_stats_json(struct husk_vm *vm, unsigned handle,
+                             struct husk_json *j)
+{
+    const struct block *b = vm->devices[handle];
+    husk_json_bool(j, "read_only", b->read_only);
+    husk_json_u64(j, "capacity_bytes", b->capacity);
+    husk_json_u64(j, "reads", b->reads);
+    husk_json_u64(j, "read_bytes", b->read_bytes);
+    husk_json_u64(j, "writes", b->writes);
+    husk_json_u64(j, "write_bytes", b->write_bytes);
+    husk_json_u64(j, "flushes", b->flushes);
+    husk_json_u64(j, "errors", b->errors);
+}
+
 const struct husk_device_ops husk_block_ops = {
     .kind = &husk_block_kind,
     .wants_io_thread = true, /* its request queue */
     .open = block_open,
     .register_calls = block_register,
     .sandbox_rules = block_sandbox_rules,
+    .stats_json = block_stats_json,
 };

@@ -149,6 +149,13 @@ static enum husk_hc_result hc_console_write(struct husk_vm *vm, void *arg)
     struct husk_tty_state *tty = tty_of[fd == STDERR_FILENO];
     a->ret = tty != NULL ? write_tty(fd, tty, buf, a->len)
                          : write_raw(fd, buf, a->len);
+    vm->console.writes++;
+    if (a->ret > 0) { /* --stats=json: the guest's bytes that went out */
+        if (fd == STDOUT_FILENO)
+            vm->console.stdout_bytes += (uint64_t)a->ret;
+        else
+            vm->console.stderr_bytes += (uint64_t)a->ret;
+    }
     return HUSK_HC_DONE;
 }
 
@@ -196,6 +203,9 @@ static enum husk_hc_result hc_console_read(struct husk_vm *vm, void *arg)
                               (unsigned long long)a->buf_gpa, a->len,
                               (unsigned long long)(vm->mem_size >> 20));
     a->ret = read_stdin(vm, buf, a->len);
+    vm->console.reads++;
+    if (a->ret > 0)
+        vm->console.stdin_bytes += (uint64_t)a->ret;
     return HUSK_HC_DONE;
 }
 

@@ -466,11 +466,33 @@ void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
                  (unsigned long long)n->user->arp.answered,
                  (unsigned long long)n->user->synretry.resent,
                  (unsigned long long)n->user->tcpfix.nudges);
-    husk_warnx("stats: net %s: %llu frames out (%llu of them TSO), %llu "
-               "in; dropped %llu out, %llu in; %llu waits for rate=%s",
-               vm->cfg->devices[handle].name, (unsigned long long)n->tx_frames,
-               (unsigned long long)n->tx_tso, (unsigned long long)n->rx_frames,
-               (unsigned long long)n->tx_dropped,
-               (unsigned long long)n->rx_dropped,
-               (unsigned long long)n->tx_rate_waits, via);
+    husk_reportx(
+        "stats: net %s: %llu frames out (%llu of them TSO), %llu "
+        "in; dropped %llu out, %llu in; %llu waits for rate=%s",
+        vm->cfg->devices[handle].name, (unsigned long long)n->tx_frames,
+        (unsigned long long)n->tx_tso, (unsigned long long)n->rx_frames,
+        (unsigned long long)n->tx_dropped, (unsigned long long)n->rx_dropped,
+        (unsigned long long)n->tx_rate_waits, via);
+}
+
+void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
+                         struct husk_json *j)
+{
+    const struct husk_netdev *n = vm->devices[handle];
+    husk_json_str(j, "backend", n->user != NULL ? "user" : "tap");
+    husk_json_u64(j, "tx_frames", n->tx_frames);
+    husk_json_u64(j, "tx_tso_frames", n->tx_tso);
+    husk_json_u64(j, "rx_frames", n->rx_frames);
+    husk_json_u64(j, "tx_dropped", n->tx_dropped);
+    husk_json_u64(j, "rx_dropped", n->rx_dropped);
+    husk_json_u64(j, "tx_rate_waits", n->tx_rate_waits);
+    if (n->user == NULL)
+        return;
+    husk_json_begin(j, "passt");
+    husk_json_u64(j, "writes", n->user->writes);
+    husk_json_u64(j, "rx_overflow", n->user->rx_overflow);
+    husk_json_u64(j, "arp_answered", n->user->arp.answered);
+    husk_json_u64(j, "syn_resent", n->user->synretry.resent);
+    husk_json_u64(j, "ack_nudges", n->user->tcpfix.nudges);
+    husk_json_end(j);
 }

@@ -66,6 +66,8 @@ struct husk_netdev_user {
 /* The back end's seccomp rules and --stats line (host.c). */
 int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx);
 void husk_net_report_stats(struct husk_vm *vm, unsigned handle);
+void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
+                         struct husk_json *j);
 
 /* husk_net_attach, with the user-mode part already made (passt started
  * into its receive buffer), or NULL for a tap. */

@@ -132,4 +132,5 @@ const struct husk_device_ops husk_net_ops = {
     .register_calls = husk_net_register,
     .sandbox_rules = husk_net_sandbox_rules,
     .report_stats = husk_net_report_stats,
+    .stats_json = husk_net_stats_json,
 };

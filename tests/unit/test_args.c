@@ -607,7 +607,9 @@ TEST(args_unknown_option)
     CHECK_USAGE(PARSE("img", "--timeout"), "--timeout: missing its value");
     CHECK_USAGE(PARSE("img", "--mem64M"), "--mem64M: unknown option");
     CHECK_USAGE(PARSE("img", "--mem:64M"), "--mem:64M: unknown option");
-    CHECK_USAGE(PARSE("img", "--stats=1"), "--stats=1: unknown option");
+    CHECK_USAGE(PARSE("img", "--stats=1"),
+                "--stats=1: expected --stats, --stats=text or --stats=json");
+    CHECK_USAGE(PARSE("img", "--statsjson"), "--statsjson: unknown option");
     CHECK_USAGE(PARSE("img", "--version=1"), "--version=1: unknown option");
     CHECK_USAGE(PARSE("img", "--block"), "--block: unknown option");
     CHECK_USAGE(PARSE("img", "--net=x"), "--net=x: unknown option");
@@ -771,6 +773,7 @@ TEST(args_value_in_next_argument)
         {"--io-spin", "99"},      {"--env", "A=b=c"},
         {"--stdin", "none"},      {"--console-rate", "64KiB"},
         {"--user", "nobody"},     {"--group", "nogroup"},
+        {"--log-level", "debug"},
     };
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         char joined[64];
@@ -791,6 +794,7 @@ TEST(args_value_in_next_argument)
         CHECK_EQ(cfg.env_count, want.env_count);
         CHECK((cfg.user == NULL) == (want.user == NULL));
         CHECK((cfg.group == NULL) == (want.group == NULL));
+        CHECK_EQ(cfg.log_level, want.log_level);
     }
     CHECK_EQ(PARSE("--backend", "process", "--mem", "32M", "--timeout", "5",
                    "--stats", "img", "--", "--mem", "8M"),
@@ -798,7 +802,7 @@ TEST(args_value_in_next_argument)
     CHECK_EQ(cfg.backend, HUSK_BACKEND_PROCESS);
     CHECK_EQ(cfg.mem_size, 32ULL << 20);
     CHECK_EQ(cfg.timeout_s, 5);
-    CHECK(cfg.stats);
+    CHECK_EQ(cfg.stats, HUSK_STATS_TEXT);
     CHECK_EQ(cfg.guest_argc, 2); /* after "--": the guest's */
     CHECK_STREQ(cfg.guest_argv[0], "--mem");
     CHECK_EQ(PARSE("--env", "A=1", "--env", "B=2", "img"), 0);
@@ -897,7 +901,8 @@ TEST(args_usage_lists_every_option)
         "--group=GROUP",
         "--no-jail",
         "--print-seccomp",
-        "--stats",
+        "--stats[=text|json]",
+        "--log-level=error|warn|info|debug",
         "--help, -h",
         "--version",
         "--block:NAME=FILE[,ro]",
@@ -1000,4 +1005,44 @@ TEST(kvm_open_error_other)
     CHECK(husk_kvm_open_error(ENOENT, small, 12));
     CHECK_EQ(strlen(small), 11);
     CHECK(small[12] == 'X');
+}
+
+/* ---- --stats[=text|json] and --log-level ---- */
+
+TEST(args_stats_forms)
+{
+    CHECK_EQ(PARSE("img"), 0);
+    CHECK_EQ(cfg.stats, HUSK_STATS_OFF);
+    CHECK_EQ(PARSE("--stats", "img"), 0);
+    CHECK_EQ(cfg.stats, HUSK_STATS_TEXT);
+    CHECK_EQ(PARSE("--stats=text", "img"), 0);
+    CHECK_EQ(cfg.stats, HUSK_STATS_TEXT);
+    CHECK_EQ(PARSE("--stats=json", "img"), 0);
+    CHECK_EQ(cfg.stats, HUSK_STATS_JSON);
+    CHECK_EQ(PARSE("--stats=json", "--stats", "img"), 0); /* the last wins */
+    CHECK_EQ(cfg.stats, HUSK_STATS_TEXT);
+    /* An optional value only after '=': the next argument is the image. */
+    CHECK_EQ(PARSE("--stats", "json"), 0);
+    CHECK_STREQ(cfg.image_path, "json");
+    CHECK_USAGE(PARSE("--stats=", "img"),
+                "--stats=: expected --stats, --stats=text or --stats=json");
+    CHECK_USAGE(PARSE("--stats=JSON", "img"), "--stats=JSON: expected");
+}
+
+TEST(args_log_level)
+{
+    CHECK_EQ(PARSE("img"), 0);
+    CHECK_EQ(cfg.log_level, HUSK_LOG_WARN);
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    for (size_t i = 0; i < 4; i++) {
+        char arg[32];
+        snprintf(arg, sizeof(arg), "--log-level=%s", names[i]);
+        CHECK_EQ(PARSE(arg, "img"), 0);
+        CHECK_EQ(cfg.log_level, (enum husk_log_level)i);
+    }
+    CHECK_USAGE(PARSE("--log-level=loud", "img"),
+                "--log-level=loud: expected error, warn, info or debug");
+    CHECK_USAGE(PARSE("--log-level=", "img"),
+                "--log-level=: expected error, warn, info or debug");
+    CHECK_USAGE(PARSE("img", "--log-level"), "--log-level: missing its value");
 }
