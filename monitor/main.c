@@ -205,6 +205,11 @@ int main(int argc, char *argv[])
     else
         husk_proc_register(&vm);
     husk_devices_open(&vm);
+    /* Mapped now, for a crash after the filter: the image, whose symbols
+     * name the faulting function (none is read unless there is a crash),
+     * and --dump-core's file. Before the limits, which count them. */
+    husk_symbols_map(image.fd, (size_t)image.st.st_size);
+    husk_core_open(&cfg);
     husk_limits_prepare(&vm);
     husk_jail_enter(&vm); /* jailed: we are its child from here on */
 
