@@ -19,13 +19,14 @@
  * empties the file (ftruncate to 0: the one system call the filter adds,
  * on this fd, to length 0 only).
  */
+#include <dirent.h>
 #include <elf.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/procfs.h>
@@ -40,7 +41,7 @@
 /* The notes: each a header, "CORE" padded to 8, and its descriptor. */
 #define NOTE_NAME_SIZE 8
 #define NOTE_SIZE(desc) (sizeof(Elf64_Nhdr) + NOTE_NAME_SIZE + (desc))
-#define NOTES_SIZE                              \
+#define NOTES_SIZE                            \
     (NOTE_SIZE(sizeof(struct elf_prstatus)) + \
      NOTE_SIZE(sizeof(struct elf_prpsinfo)))
 #define PHNUM 2 /* PT_NOTE, PT_LOAD */
@@ -209,25 +210,54 @@ static uint64_t mem_start(void)
     return HUSK_BOOT_GPA;
 }
 
+/* The open file that is the same file as st (the image, a device's
+ * file, stdout), or -1: the core must not overwrite it. */
+static int same_file_fd(int self, const struct stat *st)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot list /proc/self/fd");
+    int found = -1;
+    struct dirent *e;
+    while (found < 0 && (e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name);
+        struct stat other;
+        if (e->d_name[0] != '.' && fd != self && fd != dirfd(d) &&
+            fstat(fd, &other) == 0 && other.st_dev == st->st_dev &&
+            other.st_ino == st->st_ino)
+            found = fd;
+    }
+    closedir(d);
+    return found;
+}
+
 void husk_core_open(const struct husk_config *cfg)
 {
     const char *path = cfg->dump_core;
     if (path == NULL)
         return;
-    /* 0600: guest memory may hold anything the guest was given. */
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-                  0600);
+    /* 0600: guest memory may hold anything the guest was given. Not
+     * O_TRUNC: first make sure it is not a file in use. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "--dump-core=%s: cannot create it",
-                   path);
+        husk_fatal(HUSK_EXIT_MONITOR, "--dump-core=%s: cannot create it", path);
     if (!S_ISREG(st.st_mode))
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--dump-core=%s: not a regular file; give a path for "
                     "a new file",
                     path);
+    int in_use = same_file_fd(fd, &st);
+    if (in_use >= 0)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--dump-core=%s: that file is in use by this run (%s); "
+                    "give a path for a new file",
+                    path,
+                    in_use == STDOUT_FILENO || in_use == STDERR_FILENO
+                        ? "husk's output goes there"
+                        : "the image or a device");
     uint64_t len = husk_core_file_size(mem_start(), cfg->mem_size);
-    if (ftruncate(fd, (off_t)len) != 0)
+    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)len) != 0)
         husk_fatal(HUSK_EXIT_MONITOR,
                    "--dump-core=%s: cannot reserve %lluM for it", path,
                    (unsigned long long)(len >> 20));

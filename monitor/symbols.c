@@ -51,8 +51,8 @@ static bool code_symbol(const Elf64_Sym *s)
 /* Copy the NUL-terminated name at strtab[off] into name, printable
  * characters only (the image chose these bytes: no escape reaches the
  * terminal); false if it does not end inside the table. */
-static bool copy_name(const uint8_t *strtab, uint64_t strtab_size,
-                      uint64_t off, char *name, size_t namelen)
+static bool copy_name(const uint8_t *strtab, uint64_t strtab_size, uint64_t off,
+                      char *name, size_t namelen)
 {
     if (off >= strtab_size || namelen == 0)
         return false;
@@ -119,7 +119,7 @@ bool husk_symbol_find(const uint8_t *bytes, size_t len, uint64_t addr,
         }
     }
     const Elf64_Sym *found =
-        have_within ? &within
+        have_within                                               ? &within
         : have_below && below.st_size == 0 && code_symbol(&below) ? &below
                                                                   : NULL;
     if (found == NULL || !copy_name(bytes + strtab.sh_offset, strtab.sh_size,
@@ -156,6 +156,5 @@ void husk_symbolize(uint64_t addr, char *buf, size_t buflen)
     buf[0] = '\0';
     if (husk_symbol_find(image_map, image_map_len, addr, name, sizeof(name),
                          &off))
-        snprintf(buf, buflen, " (in %s+0x%llx)", name,
-                 (unsigned long long)off);
+        snprintf(buf, buflen, " (in %s+0x%llx)", name, (unsigned long long)off);
 }

@@ -50,16 +50,23 @@ static void build(void)
                             .sh_size = SYM_COUNT * sizeof(Elf64_Sym),
                             .sh_link = 2,
                             .sh_entsize = sizeof(Elf64_Sym)};
-    *shdr(2) = (Elf64_Shdr){
-        .sh_type = SHT_STRTAB, .sh_offset = STR_OFF, .sh_size = sizeof(strings)};
+    *shdr(2) = (Elf64_Shdr){.sh_type = SHT_STRTAB,
+                            .sh_offset = STR_OFF,
+                            .sh_size = sizeof(strings)};
     memcpy(file + STR_OFF, strings, sizeof(strings));
     /* 0: the null symbol; main 0x1000+0x80; crash_here 0x1080+0x20; a
      * label with no size at 0x2000; an object; a name with an escape. */
     uint8_t func = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-    *sym(1) = (Elf64_Sym){.st_name = 1, .st_info = func, .st_shndx = 1,
-                          .st_value = 0x1000, .st_size = 0x80};
-    *sym(2) = (Elf64_Sym){.st_name = 6, .st_info = func, .st_shndx = 1,
-                          .st_value = 0x1080, .st_size = 0x20};
+    *sym(1) = (Elf64_Sym){.st_name = 1,
+                          .st_info = func,
+                          .st_shndx = 1,
+                          .st_value = 0x1000,
+                          .st_size = 0x80};
+    *sym(2) = (Elf64_Sym){.st_name = 6,
+                          .st_info = func,
+                          .st_shndx = 1,
+                          .st_value = 0x1080,
+                          .st_size = 0x20};
     *sym(3) = (Elf64_Sym){.st_name = 17,
                           .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE),
                           .st_shndx = 1,
@@ -69,8 +76,11 @@ static void build(void)
                           .st_shndx = 1,
                           .st_value = 0x3000,
                           .st_size = 0x100};
-    *sym(5) = (Elf64_Sym){.st_name = 35, .st_info = func, .st_shndx = 1,
-                          .st_value = 0x4000, .st_size = 0x10};
+    *sym(5) = (Elf64_Sym){.st_name = 35,
+                          .st_info = func,
+                          .st_shndx = 1,
+                          .st_value = 0x4000,
+                          .st_size = 0x10};
 }
 
 static char name[64];
