@@ -53,6 +53,10 @@ static const char usage_tail[] =
     "                        64K (default 1M, at most 1G; 0: no limit);\n"
     "                        output over it is dropped, with one notice on\n"
     "                        stderr\n"
+    "  --dump-core=FILE      if the guest crashes, write an ELF core of its\n"
+    "                        memory and registers to FILE, for gdb IMAGE\n"
+    "                        FILE; FILE is made at start and left empty\n"
+    "                        if the guest does not crash\n"
     "  --user=USER           run as USER (name or number; husk must start\n"
     "                        as root); files are opened before the switch\n"
     "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
@@ -409,6 +413,18 @@ static int check_env(const struct husk_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* --dump-core=FILE: created at start-up (core_dump.c), checked here. */
+static int parse_dump_core(const char *value, struct husk_config *cfg,
+                           char *err, size_t errlen)
+{
+    if (value[0] == '\0')
+        return husk_errorf(err, errlen,
+                           "--dump-core=: expected a file name, such as "
+                           "--dump-core=guest.core");
+    cfg->dump_core = value;
+    return 0;
+}
+
 /* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
 static int parse_id(const char *opt, const char *value, const char **out,
                     char *err, size_t errlen)
@@ -481,6 +497,7 @@ static const struct value_option value_options[] = {
     {"--cwd", "/PATH", parse_cwd},
     {"--stdin", "pass|none", parse_stdin},
     {"--console-rate", "SIZE", parse_console_rate},
+    {"--dump-core", "FILE", parse_dump_core},
     {"--user", "USER", parse_user},
     {"--group", "GROUP", parse_group},
     {"--log-level", "error|warn|info|debug", parse_log_level},

@@ -148,6 +148,7 @@ struct husk_config {
     const char *user, *group;      /* --user=, --group= as given, or NULL */
     bool no_jail;                  /* --no-jail: seccomp and limits only */
     bool print_seccomp;            /* print the filter instead of running */
+    const char *dump_core;         /* --dump-core=FILE, or NULL */
     bool stdin_none;    /* --stdin=none: the guest's stdin is empty */
     unsigned env_count; /* --env=NAME=VALUE, in order given */
     const char *env[HUSK_ENVC_MAX]; /* each "NAME=VALUE", into argv */
@@ -656,6 +657,65 @@ struct kvm_sregs;
 void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
                        const struct kvm_regs *r, bool all_regs,
                        const struct kvm_sregs *s);
+
+/* ---- symbols.c: the function a crash happened in ---- */
+
+/*
+ * The function at addr in the ELF file bytes[0, len), from its .symtab:
+ * its name (printable bytes only, cut to namelen - 1) into name and addr's
+ * offset from its start into *offset. The symbol whose extent holds addr,
+ * else the nearest one below addr if it has no size (an assembly label).
+ * Returns false if there is none, or no symbol table. Pure; every offset
+ * and size in the untrusted bytes is checked.
+ */
+bool husk_symbol_find(const uint8_t *bytes, size_t len, uint64_t addr,
+                      char *name, size_t namelen, uint64_t *offset);
+/* Map the image file (fd, len bytes) read-only for crash reports, before
+ * the filter; nothing is read. A failure only leaves reports unnamed. */
+void husk_symbols_map(int fd, size_t len);
+/* " (in NAME+0xOFF)" for the guest address addr into buf, or "" if the
+ * image names nothing there. Reads the mapping only: no system call. */
+void husk_symbolize(uint64_t addr, char *buf, size_t buflen);
+
+/* ---- core_dump.c: --dump-core=FILE ---- */
+
+/* What a core says besides guest memory. */
+struct husk_core_info {
+    const struct kvm_regs *regs; /* the faulting thread's */
+    uint64_t fs_base, gs_base;
+    uint16_t cs, ss;
+    int signal;                  /* the signal a process would have died of */
+    uint64_t mem_start, mem_end; /* the guest memory it holds */
+    const char *image_path;
+};
+
+/* Where guest memory starts in the file: the headers' size, page-rounded.
+ * Pure. */
+uint64_t husk_core_data_offset(void);
+/* The file's size for guest memory [mem_start, mem_end). Pure. */
+uint64_t husk_core_file_size(uint64_t mem_start, uint64_t mem_end);
+/* The ELF header, program headers and notes, into the first
+ * husk_core_data_offset() bytes of buf. Pure. */
+void husk_core_headers(uint8_t *buf, const struct husk_core_info *info);
+/* The signal that x86 exception vector means to a process. Pure. */
+int husk_core_signal_of(uint64_t vector);
+/* Whether the HUSK_PAGE_SIZE bytes at page are all zero. Pure. */
+bool husk_core_page_is_zero(const uint8_t *page);
+/* With --dump-core: create FILE, reserve its full size (sparse) and map
+ * it, before the jail and the limits; exits 125 with one line if it
+ * cannot. Without it, nothing. */
+void husk_core_open(const struct husk_config *cfg);
+/* The core file's fd (not counted for RLIMIT_FSIZE), or -1. */
+int husk_core_fd(void);
+/* Allow emptying the core file (ctx: scmp_filter_ctx); 0 or -1. */
+int husk_core_sandbox_rules(void *ctx);
+/* A crash: write guest memory and the registers (s may be NULL) to the
+ * core file if there is one, and say so on stderr. No system call but
+ * that line. */
+void husk_core_dump(struct husk_vm *vm, const struct kvm_regs *r,
+                    const struct kvm_sregs *s, int signal);
+/* The end of a run: a core file that holds no core is emptied. */
+void husk_core_discard(void);
 
 /* ---- bootinfo.c ---- */
 

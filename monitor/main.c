@@ -230,6 +230,11 @@ int main(int argc, char *argv[])
     husk_devices_open(&vm);
     log_devices(&cfg);
     husk_phase(HUSK_PHASE_DEVICES_OPENED);
+    /* Mapped now, for a crash after the filter: the image, whose symbols
+     * name the faulting function (none is read unless there is a crash),
+     * and --dump-core's file. Before the limits, which count them. */
+    husk_symbols_map(image.fd, (size_t)image.st.st_size);
+    husk_core_open(&cfg);
     husk_limits_prepare(&vm);
     husk_jail_enter(&vm); /* jailed: we are its child from here on */
     husk_phase(HUSK_PHASE_JAIL_ENTERED);

@@ -65,6 +65,7 @@ static struct {
     bool fsgsbase;       /* the host lets ring 3 write %fs itself */
     uint64_t monitor_fs; /* glibc's thread pointer for this thread */
     uint64_t guest_fs;   /* the guest's, restored when it resumes */
+    uint64_t guest_gs;   /* the guest's %gs base (set_tls), for a core */
     bool on_monitor_fs;  /* inside a call: %fs is monitor_fs by now */
     volatile sig_atomic_t in_monitor; /* inside husk_proc_call */
     uint8_t *altstack;                /* the signal stack, main thread only */
@@ -250,6 +251,8 @@ static _Noreturn void report_fault(void *unused)
     sr.cr2 = (uint64_t)g[REG_CR2];
     sr.cs.selector = (uint16_t)g[REG_CSGSFS];
     sr.fs.base = proc.guest_fs;
+    sr.gs.base = proc.guest_gs;
+    sr.ss.selector = (uint16_t)(g[REG_CSGSFS] >> 48);
     const char *where = NULL;
     if (!in_guest(r.rip))
         where = proc.in_monitor ? "in the monitor, serving a hypercall"
@@ -257,6 +260,7 @@ static _Noreturn void report_fault(void *unused)
                                   "hypercall: the guest jumped there";
     husk_report_fault((uint64_t)g[REG_TRAPNO], (uint64_t)g[REG_ERR], where, &r,
                       true, &sr);
+    husk_core_dump(proc.vm, &r, &sr, pending.sig);
     husk_run_end(proc.vm, HUSK_EXIT_CRASH);
 }
 
@@ -390,6 +394,8 @@ static enum husk_hc_result hc_set_tls(struct husk_vm *vm, void *arg)
                                  0) != 0)
         return husk_violation(vm, "set_tls: the host refused gs base 0x%llx",
                               (unsigned long long)a->base);
+    else
+        proc.guest_gs = a->base;
     return HUSK_HC_DONE;
 }
 

@@ -72,6 +72,7 @@ _Noreturn void husk_run_end(struct husk_vm *vm, int status)
         husk_devices_report_stats(vm);
         husk_io_report_stats(vm);
     }
+    husk_core_discard(); /* --dump-core, if there was no crash */
     /* _exit: nothing is left to flush, and the filter allows no more. */
     _exit(status);
 }

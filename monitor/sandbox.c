@@ -86,6 +86,7 @@ static _Noreturn void print_filter(const struct husk_vm *vm,
     if (write(STDOUT_FILENO, text, len) < 0 ||
         seccomp_export_pfc(ctx, STDOUT_FILENO) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "--print-seccomp: cannot write it");
+    husk_core_discard(); /* --dump-core's file: no guest, no core */
     _exit(0);
 }
 
@@ -145,6 +146,8 @@ void *husk_sandbox_build(struct husk_vm *vm)
     rc |= husk_io_sandbox_rules(vm, ctx);
     /* --stats=json: the report's getrusage and mincore. */
     rc |= husk_stats_sandbox_rules(vm, ctx);
+    /* --dump-core: empty the core file after a run with no crash. */
+    rc |= husk_core_sandbox_rules(ctx);
     /* One filter for every thread: the I/O thread exists already. */
     rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)

@@ -127,8 +127,13 @@ void husk_report_fault(uint64_t vector, uint64_t error, const char *where,
                  (unsigned long long)error);
     else
         what[0] = '\0';
-    husk_errx("guest crashed: %s at rip=0x%llx%s%s%s", vector_name(vector),
-              (unsigned long long)r->rip, what, where ? ", " : "",
+    /* The function, where the fault is in guest code and the image has
+     * symbols (looked up now: start-up reads none of them). */
+    char sym[128] = "";
+    if (where == NULL)
+        husk_symbolize(r->rip, sym, sizeof(sym));
+    husk_errx("guest crashed: %s at rip=0x%llx%s%s%s%s", vector_name(vector),
+              (unsigned long long)r->rip, sym, what, where ? ", " : "",
               where ? where : "");
     if (all_regs)
         husk_print_registers(r, s);
@@ -148,6 +153,8 @@ static enum husk_hc_result hc_fault(struct husk_vm *vm, void *arg)
     r.rax = f->rax, r.rip = f->rip, r.rsp = f->rsp, r.rflags = f->rflags;
     husk_report_fault(f->vector, f->error, NULL, &r, have_regs,
                       have_sregs ? &s : NULL);
+    husk_core_dump(vm, &r, have_sregs ? &s : NULL,
+                   husk_core_signal_of(f->vector));
     vm->exit_code = HUSK_EXIT_CRASH;
     vm->message[0] = '\0';
     return HUSK_HC_STOP;

@@ -81,11 +81,17 @@ static int report_crash(struct husk_vm *vm, const char *why)
                   reset ? "this KVM reset the vCPU at the triple fault, "
                           "as it does on AMD SVM"
                         : "KVM_GET_REGS failed");
+        if (!have_regs)
+            memset(&r, 0, sizeof(r));
+        husk_core_dump(vm, &r, NULL, SIGSEGV); /* memory, at least */
         return HUSK_EXIT_CRASH;
     }
-    husk_errx("guest crashed: %s at rip=0x%llx", why,
-              (unsigned long long)r.rip);
+    char sym[128];
+    husk_symbolize(r.rip, sym, sizeof(sym));
+    husk_errx("guest crashed: %s at rip=0x%llx%s", why,
+              (unsigned long long)r.rip, sym);
     husk_print_registers(&r, have_sregs ? &s : NULL);
+    husk_core_dump(vm, &r, have_sregs ? &s : NULL, SIGSEGV);
     return HUSK_EXIT_CRASH;
 }
 

@@ -107,7 +107,7 @@ run_case() { # name args want regex
         elif ! head -n1 "$tmp/out" | grep -Eq -- "$re"; then
             why="first line of stdout does not match /$re/"
         elif [[ $name == help* ]]; then
-            for opt in --mem= --timeout= --block: --net: --console-rate= --user= \
+            for opt in --mem= --timeout= --block: --net: --console-rate= --dump-core= --user= \
                 --group= --no-jail --print-seccomp --stats --help --version; do
                 grep -q -- "$opt" "$tmp/out" || why="usage lacks $opt"
             done

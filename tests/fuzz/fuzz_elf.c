@@ -111,6 +111,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(mem);
         }
     }
+    /* The crash report's symbol lookup reads the whole file, whatever
+     * husk_elf_parse said of it: a name must be printable and end. */
+    static const uint64_t addrs[] = {0, HUSK_LOAD_MIN, 0x401000, ~0ULL};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        char name[32];
+        uint64_t off = 0;
+        uint64_t addr = i == 0 && full == 0 ? img.entry : addrs[i];
+        if (husk_symbol_find(bytes, size, addr, name, sizeof(name), &off)) {
+            size_t n = strnlen(name, sizeof(name));
+            ENSURE(n > 0 && n < sizeof(name));
+            for (size_t k = 0; k < n; k++)
+                ENSURE(name[k] > 0x20 && name[k] < 0x7f);
+            ENSURE(off <= addr);
+        }
+    }
     free(bytes);
     return 0;
 }

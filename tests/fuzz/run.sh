@@ -26,7 +26,7 @@ CFLAGS=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined
 
 # name: the monitor sources the harness needs
 declare -A sources=(
-    [elf]="monitor/elf.c monitor/log.c"
+    [elf]="monitor/elf.c monitor/log.c monitor/symbols.c"
     [args]="monitor/args.c monitor/device_kinds.c monitor/log.c
             drivers/block/spec.c drivers/net/spec.c"
     [hypercall]="monitor/hypercall.c monitor/gpa.c monitor/log.c

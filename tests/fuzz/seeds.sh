@@ -14,6 +14,13 @@ mkdir -p corpus/elf corpus/args corpus/hypercall
 for f in valid disk disk_twice overlap low bigbss abi999 entry badnote phnum; do
     cp "$images/$f.husk" "corpus/elf/$f"
 done
+# One with a symbol table, for the crash report's lookup (symbols.c):
+# crash_here at HUSK_LOAD_MIN, which the harness looks up.
+printf 'void crash_here(void) { *(volatile int *)0 = 1; }\n%s\n' \
+    'void _start(void) { crash_here(); for (;;); }' >"$build/symtab.c"
+gcc -Os -nostdlib -static -fno-asynchronous-unwind-tables -Wl,-n \
+    -Wl,--build-id=none -Wl,-Ttext=0x100000 -o corpus/elf/symtab "$build/symtab.c"
+strip --strip-debug -R .comment corpus/elf/symtab
 
 # fuzz_args: argv[1..] separated by NUL bytes.
 a() { printf -- "$2" >"corpus/args/$1"; }
