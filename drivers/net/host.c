@@ -455,14 +455,16 @@ int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
 {
     const struct husk_netdev *n = vm->devices[handle];
-    char via[256] = "";
+    char via[320] = "";
     if (n->user != NULL)
         snprintf(via, sizeof(via),
                  "; through passt: %llu writes, %llu in dropped on "
-                 "overflow, %llu ARP answers here, %llu SYNs given again, "
-                 "%llu ACKs asked of passt",
+                 "overflow, %llu out dropped while it read nothing, %llu "
+                 "ARP answers here, %llu SYNs given again, %llu ACKs asked "
+                 "of passt",
                  (unsigned long long)n->user->writes,
                  (unsigned long long)n->user->rx_overflow,
+                 (unsigned long long)n->user->tx_stalled,
                  (unsigned long long)n->user->arp.answered,
                  (unsigned long long)n->user->synretry.resent,
                  (unsigned long long)n->user->tcpfix.nudges);
@@ -491,6 +493,7 @@ void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
     husk_json_begin(j, "passt");
     husk_json_u64(j, "writes", n->user->writes);
     husk_json_u64(j, "rx_overflow", n->user->rx_overflow);
+    husk_json_u64(j, "tx_stalled", n->user->tx_stalled);
     husk_json_u64(j, "arp_answered", n->user->arp.answered);
     husk_json_u64(j, "syn_resent", n->user->synretry.resent);
     husk_json_u64(j, "ack_nudges", n->user->tcpfix.nudges);

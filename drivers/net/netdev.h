@@ -44,6 +44,12 @@ struct husk_netdev_user {
      * the buffer was full while a write waited (the others were too long
      * or short for the guest). */
     uint64_t rx_overflow;
+    /* Frames to passt dropped because it read nothing for
+     * HUSK_NET_USER_STALL_NS while a write waited (user.c), and whether
+     * that was said on stderr (once). */
+    uint64_t tx_stalled;
+    bool stall_said;
+    uint64_t stall_ns; /* HUSK_NET_USER_STALL_NS (a test's shorter) */
     /* What is queued for the next write: frames, iovecs, bytes. */
     uint32_t q_frames, q_pieces, q_iov, q_bytes, q_sent;
     /* A stop cut a write short: the stream ends mid-frame, and nothing
@@ -80,6 +86,10 @@ void husk_net_attach_user(struct husk_vm *vm, unsigned handle, int fd,
 /* The socket's send buffer toward passt that keeps the kernel's cuts of
  * a write where user.c assumes them (open.c checks it). */
 #define HUSK_NET_USER_SNDBUF_MIN (4 * (32 * 1024 + 64))
+/* How long passt may read nothing while a write waits before what is
+ * queued for it is dropped (user.c, write_queue): far beyond any wait
+ * for a passt that is only busy. */
+#define HUSK_NET_USER_STALL_NS (2 * 1000000000ULL)
 /* The user-mode part of a device, made when it is attached. */
 struct husk_netdev_user *husk_net_user_new(void);
 /*

@@ -52,12 +52,20 @@ struct husk_netdev_user *husk_net_user_new(void)
         husk_fatal(HUSK_EXIT_MONITOR, "out of memory");
     u->rx.buf = rx;
     u->log_fd = -1;
+    u->stall_ns = HUSK_NET_USER_STALL_NS;
     return u;
 }
 
 /* ---- to passt ---- */
 
-enum wrote { WROTE, STOPPED, GONE };
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+enum wrote { WROTE, STOPPED, GONE, STALLED };
 
 /*
  * Read what passt has sent into the buffer, without waiting, while a
@@ -92,22 +100,42 @@ static enum wrote drain(struct husk_netdev *n)
     return WROTE;
 }
 
-/* Write the queue whole, waiting for room (a stop ends the wait). */
+/*
+ * Write the queue whole, waiting for room (a stop ends the wait). A passt
+ * that reads nothing for HUSK_NET_USER_STALL_NS while none of the queue
+ * has gone is not keeping up but stuck (the passt of Debian 12 was seen
+ * spinning, a UDP flood's port-unreachable errors coming back, and
+ * reading no more): STALLED, and the queue is dropped, as a NIC drops
+ * what a dead link will not take. Without the limit the guest waited in
+ * its call for good, and so did its time limit. Once part of the queue
+ * has gone, the rest must follow (the stream would be out of step), so
+ * the wait goes on.
+ */
 static enum wrote write_queue(struct husk_netdev *n)
 {
     struct husk_netdev_user *u = n->user;
     struct iovec *iov = u->iov;
     int cnt = (int)u->q_iov;
     size_t left = u->q_bytes;
+    uint64_t deadline = 0;
     while (left > 0) {
         long w = husk_raw_writev(n->fd, iov, cnt);
         if (w == -EINTR)
             continue;
         if (w == -EAGAIN) {
+            bool whole = left == u->q_bytes;
+            uint64_t now = monotonic_ns();
+            if (deadline == 0)
+                deadline = now + u->stall_ns;
+            if (whole && now >= deadline)
+                return STALLED;
+            uint64_t wait = deadline > now ? deadline - now : 0;
+            struct timespec ts = {(time_t)(wait / 1000000000ULL),
+                                  (long)(wait % 1000000000ULL)};
             /* Reading while waiting: passt, busy with what we sent, may
              * be sending as much back, and must not find its way full. */
             struct pollfd p = {.fd = n->fd, .events = POLLOUT | POLLIN};
-            husk_raw_ppoll(&p, 1, NULL, husk_wait_sigmask());
+            husk_raw_ppoll(&p, 1, whole ? &ts : NULL, husk_wait_sigmask());
             if (husk_stop_requested())
                 return STOPPED;
             if ((p.revents & POLLIN) && drain(n) == GONE)
@@ -117,6 +145,7 @@ static enum wrote write_queue(struct husk_netdev *n)
         if (w <= 0)
             return GONE; /* EPIPE, ECONNRESET: passt's end is closed */
         left -= (size_t)w;
+        deadline = 0; /* passt reads: a new wait starts a new limit */
         while (cnt > 0 && (size_t)w >= iov->iov_len) {
             w -= (long)iov->iov_len;
             iov++;
@@ -144,6 +173,14 @@ bool husk_net_user_flush(struct husk_netdev *n)
     if (w == STOPPED) {
         u->broken = true;
         n->tx_dropped += u->q_frames;
+    } else if (w == STALLED) {
+        n->tx_dropped += u->q_frames;
+        u->tx_stalled += u->q_frames;
+        if (!u->stall_said)
+            husk_warnx("net: passt has read nothing for %llu ms: frames "
+                       "to it are dropped while it does not",
+                       (unsigned long long)(u->stall_ns / 1000000ULL));
+        u->stall_said = true;
     } else {
         u->q_sent += u->q_frames;
     }
@@ -232,13 +269,6 @@ enum husk_hc_result husk_net_user_gone(struct husk_vm *vm,
 }
 
 /* ---- from passt ---- */
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Frames for the guest made in the monitor: answers to its ARP requests
  * (arp.h) and SYNs due again (synretry.h). Returns how many. */

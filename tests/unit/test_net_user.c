@@ -18,6 +18,7 @@
 
 #include "../../drivers/net/arp.h"
 #include "../../drivers/net/net.h"
+#include "../../drivers/net/netdev.h"
 #include "../../drivers/net/passt.h"
 #include "../../drivers/net/stream.h"
 #include "../../drivers/net/synretry.h"
@@ -1036,6 +1037,40 @@ TEST(net_user_io_oversized_dropped)
     CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
     CHECK_EQ(a->rx_filled, 1);
     CHECK_EQ(((struct husk_net_frame *)gpa(t, RX_GPA))[0].len, len);
+}
+
+/* passt reads nothing: once the socket is full, a batch waits the stall
+ * limit and is dropped whole (the call returns); when passt reads again,
+ * frames go again. */
+TEST(net_user_io_passt_stalled)
+{
+    struct user_vm *t = user_vm();
+    struct husk_netdev *n = t->vm->devices[0];
+    n->user->stall_ns = 50 * 1000000ULL;
+    n->tx_rate.rate = 0; /* no rate= waits, which write a batch in parts */
+    static uint8_t f[1514], got[1514];
+    uint32_t len =
+        tcp_frame(f, GUEST_IP, 80, FAR_IP, 40000, ACK, 1, 100, NULL, 0, 1400);
+    struct husk_hc_net_io *a;
+    unsigned calls = 0;
+    do {
+        for (unsigned i = 0; i < 16; i++)
+            tx(t, i, f, len, 0);
+        a = io(t, 16, 0);
+        CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    } while (a->tx_sent == 16 && ++calls < 100000);
+    CHECK_EQ(a->tx_sent, 0); /* all of the batch or none of it */
+    CHECK_EQ(n->user->tx_stalled, 16);
+    CHECK_EQ(n->tx_dropped, 16);
+    CHECK(n->user->stall_said);
+    while (passt_reads(t, got) > 0)
+        ;
+    tx(t, 0, f, len, 0);
+    a = io(t, 1, 0);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(a->tx_sent, 1);
+    CHECK_EQ(passt_reads(t, got), len);
+    CHECK_EQ(n->user->tx_stalled, 16);
 }
 
 TEST(net_user_io_passt_gone)
