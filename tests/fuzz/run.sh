@@ -37,7 +37,7 @@ declare -A sources=(
                  drivers/net/stream.c drivers/net/tcpfix.c drivers/net/arp.c
                  drivers/net/synretry.c
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c
-                 monitor/device_kinds.c"
+                 monitor/device_kinds.c monitor/json.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
     [oci_config]="oci/config.c oci/plan.c oci/strv.c"
 )
