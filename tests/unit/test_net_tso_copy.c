@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../drivers/net/bytes.h"
 #include "../../drivers/net/net.h"
 #include "../../drivers/net/vnet.h"
 #include "fakevm.h"
@@ -26,11 +27,6 @@
 #define PAYLOAD 3000
 #define LEN (HDRS + PAYLOAD)
 #define VHDR ((uint32_t)sizeof(struct virtio_net_hdr))
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
 
 /* A TSO frame as the guest's driver makes one: IPv4, TCP, no options,
  * DF, payload bytes of 0xab (checksums do not matter to the monitor). */

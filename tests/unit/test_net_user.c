@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../drivers/net/arp.h"
+#include "../../drivers/net/bytes.h"
 #include "../../drivers/net/net.h"
 #include "../../drivers/net/netdev.h"
 #include "../../drivers/net/passt.h"
@@ -27,23 +28,6 @@
 #include "unit.h"
 
 /* ---- frames ---- */
-
-static uint32_t be16(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 8 | p[1];
-}
-static uint32_t be32(const uint8_t *p)
-{
-    return be16(p) << 16 | be16(p + 2);
-}
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16), put16(p + 2, v);
-}
 
 /* The Internet checksum over what is given, big-endian words. */
 static uint32_t sum_be(uint32_t s, const uint8_t *p, size_t n)

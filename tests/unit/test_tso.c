@@ -6,6 +6,7 @@
  * what may be joined, the headers of the result, and every frame the
  * monitor must refuse.
  */
+#include "../../drivers/net/bytes.h"
 #include "../../drivers/net/tso.h"
 #include "../../drivers/net/vnet.h"
 #include "unit.h"
@@ -22,16 +23,6 @@ static uint32_t sum16(const uint8_t *p, size_t n)
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return s;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v);
 }
 
 /* A segment as lwIP sends one: payload bytes of value seq & 0xff. */
