@@ -347,6 +347,22 @@ check gcc_long_options "$cc" --std=gnu11 --param=max-inline-insns-single=100 \
     --param max-inline-insns-auto=20 --no-warnings -I"$here/project" -o "$out/x.husk" \
     "$src" "$here/project/stats.c" -lm
 
+# A program that calls what needs a second process links, with one note
+# naming those it calls (not those musl's own functions refer to).
+cat >"$out/spawn.c" <<'EOF'
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    if (argc > 1 && fork() == 0)
+        execvp(argv[1], argv + 1);
+    return system("true");
+}
+EOF
+expect_error no_process_note 0 "^husk-cc: note: the program calls execvp, fork, system, which need a second process; a Husk guest is one, and libhusk answers with ENOSYS when they are called\$" \
+    "$cc" -o "$out/spawn.husk" "$out/spawn.c"
+check no_process_note_image test -s "$out/spawn.husk"
+
 # Image flags where nothing is linked: a warning, the compilation done.
 # With the flags in CC, as `make CC="husk-cc --net=..."` and a configure
 # run have them, the project builds and the image has its device.
