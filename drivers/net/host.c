@@ -250,6 +250,7 @@ static enum husk_hc_result transmit(struct husk_vm *vm, struct husk_netdev *n,
                                     uint32_t *sent)
 {
     uint32_t tap_sent = 0;
+    uint64_t sent_bytes = 0;
     uint64_t now = count > 0 ? monotonic_ns() : 0;
     for (uint32_t i = 0; i < count; i++) {
         bool fits = true;
@@ -295,6 +296,7 @@ static enum husk_hc_result transmit(struct husk_vm *vm, struct husk_netdev *n,
          * or down drops frames. */
         if (w == want) {
             tap_sent++;
+            sent_bytes += tx[i].len;
         } else {
             n->tx_dropped++;
             n->tx_tso -= tx[i].mss != 0;
@@ -303,9 +305,10 @@ static enum husk_hc_result transmit(struct husk_vm *vm, struct husk_netdev *n,
     if (n->user != NULL) {
         if (!husk_net_user_flush(n))
             return husk_net_user_gone(vm, n, NULL);
-        tap_sent = husk_net_user_sent(n);
+        tap_sent = husk_net_user_sent(n, &sent_bytes);
     }
     n->tx_frames += tap_sent;
+    n->tx_bytes += sent_bytes;
     *sent = tap_sent;
     return HUSK_HC_DONE;
 }
@@ -371,6 +374,7 @@ static uint32_t receive(struct husk_vm *vm, struct husk_netdev *n,
         long len = receive_one(n, buf[filled]);
         if (len > 0) {
             guest_rx[filled++].len = (uint32_t)len;
+            n->rx_bytes += (uint64_t)len;
             continue;
         }
         if (len == 0) {
@@ -485,6 +489,8 @@ void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
     husk_json_u64(j, "tx_frames", n->tx_frames);
     husk_json_u64(j, "tx_tso_frames", n->tx_tso);
     husk_json_u64(j, "rx_frames", n->rx_frames);
+    husk_json_u64(j, "tx_bytes", n->tx_bytes);
+    husk_json_u64(j, "rx_bytes", n->rx_bytes);
     husk_json_u64(j, "tx_dropped", n->tx_dropped);
     husk_json_u64(j, "rx_dropped", n->rx_dropped);
     husk_json_u64(j, "tx_rate_waits", n->tx_rate_waits);

@@ -25,8 +25,9 @@ struct husk_netdev {
     uint32_t frame_max; /* mtu + HUSK_ETH_HLEN */
     bool tso;           /* takes TSO frames (HUSK_NET_OFFLOAD_TSO4) */
     uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped, tx_tso;
-    struct husk_rate tx_rate; /* rate=: frames over it wait */
-    uint64_t tx_rate_waits;   /* times a frame waited for rate= */
+    uint64_t tx_bytes, rx_bytes; /* of the frames in tx_frames, rx_frames */
+    struct husk_rate tx_rate;    /* rate=: frames over it wait */
+    uint64_t tx_rate_waits;      /* times a frame waited for rate= */
     /* The headers of each TSO frame of a batch, copied out of guest memory
      * to be checked and then sent from here (vnet.h): made with the
      * device, as the sandbox allows no allocation in a call. */
@@ -52,6 +53,8 @@ struct husk_netdev_user {
     uint64_t stall_ns; /* HUSK_NET_USER_STALL_NS (a test's shorter) */
     /* What is queued for the next write: frames, iovecs, bytes. */
     uint32_t q_frames, q_pieces, q_iov, q_bytes, q_sent;
+    /* The frames' own bytes: those queued, and those of q_sent. */
+    uint64_t q_frame_bytes, q_sent_bytes;
     /* A stop cut a write short: the stream ends mid-frame, and nothing
      * more is written to it. */
     bool broken;
@@ -104,8 +107,8 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
                          const struct virtio_net_hdr *hdr);
 /* Write what is queued. false: passt has gone. */
 bool husk_net_user_flush(struct husk_netdev *n);
-/* Frames written since the last call. */
-uint32_t husk_net_user_sent(struct husk_netdev *n);
+/* Frames written since the last call, and their bytes into *bytes. */
+uint32_t husk_net_user_sent(struct husk_netdev *n, uint64_t *bytes);
 /* Stop the guest: passt has gone (its last words in the message), or
  * sent what no frame is. */
 enum husk_hc_result husk_net_user_gone(struct husk_vm *vm,

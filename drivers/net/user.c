@@ -183,15 +183,19 @@ bool husk_net_user_flush(struct husk_netdev *n)
         u->stall_said = true;
     } else {
         u->q_sent += u->q_frames;
+        u->q_sent_bytes += u->q_frame_bytes;
     }
     u->q_frames = u->q_pieces = u->q_iov = u->q_bytes = 0;
+    u->q_frame_bytes = 0;
     return true;
 }
 
-uint32_t husk_net_user_sent(struct husk_netdev *n)
+uint32_t husk_net_user_sent(struct husk_netdev *n, uint64_t *bytes)
 {
     uint32_t sent = n->user->q_sent;
+    *bytes = n->user->q_sent_bytes;
     n->user->q_sent = 0;
+    n->user->q_sent_bytes = 0;
     return sent;
 }
 
@@ -221,6 +225,7 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
     husk_synretry_from_guest(&u->synretry, head, head_len);
     if (f->mss == 0 && husk_arp_request(&u->arp, head, head_len)) {
         u->q_sent++; /* taken, and answered (arp.h) */
+        u->q_sent_bytes += f->len;
         return true;
     }
     if (f->mss != 0)
@@ -242,8 +247,10 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
         add_iov(u, p->head, p->head_len);
         add_iov(u, p->payload, p->payload_len);
         u->q_bytes += bytes;
-        if (k == 0)
+        if (k == 0) {
             u->q_frames++;
+            u->q_frame_bytes += f->len;
+        }
         /* Long: alone (see the top). */
         if (bytes > WRITE_MAX && !husk_net_user_flush(n))
             return false;
@@ -272,19 +279,23 @@ enum husk_hc_result husk_net_user_gone(struct husk_vm *vm,
 
 /* Frames for the guest made in the monitor: answers to its ARP requests
  * (arp.h) and SYNs due again (synretry.h). Returns how many. */
-static uint32_t take_local(struct husk_netdev_user *u, uint64_t now,
+static uint32_t take_local(struct husk_netdev *n, uint64_t now,
                            struct husk_net_frame *guest_rx, uint32_t count,
                            void *const *buf)
 {
+    struct husk_netdev_user *u = n->user;
     uint32_t got = 0, len;
     const uint8_t *answer;
     while (got < count && (answer = husk_arp_next(&u->arp)) != NULL) {
         memcpy(buf[got], answer, HUSK_ARP_FRAME);
         guest_rx[got++].len = HUSK_ARP_FRAME;
+        n->rx_bytes += HUSK_ARP_FRAME;
     }
     while (got < count &&
-           (len = husk_synretry_due(&u->synretry, now, buf[got])) > 0)
+           (len = husk_synretry_due(&u->synretry, now, buf[got])) > 0) {
         guest_rx[got++].len = len;
+        n->rx_bytes += len;
+    }
     return got;
 }
 
@@ -300,7 +311,7 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
     bool waited = false;
     *filled = 0;
     uint64_t now = monotonic_ns();
-    got = take_local(u, now, guest_rx, count, buf);
+    got = take_local(n, now, guest_rx, count, buf);
     for (;;) {
         /* What is buffered first: it may be a whole batch already. */
         while (got < count) {
@@ -328,6 +339,7 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
             husk_tcpfix_from_passt(&u->tcpfix, f, len);
             memcpy(buf[got], f, len);
             guest_rx[got++].len = len;
+            n->rx_bytes += len;
         }
         /* Nothing whole is left buffered when this stops early, so that
          * the poll call, which sees only the socket, misses no frame. */
@@ -355,7 +367,7 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
         husk_net_wait(vm, n->fd, due < timeout_ns ? due : timeout_ns);
         waited = true; /* one wait: a signal or a timeout returns */
         now = monotonic_ns();
-        got = take_local(u, now, guest_rx, count, buf);
+        got = take_local(n, now, guest_rx, count, buf);
     }
     n->rx_frames += got;
     *filled = got;

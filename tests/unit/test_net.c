@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../drivers/net/net.h"
+#include "../../drivers/net/netdev.h"
 #include "fakevm.h"
 #include "unit.h"
 
@@ -311,6 +312,9 @@ TEST(net_io_moves_frames_both_ways)
     CHECK_EQ(net_io(t), HUSK_HC_DONE);
     CHECK_EQ(a->tx_sent, 2);
     CHECK_EQ(a->rx_filled, 2);
+    const struct husk_netdev *n = t->vm->devices[1];
+    CHECK_EQ(n->tx_bytes, 60 + FRAME_MAX); /* --stats */
+    CHECK_EQ(n->rx_bytes, 42 + FRAME_MAX);
     uint8_t out[FRAME_MAX + 1];
     CHECK_EQ(recv(t->host, out, sizeof(out), MSG_DONTWAIT), 60);
     CHECK_EQ(out[0], 1);

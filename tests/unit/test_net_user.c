@@ -971,6 +971,9 @@ TEST(net_user_io_frames_both_ways)
     CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
     CHECK_EQ(a->tx_sent, 2);
     CHECK_EQ(a->rx_filled, 1);
+    const struct husk_netdev *n = t->vm->devices[0];
+    CHECK_EQ(n->tx_bytes, l0 + l1); /* --stats: the frames' own bytes */
+    CHECK_EQ(n->rx_bytes, l2);
     CHECK_EQ(passt_reads(t, got), l0);
     CHECK(checksums_right(got, l0));
     CHECK_EQ(passt_reads(t, got), l1);
