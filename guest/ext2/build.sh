@@ -86,6 +86,10 @@ run ./configure --host=x86_64-linux-musl CC="$build/husk-cc" \
 jobs=$(nproc)
 # lib/et first: libext2fs's error table is made with its compile_et.
 run make -C lib/et -j"$jobs" libcom_err.a compile_et
+# Its generated headers next, alone: e2fsprogs' Makefile does not make
+# every object depend on ext2_err.h, so a parallel make can compile one
+# (fallocate.c) before the header exists.
+run make -C lib/ext2fs ext2_err.h crc32c_table.h
 run make -C lib/ext2fs -j"$jobs" libext2fs.a
 for f in lib/libext2fs.a lib/libcom_err.a lib/ext2fs/ext2_types.h \
     lib/ext2fs/ext2_err.h lib/et/com_err.h; do
