@@ -61,7 +61,8 @@ MONITOR_ASM := monitor/proc_x86_64.S
 MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
-	monitor/symbols.c monitor/core_dump.c \
+	monitor/symbols.c monitor/core_dump.c monitor/outfile.c monitor/guest_pages.c \
+	monitor/snapshot_format.c \
 	monitor/hypercall.c monitor/log.c monitor/json.c monitor/core_calls.c monitor/rate.c \
 	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c \
 	drivers/net/user.c drivers/net/passt_cli.c drivers/net/stream.c \
@@ -246,7 +247,14 @@ $(BUILD)/lib/libhusk-ext2.a: $(EXT2_SRCS:%.c=$(BUILD)/ext2-obj/%.o) $(E2FS_STAMP
 	  echo save; echo end; } | ar -M
 
 GUEST_LIB := $(BUILD)/lib/libhusk.a $(BUILD)/lib/crt0.o $(BUILD)/husk-cc \
-	$(BUILD)/lib/libhusk-net.a $(BUILD)/lib/libhusk-ext2.a
+	$(BUILD)/lib/libhusk-net.a $(BUILD)/lib/libhusk-ext2.a \
+	$(BUILD)/include/husk.h
+
+# The guest's own API (<husk.h>: husk_ready), which husk-cc puts on the
+# include path.
+$(BUILD)/include/husk.h: guest/include/husk.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
 
 # ---- man pages: help2man, from each command's --help --------------------
 
@@ -284,7 +292,9 @@ install: all
 	    $(INST_MAN1) $(INST_BASHCOMP) $(INST_PC) \
 	    $(addprefix $(INST_HUSK)/,$(SYSROOT_DIRS))
 	install -m 755 $(BUILD)/husk $(BUILD)/husk-cc $(BUILD)/husk-oci $(INST_BIN)
-	install -m 644 $(filter-out $(BUILD)/husk-cc,$(GUEST_LIB)) $(INST_HUSK)/lib
+	install -m 644 $(filter-out $(BUILD)/husk-cc %.h,$(GUEST_LIB)) $(INST_HUSK)/lib
+	install -d $(INST_HUSK)/include
+	install -m 644 $(BUILD)/include/husk.h $(INST_HUSK)/include
 	install -m 644 $(MUSL)/VERSION $(INST_HUSK)/musl
 	install -m 644 $(MUSL)/lib/*.a $(INST_HUSK)/musl/lib
 	rm -rf $(INST_HUSK)/musl/include
@@ -305,7 +315,7 @@ uninstall:
 	rm -f $(addprefix $(INST_BIN)/,husk husk-cc husk-oci) \
 	    $(addprefix $(INST_MAN1)/,husk.1 husk-cc.1 husk-oci.1) \
 	    $(INST_BASHCOMP)/husk $(INST_BASHCOMP)/husk-cc $(INST_PC)/husk.pc
-	rm -rf $(INST_HUSK)/lib $(INST_HUSK)/musl
+	rm -rf $(INST_HUSK)/lib $(INST_HUSK)/musl $(INST_HUSK)/include
 	@for d in $(addprefix $(INST_HUSK)/,$(SYSROOT_DIRS)) $(INST_HUSK); do \
 	    rmdir $$d 2>/dev/null || true; done
 	@[ ! -d $(INST_HUSK)/sysroot ] || \
@@ -406,6 +416,13 @@ $(BUILD)/tests/guests/ext_two.husk: tests/guests/ext_fs.c tests/guests/check.h $
 	$(Q)$(BUILD)/husk-cc --mount=data:/data --mount=more:/mnt/more -O2 -Wall \
 	    -Wextra -Werror -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/guests/ext_two.husk
+
+# Snapshots (tests/snapshot-suite.sh): a block device, "disk", whose
+# queue a restored instance must hand over again.
+$(BUILD)/tests/guests/snapshot.husk: tests/guests/snapshot.c tests/guests/check.h $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc --block=disk -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Threads and sockets (tests/threads-suite.sh): one network device too.
 $(BUILD)/tests/guests/threads_net.husk: tests/guests/threads_net.c tests/guests/check.h $(GUEST_LIB)

@@ -53,6 +53,7 @@
 #define HUSK_HC_BLOCK_KICK 12
 #define HUSK_HC_SET_TLS 13 /* process backend only (HUSK_FEATURE_TLS_CALL) */
 #define HUSK_HC_CONSOLE_READ 14 /* with HUSK_FEATURE_CONSOLE_READ */
+#define HUSK_HC_READY 15        /* with HUSK_FEATURE_READY */
 #define HUSK_HC_NET_INFO 16
 #define HUSK_HC_NET_IO 17
 /* 18..23: reserved for network devices. */
@@ -191,6 +192,34 @@ HUSK_ABI_CHECK(struct husk_bootinfo, 136 + 40 * HUSK_DEVICES_MAX);
  * Without it (an older monitor, or husk --stdin=none) stdin is at end of
  * file and the call does not exist. */
 #define HUSK_FEATURE_CONSOLE_READ (1ULL << 5)
+/* The monitor serves HUSK_HC_READY (husk_ready() in libhusk). Without it
+ * (an older monitor) husk_ready() does nothing. */
+#define HUSK_FEATURE_READY (1ULL << 6)
+/*
+ * This entry resumes a snapshot (husk --restore) instead of booting: guest
+ * memory is as it was when the guest called HUSK_HC_READY, and the guest
+ * returns into the context it saved then, on a stack of its own (the
+ * entry's %rsp is the top of memory, where the saved context's frames
+ * are). The monitor rewrote only the fields that differ between runs:
+ * abi_version, tsc_hz, features, random, devices' handles, hc_call and
+ * clock_call. argc, argv_gpa, envc, envp_gpa, cwd_gpa and the program
+ * headers are as the snapshot holds them.
+ */
+#define HUSK_FEATURE_RESUMED (1ULL << 7)
+
+/*
+ * HUSK_HC_READY (HUSK_FEATURE_READY): the guest has initialised and is
+ * about to serve. With husk --snapshot-to=FILE the monitor writes guest
+ * memory to FILE and ends the run (status 0): the call does not return.
+ * Without it the call returns at once. Every block request submitted
+ * before the call is done when the snapshot is taken. The guest saves
+ * what it needs to resume (its registers, its clock) in its own memory
+ * first; see HUSK_FEATURE_RESUMED.
+ */
+struct husk_hc_ready {
+    uint64_t flags; /* IN: 0 */
+};
+HUSK_ABI_CHECK(struct husk_hc_ready, 8);
 
 /* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
 struct husk_hc_exit {

@@ -31,8 +31,15 @@ _start:
         mov $BOOT_MEM_MAX, %rax
         cmp %rax, %rsp
         ja 1f
+        testb $0x80, 40(%rdi)   /* features & HUSK_FEATURE_RESUMED */
+        jnz 2f
         and $-16, %rsp
         call husk_start         /* never returns */
+        ud2
+        /* A snapshot restored: the entry stack holds the main thread's
+         * frames (guest/ready.c), so another one. */
+2:      lea husk_resume_stack+16384(%rip), %rsp
+        call husk_resume        /* never returns */
         ud2
 1:      mov (%rsp), %rdi        /* Linux's argc */
         lea 8(%rsp), %rsi       /* and argv */

@@ -216,6 +216,17 @@ struct timespec;
 struct timeval;
 void husk_clock_init(const struct husk_bootinfo *bi);
 uint64_t husk_monotonic_ns(void);
+/* A restored instance (ready.c): the clock from bi, going on from at_ns,
+ * where it stood when the snapshot was taken. */
+void husk_clock_resume(const struct husk_bootinfo *bi, uint64_t at_ns);
+/* A restored instance: the current thread's FS and GS bases loaded
+ * again, by the means this host offers (thread.c). */
+void husk_thread_resume(void);
+/* A restored instance: each block queue set up is handed to the new
+ * monitor again (drivers/block/guest.c). */
+void husk_block_resume(void);
+/* crt0.S, for a restored instance (ready.c). */
+_Noreturn void husk_resume(const struct husk_bootinfo *bi);
 /* Sleep (poll hypercall, then spin) until the monotonic clock reaches ns. */
 void husk_sleep_until(uint64_t deadline_ns);
 /* One wait of husk_sleep_until's: returns at deadline_ns or earlier, when

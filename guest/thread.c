@@ -67,6 +67,18 @@ static void init_sched(void)
     husk_switch_wrfsbase = !husk_tls_by_call();
 }
 
+void husk_thread_resume(void)
+{
+    /* The host may be another: wrfsbase may work where it did not, or
+     * the other way round (process.c). */
+    if (sched_ready)
+        husk_switch_wrfsbase = !husk_tls_by_call();
+    struct husk_thread *self = husk_thread_cur;
+    husk_tls_load_fs(self->ctx.fs);
+    if (self->gs != 0)
+        husk_tls_load_gs(self->gs);
+}
+
 struct husk_thread *husk_thread_find(int tid)
 {
     if (!sched_ready)

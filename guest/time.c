@@ -47,6 +47,18 @@ void husk_clock_init(const struct husk_bootinfo *bi)
     ns_per_tick_q32 = (uint64_t)((1000000000ULL << 32) / bi->tsc_hz);
 }
 
+void husk_clock_resume(const struct husk_bootinfo *bi, uint64_t at_ns)
+{
+    host_clock = NULL;
+    husk_clock_init(bi);
+    if (host_clock != NULL)
+        host_at_boot_ns -= at_ns;
+    else /* 2^64 ns is 584 years: at_ns * tsc_hz fits in 128 bits */
+        tsc_at_boot -=
+            (uint64_t)((unsigned __int128)at_ns * bi->tsc_hz / 1000000000ULL);
+    wall_at_boot_ns = 0; /* asked of the host again, on first use */
+}
+
 uint64_t husk_monotonic_ns(void)
 {
     if (host_clock != NULL)

@@ -57,6 +57,12 @@ static const char usage_tail[] =
     "                        memory and registers to FILE, for gdb IMAGE\n"
     "                        FILE; FILE is made at start and left empty\n"
     "                        if the guest does not crash\n"
+    "  --snapshot-to=FILE    when the guest calls husk_ready() (once it has\n"
+    "                        initialised), write its memory to FILE and\n"
+    "                        exit 0 (docs/snapshots.md)\n"
+    "  --restore=FILE        start from FILE's snapshot instead of booting:\n"
+    "                        husk_ready() returns 1 in the guest; give the\n"
+    "                        same image and devices (no guest arguments)\n"
     "  --user=USER           run as USER (name or number; husk must start\n"
     "                        as root); files are opened before the switch\n"
     "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
@@ -221,6 +227,7 @@ static int parse_mem(const char *value, struct husk_config *cfg, char *err,
     /* Rounded up, never refused: guest memory is mapped in whole 2 MiB
      * pages. HUSK_MEM_MAX is a multiple, so this stays within it. */
     cfg->mem_size = (size + HUSK_MEM_ALIGN - 1) & ~(HUSK_MEM_ALIGN - 1);
+    cfg->mem_given = true;
     return 0;
 }
 
@@ -425,6 +432,53 @@ static int parse_dump_core(const char *value, struct husk_config *cfg,
     return 0;
 }
 
+/* --snapshot-to=FILE, --restore=FILE: made and read at start-up
+ * (snapshot.c), checked here. */
+static int parse_file(const char *opt, const char *value, const char **out,
+                      const char *example, char *err, size_t errlen)
+{
+    if (value[0] == '\0')
+        return husk_errorf(err, errlen,
+                           "%s=: expected a file name, such as %s=%s", opt, opt,
+                           example);
+    *out = value;
+    return 0;
+}
+
+static int parse_snapshot_to(const char *value, struct husk_config *cfg,
+                             char *err, size_t errlen)
+{
+    return parse_file("--snapshot-to", value, &cfg->snapshot_to, "app.snap",
+                      err, errlen);
+}
+
+static int parse_restore(const char *value, struct husk_config *cfg, char *err,
+                         size_t errlen)
+{
+    return parse_file("--restore", value, &cfg->restore, "app.snap", err,
+                      errlen);
+}
+
+/* A restored guest has run its main() up to husk_ready(): what it was
+ * started with is in the snapshot, and cannot be given again. */
+static int check_restore(const struct husk_config *cfg, char *err,
+                         size_t errlen)
+{
+    if (cfg->restore == NULL)
+        return 0;
+    const char *given = cfg->snapshot_to != NULL ? "--snapshot-to"
+                        : cfg->guest_argc > 0    ? "guest arguments"
+                        : cfg->env_count > 0     ? "--env"
+                        : cfg->cwd != NULL       ? "--cwd"
+                                                 : NULL;
+    if (given != NULL)
+        return husk_errorf(err, errlen,
+                           "--restore: %s cannot be given; the snapshot's "
+                           "guest has them as it was started with them",
+                           given);
+    return 0;
+}
+
 /* --user=NAME and --group=NAME: resolved later (jail.c), checked here. */
 static int parse_id(const char *opt, const char *value, const char **out,
                     char *err, size_t errlen)
@@ -498,6 +552,8 @@ static const struct value_option value_options[] = {
     {"--stdin", "pass|none", parse_stdin},
     {"--console-rate", "SIZE", parse_console_rate},
     {"--dump-core", "FILE", parse_dump_core},
+    {"--snapshot-to", "FILE", parse_snapshot_to},
+    {"--restore", "FILE", parse_restore},
     {"--user", "USER", parse_user},
     {"--group", "GROUP", parse_group},
     {"--log-level", "error|warn|info|debug", parse_log_level},
@@ -737,7 +793,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
                            "no image given (usage: husk [OPTIONS] "
                            "IMAGE [-- ARGS]; see husk --help)");
     }
-    if (check_env(cfg, err, errlen) != 0)
+    if (check_env(cfg, err, errlen) != 0 ||
+        check_restore(cfg, err, errlen) != 0)
         return -1;
     return check_guest_args(cfg, err, errlen);
 }

@@ -52,6 +52,34 @@ static void write_env(struct husk_vm *vm, struct husk_bootinfo *bi)
     }
 }
 
+/* What differs from one run to the next even for one guest: the host's
+ * clock and calls, the backend's features, fresh entropy, the handles.
+ * A restore (HUSK_FEATURE_RESUMED) rewrites only these. */
+static void write_run_fields(struct husk_vm *vm, struct husk_bootinfo *bi)
+{
+    const struct husk_config *cfg = vm->cfg;
+    bi->magic = HUSK_BOOTINFO_MAGIC;
+    bi->abi_version = HUSK_ABI_VERSION;
+    bi->mem_size = vm->mem_size;
+    bi->tsc_hz = vm->tsc_hz;
+    bi->features = vm->features | HUSK_FEATURE_READY;
+    if (!cfg->stdin_none)
+        bi->features |= HUSK_FEATURE_CONSOLE_READ;
+    if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
+        husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
+    bi->hc_call =
+        vm->features & HUSK_FEATURE_HC_CALL ? husk_proc_entry_address() : 0;
+    bi->clock_call =
+        vm->features & HUSK_FEATURE_CLOCK_CALL ? vm->clock_call : 0;
+    bi->device_count = cfg->device_count;
+    for (unsigned i = 0; i < cfg->device_count; i++) {
+        bi->devices[i].kind = cfg->devices[i].kind;
+        bi->devices[i].handle = i;
+        memcpy(bi->devices[i].name, cfg->devices[i].name,
+               sizeof(bi->devices[i].name));
+    }
+}
+
 uint64_t husk_bootinfo_write(struct husk_vm *vm,
                              const struct husk_elf_image *img,
                              const uint8_t *image_bytes)
@@ -73,14 +101,8 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm,
     }
     argv[cfg->guest_argc + 1] = 0;
 
-    bi->magic = HUSK_BOOTINFO_MAGIC;
-    bi->abi_version = HUSK_ABI_VERSION;
-    bi->mem_size = vm->mem_size;
+    write_run_fields(vm, bi);
     bi->image_end = img->image_end;
-    bi->tsc_hz = vm->tsc_hz;
-    bi->features = vm->features;
-    if (!cfg->stdin_none)
-        bi->features |= HUSK_FEATURE_CONSOLE_READ;
     bi->argc = (uint32_t)cfg->guest_argc + 1;
     bi->argv_gpa = ARGV_GPA;
     bi->phnum = img->phnum;
@@ -92,19 +114,14 @@ uint64_t husk_bootinfo_write(struct husk_vm *vm,
                (size_t)img->phnum * img->phentsize);
         bi->phdr_gpa = PHDRS_GPA;
     }
-    if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
-        husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
-    if (vm->features & HUSK_FEATURE_HC_CALL)
-        bi->hc_call = husk_proc_entry_address();
-    if (vm->features & HUSK_FEATURE_CLOCK_CALL)
-        bi->clock_call = vm->clock_call;
     write_env(vm, bi);
-    bi->device_count = cfg->device_count;
-    for (unsigned i = 0; i < cfg->device_count; i++) {
-        bi->devices[i].kind = cfg->devices[i].kind;
-        bi->devices[i].handle = i;
-        memcpy(bi->devices[i].name, cfg->devices[i].name,
-               sizeof(bi->devices[i].name));
-    }
+    return HUSK_BOOT_GPA;
+}
+
+uint64_t husk_bootinfo_resume(struct husk_vm *vm)
+{
+    struct husk_bootinfo *bi = (void *)(vm->mem + HUSK_BOOT_GPA);
+    write_run_fields(vm, bi);
+    bi->features |= HUSK_FEATURE_RESUMED;
     return HUSK_BOOT_GPA;
 }

@@ -137,6 +137,12 @@ static enum husk_hc_result hc_mem_discard(struct husk_vm *vm, void *arg)
                               "guest's own memory",
                               (unsigned long long)a->gpa,
                               (unsigned long long)a->len);
+    if (vm->mem_private_file) {
+        /* Restored from a snapshot: the pages given back would read as
+         * the snapshot's. Zeros, as the call promises, cost the pages. */
+        memset(vm->mem + a->gpa, 0, a->len);
+        return HUSK_HC_DONE;
+    }
     long rc = husk_raw_madvise(vm->mem + a->gpa, a->len, MADV_DONTNEED);
     if (rc != 0) {
         husk_own_tls();

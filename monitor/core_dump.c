@@ -8,35 +8,23 @@
  * faulting thread's registers (NT_PRSTATUS) and the image's name
  * (NT_PRPSINFO).
  *
- * A crash is reported after the seccomp filter is armed, when no file can
- * be created, and the limits forbid any file to grow (RLIMIT_FSIZE, which
- * guards the block devices' files). So FILE is created at start-up at its
- * full size, as a sparse file (no blocks), and mapped shared; the fd is
- * not counted among the files RLIMIT_FSIZE allows for. A crash writes
- * through the mapping, which needs no system call: only the guest's pages
- * that are not all zeros, so the file takes the room of the memory the
- * guest used, however large --mem is. A run that ends without a crash
- * empties the file (ftruncate to 0: the one system call the filter adds,
- * on this fd, to length 0 only).
+ * A crash is reported after the seccomp filter is armed, so FILE is made
+ * at start-up (outfile.c says how) and a crash writes through its mapping
+ * only the guest's pages that hold data: the file takes the room of the
+ * memory the guest used, however large --mem is. A run that ends without
+ * a crash empties the file.
  */
-#include <dirent.h>
 #include <elf.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/procfs.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/user.h>
 #include <unistd.h>
 
 #include "husk.h"
-#include "rawsys.h"
 
 /* The notes: each a header, "CORE" padded to 8, and its descriptor. */
 #define NOTE_NAME_SIZE 8
@@ -182,123 +170,55 @@ void husk_core_headers(uint8_t *buf, const struct husk_core_info *info)
     put_note(p, NT_PRPSINFO, &ps, sizeof(ps));
 }
 
-bool husk_core_page_is_zero(const uint8_t *page)
-{
-    uint64_t acc = 0;
-    for (size_t i = 0; i < HUSK_PAGE_SIZE; i += sizeof(uint64_t)) {
-        uint64_t w;
-        memcpy(&w, page + i, sizeof(w));
-        acc |= w;
-    }
-    return acc == 0;
-}
-
 /* ---- the file --------------------------------------------------------- */
 
 static struct {
-    int fd; /* -1 without --dump-core */
-    uint8_t *map;
-    uint64_t len;
+    struct husk_outfile file; /* fd -1 without --dump-core */
     bool written;
-} core = {.fd = -1};
-
-/* Guest memory as the core holds it: from the boot area up. Below it
- * (under KVM) are the monitor's page tables, GDT and IDT, which are not
- * the program's; the process backend does not map them at all. */
-static uint64_t mem_start(void)
-{
-    return HUSK_BOOT_GPA;
-}
-
-/* The open file that is the same file as st (the image, a device's
- * file, stdout), or -1: the core must not overwrite it. */
-static int same_file_fd(int self, const struct stat *st)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        husk_fatal(HUSK_EXIT_MONITOR, "cannot list /proc/self/fd");
-    int found = -1;
-    struct dirent *e;
-    while (found < 0 && (e = readdir(d)) != NULL) {
-        int fd = atoi(e->d_name);
-        struct stat other;
-        if (e->d_name[0] != '.' && fd != self && fd != dirfd(d) &&
-            fstat(fd, &other) == 0 && other.st_dev == st->st_dev &&
-            other.st_ino == st->st_ino)
-            found = fd;
-    }
-    closedir(d);
-    return found;
-}
+} core = {.file.fd = -1};
 
 void husk_core_open(const struct husk_config *cfg)
 {
-    const char *path = cfg->dump_core;
-    if (path == NULL)
-        return;
-    /* 0600: guest memory may hold anything the guest was given. Not
-     * O_TRUNC: first make sure it is not a file in use. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "--dump-core=%s: cannot create it", path);
-    if (!S_ISREG(st.st_mode))
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "--dump-core=%s: not a regular file; give a path for "
-                    "a new file",
-                    path);
-    int in_use = same_file_fd(fd, &st);
-    if (in_use >= 0)
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "--dump-core=%s: that file is in use by this run (%s); "
-                    "give a path for a new file",
-                    path,
-                    in_use == STDOUT_FILENO || in_use == STDERR_FILENO
-                        ? "husk's output goes there"
-                        : "the image or a device");
-    uint64_t len = husk_core_file_size(mem_start(), cfg->mem_size);
-    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)len) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR,
-                   "--dump-core=%s: cannot reserve %lluM for it", path,
-                   (unsigned long long)(len >> 20));
-    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED)
-        husk_fatal(HUSK_EXIT_MONITOR, "--dump-core=%s: cannot map it", path);
-    core.fd = fd;
-    core.map = map;
-    core.len = len;
+    if (cfg->dump_core != NULL)
+        husk_outfile_create(
+            "--dump-core", cfg->dump_core,
+            husk_core_file_size(husk_guest_mem_start(), cfg->mem_size),
+            &core.file);
 }
 
 int husk_core_fd(void)
 {
-    return core.fd;
+    return core.file.fd;
 }
 
 int husk_core_sandbox_rules(void *ctx)
 {
-    if (core.fd < 0)
-        return 0;
     /* husk_core_discard: a run that did not crash empties the file. */
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ftruncate), 2,
-                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)core.fd),
-                            SCMP_A1(SCMP_CMP_EQ, 0));
+    return husk_outfile_sandbox_rules(&core.file, ctx);
+}
+
+struct copy_ctx {
+    uint8_t *base; /* guest-physical address 0 in the file's mapping */
+};
+
+static void copy_page(void *ctx, uint64_t gpa, const uint8_t *page)
+{
+    struct copy_ctx *c = ctx;
+    if (!husk_guest_page_is_zero(page))
+        memcpy(c->base + gpa, page, HUSK_PAGE_SIZE);
 }
 
 void husk_core_dump(struct husk_vm *vm, const struct kvm_regs *r,
                     const struct kvm_sregs *s, int signal)
 {
-    if (core.fd < 0 || core.written)
+    if (core.file.fd < 0 || core.written)
         return;
-    uint64_t start = mem_start(), end = vm->mem_size;
-    if (husk_core_file_size(start, end) > core.len)
+    uint64_t start = husk_guest_mem_start(), end = vm->mem_size;
+    if (husk_core_file_size(start, end) > core.file.len)
         return; /* cannot happen: mem_size is fixed at start-up */
     /* Only pages with data: the others stay holes, which read as zeros. */
-    uint8_t *data = core.map + husk_core_data_offset();
-    for (uint64_t gpa = start; gpa < end; gpa += HUSK_PAGE_SIZE) {
-        const uint8_t *page = vm->mem + gpa;
-        if (!husk_core_page_is_zero(page))
-            memcpy(data + (gpa - start), page, HUSK_PAGE_SIZE);
-    }
+    struct copy_ctx c = {core.file.map + husk_core_data_offset() - start};
+    husk_guest_pages_each(vm, copy_page, &c);
     struct husk_core_info info = {
         .regs = r,
         .fs_base = s != NULL ? s->fs.base : 0,
@@ -311,7 +231,7 @@ void husk_core_dump(struct husk_vm *vm, const struct kvm_regs *r,
         .image_path = vm->cfg->image_path,
     };
     /* The headers last: a dump cut short is no valid core. */
-    husk_core_headers(core.map, &info);
+    husk_core_headers(core.file.map, &info);
     core.written = true;
     husk_warnx("core dumped to %s (open it with: gdb %s %s)",
                vm->cfg->dump_core, vm->cfg->image_path, vm->cfg->dump_core);
@@ -319,6 +239,6 @@ void husk_core_dump(struct husk_vm *vm, const struct kvm_regs *r,
 
 void husk_core_discard(void)
 {
-    if (core.fd >= 0 && !core.written)
-        husk_raw_syscall3(SYS_ftruncate, core.fd, 0, 0);
+    if (!core.written)
+        husk_outfile_discard(&core.file);
 }

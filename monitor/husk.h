@@ -153,6 +153,9 @@ struct husk_config {
     unsigned env_count; /* --env=NAME=VALUE, in order given */
     const char *env[HUSK_ENVC_MAX]; /* each "NAME=VALUE", into argv */
     const char *cwd;                /* --cwd=/PATH, or NULL: the root */
+    bool mem_given;                 /* --mem was on the command line */
+    const char *snapshot_to;        /* --snapshot-to=FILE, or NULL */
+    const char *restore;            /* --restore=FILE, or NULL */
 };
 
 /*
@@ -375,6 +378,9 @@ struct husk_vm {
      * turns readable (drivers/console/host.c, husk_console_wait_fd). */
     bool stdin_armed;
     char message[640]; /* why the guest was stopped */
+    /* Guest memory is a private mapping of a snapshot file (--restore):
+     * a page given back reads as the file's, not as zeros. */
+    bool mem_private_file;
 };
 
 /* ---- drivers/console/host.c: stdin in the guest's waits ---- */
@@ -479,6 +485,10 @@ struct husk_device_ops {
      * with HUSK_EXIT_MONITOR and a one-line message if it cannot. */
     void (*open)(struct husk_vm *vm, unsigned handle,
                  const struct husk_device_arg *arg);
+    /* The hypercall that tells the guest what the device is (its size,
+     * its addresses): a snapshot records its answer, and a restore must
+     * get the same. 0: none. */
+    unsigned info_call;
     /* Register the kind's hypercalls; called once if any device of the
      * kind is configured. */
     void (*register_calls)(struct husk_vm *vm);
@@ -615,6 +625,7 @@ enum husk_phase {
     HUSK_PHASE_IMAGE_LOADED,   /* the segments in guest memory */
     HUSK_PHASE_SANDBOX_LOADED, /* the seccomp filter armed */
     HUSK_PHASE_GUEST_STARTED,  /* just before its first instruction */
+    HUSK_PHASE_GUEST_READY,    /* its first ready call (husk_ready()) */
     HUSK_PHASE_GUEST_EXITED,   /* the run is over (husk_run_end) */
     HUSK_PHASE_TEARDOWN,       /* the end report, just before _exit */
     HUSK_PHASES
@@ -677,6 +688,116 @@ void husk_symbols_map(int fd, size_t len);
  * image names nothing there. Reads the mapping only: no system call. */
 void husk_symbolize(uint64_t addr, char *buf, size_t buflen);
 
+/* ---- guest_pages.c: the guest pages that hold anything ---- */
+
+/* Where guest memory that is the guest's starts: the boot area (below it,
+ * under KVM, the monitor's page tables, GDT and IDT). */
+uint64_t husk_guest_mem_start(void);
+typedef void (*husk_guest_page_fn)(void *ctx, uint64_t gpa,
+                                   const uint8_t *page);
+/* Call fn (if not NULL) for each resident guest page from
+ * husk_guest_mem_start() up, in order, without touching the others;
+ * returns how many there are, or -1 if mincore fails. No allocation. */
+int64_t husk_guest_pages_each(const struct husk_vm *vm, husk_guest_page_fn fn,
+                              void *ctx);
+/* Whether the HUSK_PAGE_SIZE bytes at page are all zero. Pure. */
+bool husk_guest_page_is_zero(const uint8_t *page);
+/* Allow mincore when --stats=json, --dump-core or --snapshot-to reads
+ * guest memory (ctx: scmp_filter_ctx); 0 or -1. */
+int husk_guest_pages_sandbox_rules(const struct husk_vm *vm, void *ctx);
+
+/* ---- outfile.c: a file written after the filter is armed ---- */
+
+struct husk_outfile {
+    int fd; /* -1: none */
+    uint8_t *map;
+    uint64_t len;
+};
+/* Create path (for flag=path, in messages) at len bytes, sparse, and map
+ * it shared, before the jail and the limits; exits 125 with one line if
+ * it cannot, or if it is a file this run uses (the image, stdout). */
+void husk_outfile_create(const char *flag, const char *path, uint64_t len,
+                         struct husk_outfile *out);
+/* Allow emptying it (ctx: scmp_filter_ctx); 0 or -1. */
+int husk_outfile_sandbox_rules(const struct husk_outfile *f, void *ctx);
+/* Empty it: a run that wrote nothing to it. One raw system call. */
+void husk_outfile_discard(const struct husk_outfile *f);
+
+/* ---- snapshot_format.c: the snapshot file (pure) ---- */
+
+#define HUSK_SNAPSHOT_MAGIC "HUSKSNAP" /* 8 bytes, no NUL */
+#define HUSK_SNAPSHOT_FORMAT 1
+#define HUSK_SNAPSHOT_BUILD_ID_MAX 64
+#define HUSK_SNAPSHOT_INFO_MAX 64
+
+/* A device as the guest knew it when the snapshot was taken. */
+struct husk_snapshot_device {
+    uint32_t kind; /* HUSK_DEVICE_* */
+    uint32_t info_len;
+    char name[HUSK_DEVICE_NAME_MAX];
+    uint8_t info[HUSK_SNAPSHOT_INFO_MAX]; /* its info call's answer */
+};
+
+/* The file's first page; guest memory follows at data_offset. */
+struct husk_snapshot_header {
+    char magic[8];        /* HUSK_SNAPSHOT_MAGIC */
+    uint32_t format;      /* HUSK_SNAPSHOT_FORMAT */
+    uint32_t abi_version; /* HUSK_ABI_VERSION of the monitor that wrote it */
+    uint64_t mem_size;    /* the guest's --mem */
+    uint64_t data_offset; /* where guest memory from husk_guest_mem_start()
+                           * is in the file: one page */
+    uint64_t file_size;   /* the whole file */
+    uint32_t build_id_len;
+    uint32_t device_count;
+    uint8_t build_id[HUSK_SNAPSHOT_BUILD_ID_MAX]; /* the image's */
+    struct husk_snapshot_device devices[HUSK_DEVICES_MAX];
+    uint64_t pages; /* pages of memory written (the others are holes) */
+    uint64_t sum;   /* FNV-1a of the bytes before it */
+};
+
+/* The file's size for a guest of mem_size bytes. Pure. */
+uint64_t husk_snapshot_file_size(uint64_t mem_size);
+/* Set the magic and the checksum: the header is complete. Pure. */
+void husk_snapshot_seal(struct husk_snapshot_header *h);
+/* Whether h (read from a file of file_size bytes) is a whole snapshot
+ * this monitor can restore: 0, or -1 with a one-line reason. Pure. */
+int husk_snapshot_check(const struct husk_snapshot_header *h,
+                        uint64_t file_size, char *err, size_t errlen);
+/* Whether the snapshot was taken from the image with this build ID. */
+int husk_snapshot_match_image(const struct husk_snapshot_header *h,
+                              const uint8_t *build_id, uint32_t build_id_len,
+                              char *err, size_t errlen);
+/* Whether the devices of this run (count of them) are the snapshot's. */
+int husk_snapshot_match_devices(const struct husk_snapshot_header *h,
+                                const struct husk_snapshot_device *now,
+                                unsigned count, char *err, size_t errlen);
+
+/* ---- snapshot.c: --snapshot-to=FILE, --restore=FILE ---- */
+
+/* Before the jail, after the image's headers are checked: create
+ * --snapshot-to's file, or open --restore's and check it against the
+ * image (and set cfg->mem_size to its guest's). Exits 125 with one line
+ * on any fault. Without either, nothing. */
+void husk_snapshot_open(struct husk_config *cfg,
+                        const struct husk_elf_image *img, const uint8_t *head);
+/* Whether this run restores a snapshot. */
+bool husk_snapshot_restoring(void);
+/* Whether fd is a snapshot file's (not a device's, for the limits). */
+bool husk_snapshot_owns_fd(int fd);
+/* --restore: after the devices are open, check that each tells the guest
+ * what it did when the snapshot was taken; exits 125 if not. */
+void husk_snapshot_check_devices(struct husk_vm *vm);
+/* --restore: map the snapshot's memory copy-on-write over guest memory
+ * (executable for the process backend). */
+void husk_snapshot_map(struct husk_vm *vm, bool exec);
+/* Register the ready call (every run has it). */
+void husk_snapshot_register(struct husk_vm *vm);
+/* Allow emptying --snapshot-to's file (ctx: scmp_filter_ctx); 0 or -1. */
+int husk_snapshot_sandbox_rules(void *ctx);
+/* The end of a run with status: a --snapshot-to that was never written
+ * is emptied and said so; returns the status to exit with. */
+int husk_snapshot_end(const struct husk_vm *vm, int status);
+
 /* ---- core_dump.c: --dump-core=FILE ---- */
 
 /* What a core says besides guest memory. */
@@ -699,8 +820,6 @@ uint64_t husk_core_file_size(uint64_t mem_start, uint64_t mem_end);
 void husk_core_headers(uint8_t *buf, const struct husk_core_info *info);
 /* The signal that x86 exception vector means to a process. Pure. */
 int husk_core_signal_of(uint64_t vector);
-/* Whether the HUSK_PAGE_SIZE bytes at page are all zero. Pure. */
-bool husk_core_page_is_zero(const uint8_t *page);
 /* With --dump-core: create FILE, reserve its full size (sparse) and map
  * it, before the jail and the limits; exits 125 with one line if it
  * cannot. Without it, nothing. */
@@ -723,6 +842,10 @@ void husk_core_discard(void);
 uint64_t husk_bootinfo_write(struct husk_vm *vm,
                              const struct husk_elf_image *img,
                              const uint8_t *image_bytes);
+/* husk --restore: rewrite only the fields that differ between runs in
+ * the snapshot's boot information, and mark it HUSK_FEATURE_RESUMED
+ * (abi/husk_abi.h); returns its GPA. */
+uint64_t husk_bootinfo_resume(struct husk_vm *vm);
 
 /* ---- iothread.c: serving device queues without exits ---- */
 
@@ -750,6 +873,10 @@ int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx);
 void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q);
 /* A kick: serve q now in this thread and wake the I/O thread. Returns as
  * q->serve does. */
+/* Serve every queue until none has work, and keep the I/O thread from
+ * touching guest memory again: for a snapshot, at the end of a run. A
+ * bad request found makes husk_io_stopped true. */
+void husk_io_quiesce(struct husk_vm *vm);
 long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
                   size_t whylen);
 /* Whether the I/O thread stopped the guest; if so, sets vm->message and

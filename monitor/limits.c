@@ -88,9 +88,11 @@ void husk_limits_prepare(struct husk_vm *vm)
         int fd = atoi(e->d_name);
         struct stat st;
         if (e->d_name[0] == '.' || fd == dirfd(d) || fd == vm->image_fd ||
-            fd == husk_core_fd() || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+            fd == husk_core_fd() || husk_snapshot_owns_fd(fd) ||
+            fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
             continue; /* the image, closed before the limits apply; the
-                       * core file, written only through its mapping */
+                       * core file and --snapshot-to's, written only
+                       * through their mappings; --restore's, read only */
         if (fd == STDOUT_FILENO || fd == STDERR_FILENO)
             console_is_file = true;
         else if ((uint64_t)st.st_size > fsize_max)

@@ -202,6 +202,8 @@ int main(int argc, char *argv[])
     if (husk_elf_parse(image.head, image.head_len, (size_t)image.st.st_size,
                        &img, err, sizeof(err)) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s: %s", cfg.image_path, err);
+    /* --restore: the snapshot's memory size is the guest's. */
+    husk_snapshot_open(&cfg, &img, image.head);
     uint64_t min_mem = husk_elf_min_mem(&img);
     if (cfg.mem_size < min_mem)
         husk_fatalx(HUSK_EXIT_MONITOR,
@@ -221,6 +223,7 @@ int main(int argc, char *argv[])
     vm.image_fd = image.fd;
     husk_backend_open(&vm); /* KVM, or the process backend (proc.c) */
     husk_core_calls_register(&vm);
+    husk_snapshot_register(&vm);
     if (vm.backend == HUSK_BACKEND_KVM)
         husk_trap_register(&vm);
     else
@@ -228,6 +231,7 @@ int main(int argc, char *argv[])
     husk_infox("backend: %s",
                vm.backend == HUSK_BACKEND_KVM ? "kvm" : "process");
     husk_devices_open(&vm);
+    husk_snapshot_check_devices(&vm);
     log_devices(&cfg);
     husk_phase(HUSK_PHASE_DEVICES_OPENED);
     /* Mapped now, for a crash after the filter: the image, whose symbols
@@ -241,21 +245,30 @@ int main(int argc, char *argv[])
     husk_infox("jail: %s", cfg.no_jail ? "none (--no-jail)"
                                        : "namespaces and an empty root");
 
-    if (vm.backend == HUSK_BACKEND_KVM) {
+    bool kvm = vm.backend == HUSK_BACKEND_KVM;
+    if (kvm)
         husk_vm_create(&vm, cfg.mem_size);
-        husk_phase(HUSK_PHASE_VM_CREATED);
-        prefault(&vm, &img);
-        image_load(cfg.image_path, &image, &img, vm.mem);
-        husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
-    } else {
+    else
         husk_proc_create(&vm, cfg.mem_size);
-        husk_phase(HUSK_PHASE_VM_CREATED);
+    husk_phase(HUSK_PHASE_VM_CREATED);
+    bool restoring = husk_snapshot_restoring();
+    if (restoring) {
+        /* The image's bytes are in the snapshot's memory, as the guest
+         * left them: nothing is read from the image. */
+        husk_snapshot_map(&vm, !kvm);
+        close(image.fd);
+    } else {
         prefault(&vm, &img);
         image_load(cfg.image_path, &image, &img, vm.mem);
     }
+    if (kvm)
+        husk_cpu_setup(&vm, img.entry, HUSK_BOOT_GPA);
     husk_phase(HUSK_PHASE_IMAGE_LOADED);
     vm.image_fd = -1;
-    husk_bootinfo_write(&vm, &img, image.head);
+    if (restoring)
+        husk_bootinfo_resume(&vm);
+    else
+        husk_bootinfo_write(&vm, &img, image.head);
     free(image.head);
 
     husk_io_start(&vm, husk_devices_want_io_thread(&cfg));

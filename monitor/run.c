@@ -50,6 +50,7 @@ int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r)
 _Noreturn void husk_run_end(struct husk_vm *vm, int status)
 {
     husk_phase(HUSK_PHASE_GUEST_EXITED);
+    status = husk_snapshot_end(vm, status);
     if (vm->console_dropped != 0)
         husk_warnx("console: %llu bytes of guest output dropped over "
                    "--console-rate",

@@ -144,10 +144,14 @@ void *husk_sandbox_build(struct husk_vm *vm)
             rc |= ops->sandbox_rules(vm, h, ctx);
     }
     rc |= husk_io_sandbox_rules(vm, ctx);
-    /* --stats=json: the report's getrusage and mincore. */
+    /* --stats=json: the report's getrusage. */
     rc |= husk_stats_sandbox_rules(vm, ctx);
-    /* --dump-core: empty the core file after a run with no crash. */
+    /* Which guest pages to read: --stats=json, --dump-core, a snapshot. */
+    rc |= husk_guest_pages_sandbox_rules(vm, ctx);
+    /* --dump-core, --snapshot-to: empty the file when nothing was
+     * written to it. */
     rc |= husk_core_sandbox_rules(ctx);
+    rc |= husk_snapshot_sandbox_rules(ctx);
     /* One filter for every thread: the I/O thread exists already. */
     rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)

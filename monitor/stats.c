@@ -8,7 +8,7 @@
  *
  * The report is written with the seccomp filter armed: into a static
  * buffer (nothing allocates after the filter), with getrusage and
- * mincore allowed only with --stats=json (husk_stats_sandbox_rules).
+ * mincore allowed only with --stats=json (guest_pages.c).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -26,9 +26,9 @@
 
 /* The phases' names in the report, in enum husk_phase's order. */
 static const char *const phase_names[HUSK_PHASES] = {
-    "start",         "args_parsed",  "image_parsed", "devices_opened",
-    "jail_entered",  "vm_created",   "image_loaded", "sandbox_loaded",
-    "guest_started", "guest_exited", "teardown",
+    "start",         "args_parsed", "image_parsed", "devices_opened",
+    "jail_entered",  "vm_created",  "image_loaded", "sandbox_loaded",
+    "guest_started", "guest_ready", "guest_exited", "teardown",
 };
 
 /* When each phase was reached (CLOCK_MONOTONIC, ns; 0: not reached).
@@ -71,14 +71,10 @@ int husk_stats_sandbox_rules(const struct husk_vm *vm, void *ctx)
 {
     if (vm->cfg->stats != HUSK_STATS_JSON)
         return 0;
-    int rc = 0;
-    /* The monitor's CPU times and peak memory, its own only. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrusage), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)RUSAGE_SELF));
-    /* Which guest pages are resident: it reads nothing and changes
-     * nothing, and says no more than the process's own page faults. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mincore), 0);
-    return rc;
+    /* The monitor's CPU times and peak memory, its own only. (Which guest
+     * pages are resident: guest_pages.c's rule.) */
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrusage), 1,
+                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)RUSAGE_SELF));
 }
 
 /* How the run ended, as the report names it (husk.h). The exit call says so
@@ -196,24 +192,12 @@ static void time_json(const struct husk_vm *vm, const struct rusage *ru,
     husk_json_end(j);
 }
 
-/* Bytes of guest memory resident now (touched and not given back), by
- * mincore over [from, mem_size) in steps of vec's pages; -1 if unknown. */
+/* Bytes of guest memory resident now (touched and not given back); -1
+ * if unknown. */
 static int64_t guest_resident(const struct husk_vm *vm)
 {
-    static unsigned char vec[4096];
-    const uint64_t page = HUSK_PAGE_SIZE, step = sizeof(vec) * page;
-    /* The process backend maps guest memory from the boot area up, at
-     * its guest-physical addresses (vm->mem is then 0). */
-    uint64_t from = vm->backend == HUSK_BACKEND_KVM ? 0 : HUSK_BOOT_GPA;
-    uint64_t pages = 0;
-    for (uint64_t off = from; off < vm->mem_size; off += step) {
-        uint64_t len = vm->mem_size - off < step ? vm->mem_size - off : step;
-        if (mincore((void *)((uintptr_t)vm->mem + off), len, vec) != 0)
-            return -1;
-        for (uint64_t i = 0; i < (len + page - 1) / page; i++)
-            pages += vec[i] & 1;
-    }
-    return (int64_t)(pages * page);
+    int64_t pages = husk_guest_pages_each(vm, NULL, NULL);
+    return pages < 0 ? -1 : pages * (int64_t)HUSK_PAGE_SIZE;
 }
 
 static void memory_json(const struct husk_vm *vm, const struct rusage *ru,

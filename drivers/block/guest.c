@@ -81,6 +81,19 @@ static struct husk_block_queue *queue_of(struct block_dev *dev)
     return dev->queue;
 }
 
+void husk_block_resume(void)
+{
+    for (unsigned i = 0; i < dev_count; i++) {
+        if (devs[i].queue == NULL)
+            continue;
+        struct husk_hc_block_queue setup = {
+            .handle = devs[i].handle,
+            .queue_gpa = (uintptr_t)devs[i].queue,
+        };
+        husk_hypercall(HUSK_HC_BLOCK_QUEUE, &setup);
+    }
+}
+
 /* ---- batches of sector requests ---- */
 
 struct batch {

@@ -375,6 +375,7 @@ const struct husk_device_ops husk_block_ops = {
     .kind = &husk_block_kind,
     .wants_io_thread = true, /* its request queue */
     .open = block_open,
+    .info_call = HUSK_HC_BLOCK_INFO,
     .register_calls = block_register,
     .sandbox_rules = block_sandbox_rules,
     .stats_json = block_stats_json,

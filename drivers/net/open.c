@@ -129,6 +129,7 @@ static void net_open(struct husk_vm *vm, unsigned handle,
 const struct husk_device_ops husk_net_ops = {
     .kind = &husk_net_kind,
     .open = net_open,
+    .info_call = HUSK_HC_NET_INFO,
     .register_calls = husk_net_register,
     .sandbox_rules = husk_net_sandbox_rules,
     .report_stats = husk_net_report_stats,

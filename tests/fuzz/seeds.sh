@@ -74,3 +74,17 @@ z() { head -c "$1" /dev/zero; }
 h block_queue '\0\x0b\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\x1f\0\0\0\0\0'
 # block_flush of handle 1
 h block_flush '\0\x0a\0\0\0\0\0\0\0\0\x10\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+
+# fuzz_snapshot: the file's length (le64), then its first page. A real
+# snapshot's header (tests/guests/snapshot.husk, process backend), whole
+# and as if the file were cut short.
+mkdir -p corpus/snapshot
+snap=$build/fuzz-seed.snap
+disk=$build/fuzz-seed.img
+truncate -s 1M "$disk"
+"$build/husk" --backend=process --block:disk="$disk" --snapshot-to="$snap" \
+    "$build/tests/guests/snapshot.husk" -- state >/dev/null
+le64() { printf '%016x' "$1" | fold -w2 | tac | tr -d '\n' | xxd -r -p; }
+{ le64 "$(stat -c %s "$snap")"; head -c 4096 "$snap"; } >corpus/snapshot/whole
+{ le64 65536; head -c 4096 "$snap"; } >corpus/snapshot/cut_short
+rm -f "$snap" "$disk"

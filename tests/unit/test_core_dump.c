@@ -157,10 +157,10 @@ TEST(core_page_is_zero)
 {
     static uint8_t page[HUSK_PAGE_SIZE];
     memset(page, 0, sizeof(page));
-    CHECK(husk_core_page_is_zero(page));
+    CHECK(husk_guest_page_is_zero(page));
     page[HUSK_PAGE_SIZE - 1] = 1;
-    CHECK(!husk_core_page_is_zero(page));
+    CHECK(!husk_guest_page_is_zero(page));
     page[HUSK_PAGE_SIZE - 1] = 0;
     page[0] = 0x80;
-    CHECK(!husk_core_page_is_zero(page));
+    CHECK(!husk_guest_page_is_zero(page));
 }
