@@ -268,7 +268,28 @@ $(MAN_PAGES): $(BUILD)/man/%.1: $(BUILD)/% docs/man/%.h2m
 	$(Q)help2man --no-info --version-string=$(HUSK_VERSION) \
 	    --include=docs/man/$*.h2m --output=$@ $<
 
-all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB) $(MAN_PAGES)
+# ---- libhusk-host: a host program calls into guests (docs/embedding.md) --
+
+HOST_LIB_OBJS := $(patsubst host/%.c,$(BUILD)/host-obj/%.o,$(wildcard host/*.c))
+HOST_LIB := $(BUILD)/host/libhusk-host.a $(BUILD)/host/libhusk-host.so \
+	$(BUILD)/host/include/husk-host.h
+$(BUILD)/host-obj/%.o: host/%.c host/husk-host.h abi/husk_channel.h abi/husk_abi.h | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -fPIC -c -o $@ $<
+$(BUILD)/host/libhusk-host.a: $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/host/libhusk-host.so: $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libhusk-host.so.0 -o $@ $^
+$(BUILD)/host/include/husk-host.h: host/husk-host.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+all: $(BUILD)/husk $(BUILD)/husk-oci $(GUEST_LIB) $(HOST_LIB) $(MAN_PAGES)
 .DEFAULT_GOAL := all
 
 # ---- make install, make uninstall ---------------------------------------
@@ -308,13 +329,26 @@ install: all
 	    'sysroot=$${prefix}/lib/husk/sysroot' '' 'Name: husk' \
 	    'Description: Husk unikernels: husk-cc builds the images, husk runs them' \
 	    'Version: $(HUSK_VERSION)' >$(INST_PC)/husk.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
+	install -m 644 $(BUILD)/host/include/husk-host.h $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(BUILD)/host/libhusk-host.a $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(BUILD)/host/libhusk-host.so $(DESTDIR)$(PREFIX)/lib/libhusk-host.so.0
+	ln -sf libhusk-host.so.0 $(DESTDIR)$(PREFIX)/lib/libhusk-host.so
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' \
+	    'libdir=$${prefix}/lib' 'husk=$${prefix}/bin/husk' '' 'Name: husk-host' \
+	    'Description: libhusk-host: call functions inside Husk guests' \
+	    'Version: $(HUSK_VERSION)' 'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lhusk-host' >$(INST_PC)/husk-host.pc
 
 # What install put, and the directories it made under lib/husk if they
 # are empty: guest libraries installed into the sysroot stay.
 uninstall:
 	rm -f $(addprefix $(INST_BIN)/,husk husk-cc husk-oci) \
 	    $(addprefix $(INST_MAN1)/,husk.1 husk-cc.1 husk-oci.1) \
-	    $(INST_BASHCOMP)/husk $(INST_BASHCOMP)/husk-cc $(INST_PC)/husk.pc
+	    $(INST_BASHCOMP)/husk $(INST_BASHCOMP)/husk-cc $(INST_PC)/husk.pc \
+	    $(INST_PC)/husk-host.pc $(DESTDIR)$(PREFIX)/include/husk-host.h \
+	    $(addprefix $(DESTDIR)$(PREFIX)/lib/,libhusk-host.a libhusk-host.so \
+	    libhusk-host.so.0)
 	rm -rf $(INST_HUSK)/lib $(INST_HUSK)/musl $(INST_HUSK)/include
 	@for d in $(addprefix $(INST_HUSK)/,$(SYSROOT_DIRS)) $(INST_HUSK); do \
 	    rmdir $$d 2>/dev/null || true; done
@@ -452,6 +486,18 @@ $(BUILD)/tests/guests/packed_none.husk: tests/guests/packed.c tests/guests/check
 	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
 TEST_IMAGES += $(BUILD)/tests/guests/packed_none.husk
 
+# Embedding (tests/embed-suite.sh): a guest that exports functions, and a
+# host program that calls them through libhusk-host.
+$(BUILD)/tests/embed/guest.husk: tests/embed/guest.c $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/tests/embed/host: tests/embed/host.c $(HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/host/include -o $@ $< $(BUILD)/host/libhusk-host.a
+EMBED_TESTS := $(BUILD)/tests/embed/guest.husk $(BUILD)/tests/embed/host
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
@@ -486,6 +532,7 @@ $(BUILD)/tests/net/%: tests/net/%.c tests/net/tool.h $(EXAMPLE_HDRS) | $(SETUP_S
 
 # check-build: everything the tests need, without running them.
 check-build: all $(BUILD)/asan/husk $(BUILD)/test/husk-probe $(BUILD)/tests/unit $(TEST_IMAGES) \
+	$(EMBED_TESTS) \
 		$(BUILD)/examples/hello.husk \
 		$(BUILD)/tests/process/occupy.so \
 		$(NET_NATIVE) $(NET_TOOLS) $(NET_EXAMPLES:%=$(BUILD)/examples/%.husk) \

@@ -57,6 +57,8 @@
 #define HUSK_HC_NET_INFO 16
 #define HUSK_HC_NET_IO 17
 /* 18..23: reserved for network devices. */
+#define HUSK_HC_CALL_NEXT 24 /* with HUSK_FEATURE_CALLS */
+#define HUSK_HC_HOST_CALL 25 /* with HUSK_FEATURE_CALLS */
 
 /* Results carried in `ret` fields: only conditions the guest cannot
  * foresee. An invalid argument is never a result: it stops the guest. */
@@ -206,6 +208,10 @@ HUSK_ABI_CHECK(struct husk_bootinfo, 136 + 40 * HUSK_DEVICES_MAX);
  * headers are as the snapshot holds them.
  */
 #define HUSK_FEATURE_RESUMED (1ULL << 7)
+/* An embedder (libhusk-host) calls the guest's exported functions: once
+ * main() returns, the guest serves calls (HUSK_HC_CALL_NEXT) instead of
+ * exiting, and may call the embedder's (HUSK_HC_HOST_CALL). */
+#define HUSK_FEATURE_CALLS (1ULL << 8)
 
 /*
  * HUSK_HC_READY (HUSK_FEATURE_READY): the guest has initialised and is
@@ -220,6 +226,63 @@ struct husk_hc_ready {
     uint64_t flags; /* IN: 0 */
 };
 HUSK_ABI_CHECK(struct husk_hc_ready, 8);
+
+/*
+ * Calls between an embedder and the guest (HUSK_FEATURE_CALLS). A call
+ * names a function (at most HUSK_CALL_NAME_MAX bytes with its NUL) and
+ * carries bytes in and bytes out, each at most HUSK_CALL_DATA_MAX.
+ */
+#define HUSK_CALL_NAME_MAX 64
+#define HUSK_CALL_DATA_MAX (1U << 20)
+/* A call's status, as the guest or the embedder reports it. */
+#define HUSK_CALL_OK 0
+#define HUSK_CALL_ERROR 1       /* the function failed; `code` says how */
+#define HUSK_CALL_NO_FUNCTION 2 /* nothing of that name is exported */
+#define HUSK_CALL_TOO_LARGE 3   /* the output does not fit the buffer */
+
+/*
+ * HUSK_HC_CALL_NEXT: report the last call's result and wait for the next
+ * call. The call area [buf_gpa, buf_gpa + buf_cap) holds the last call's
+ * output on entry and the next call's input on return. With
+ * HUSK_CALL_NEXT_FIRST there was no last call: the guest has just started
+ * serving (or was restored from a snapshot taken while it waited here).
+ * `what` is HUSK_CALL_INVOKE (call `name` with in_len bytes of input) or
+ * HUSK_CALL_CLOSE (the embedder is done: exit).
+ */
+#define HUSK_CALL_NEXT_FIRST 1
+#define HUSK_CALL_INVOKE 1
+#define HUSK_CALL_CLOSE 2
+struct husk_hc_call_next {
+    uint64_t buf_gpa; /* IN */
+    uint32_t buf_cap; /* IN: <= HUSK_CALL_DATA_MAX */
+    uint32_t flags;   /* IN: HUSK_CALL_NEXT_FIRST, or 0 */
+    uint32_t out_len; /* IN: the last call's output bytes, <= buf_cap */
+    int32_t status;   /* IN: the last call's HUSK_CALL_* status */
+    int32_t code;     /* IN: with HUSK_CALL_ERROR, the function's own code */
+    uint32_t what;    /* OUT: HUSK_CALL_INVOKE or HUSK_CALL_CLOSE */
+    uint32_t in_len;  /* OUT: the next call's input bytes */
+    uint32_t _pad0;
+    char name[HUSK_CALL_NAME_MAX]; /* OUT: the function, NUL-terminated */
+};
+HUSK_ABI_CHECK(struct husk_hc_call_next, 104);
+
+/*
+ * HUSK_HC_HOST_CALL: call the embedder's function `name` with the in_len
+ * bytes at buf_gpa; its output replaces them (out_len bytes, at most
+ * buf_cap). A name the embedder did not register is status
+ * HUSK_CALL_NO_FUNCTION, not a violation: the guest cannot know.
+ */
+struct husk_hc_host_call {
+    uint64_t buf_gpa; /* IN */
+    uint32_t buf_cap; /* IN: <= HUSK_CALL_DATA_MAX */
+    uint32_t in_len;  /* IN: <= buf_cap */
+    uint32_t out_len; /* OUT */
+    int32_t status;   /* OUT: a HUSK_CALL_* status */
+    int32_t code;     /* OUT: with HUSK_CALL_ERROR, the function's code */
+    uint32_t _pad0;
+    char name[HUSK_CALL_NAME_MAX]; /* IN: NUL-terminated */
+};
+HUSK_ABI_CHECK(struct husk_hc_host_call, 96);
 
 /* HUSK_HC_EXIT: stop the guest; the monitor exits with status & 0xff. */
 struct husk_hc_exit {

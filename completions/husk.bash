@@ -17,7 +17,7 @@
 # husk's options as husk --help lists them (tests/install-suite.sh checks
 # that the two agree): "=" or ":" ends those that take a value.
 _husk_options=(--backend= --mem= --timeout= --block: --net: --io-thread=
-    --io-spin= --env= --cwd= --stdin= --console-rate= --dump-core= --snapshot-to= --restore= --user= --group= --no-jail
+    --io-spin= --env= --cwd= --stdin= --console-rate= --dump-core= --snapshot-to= --restore= --call-channel= --user= --group= --no-jail
     --print-seccomp --stats --log-level= --help --version)
 _husk_cc_options=(--block= --net= --mount= --files= --print-sysroot
     -print-search-dirs --help --version)

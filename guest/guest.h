@@ -227,6 +227,15 @@ void husk_thread_resume(void);
 void husk_block_resume(void);
 /* crt0.S, for a restored instance (ready.c). */
 _Noreturn void husk_resume(const struct husk_bootinfo *bi);
+/* Where a restored instance resumes (ready.c): a call that a snapshot may
+ * be taken in does `if (setjmp(husk_resume_point) == 0) husk_resume_arm();`
+ * just before it, and knows it was restored when setjmp returns 1. */
+#include <setjmp.h>
+extern jmp_buf husk_resume_point;
+void husk_resume_arm(void);
+/* Serve an embedder's calls (calls.c) after main() returned status;
+ * returns the status to exit with when the embedder is done. */
+int husk_serve_calls(int status);
 /* Sleep (poll hypercall, then spin) until the monotonic clock reaches ns. */
 void husk_sleep_until(uint64_t deadline_ns);
 /* One wait of husk_sleep_until's: returns at deadline_ns or earlier, when

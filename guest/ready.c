@@ -3,7 +3,8 @@
 /*
  * ready.c: husk_ready() (<husk.h>), where husk --snapshot-to takes its
  * snapshot, and husk_resume, where an instance restored from it
- * (husk --restore) comes back to life.
+ * (husk --restore) comes back to life. An embedder's snapshot is taken
+ * while the guest waits for a call (calls.c), which saves the same way.
  *
  * The monitor keeps no CPU state in a snapshot: guest memory is all it
  * writes. So before the ready call the guest saves here, in its own
@@ -31,8 +32,10 @@ _Static_assert(offsetof(struct husk_bootinfo, features) == 40,
 _Static_assert(RESUME_STACK_SIZE == 16384, "crt0.S sets %rsp to its end");
 _Alignas(16) uint8_t husk_resume_stack[RESUME_STACK_SIZE];
 
-static jmp_buf ready_point;
-static uint64_t ready_ns; /* the monotonic clock at the call */
+jmp_buf husk_resume_point;
+static uint64_t resume_ns; /* the monotonic clock when armed */
+static bool resume_armed;
+
 static bool ready_called;
 
 int husk_ready(void)
@@ -40,15 +43,21 @@ int husk_ready(void)
     if (ready_called || !(husk_boot->features & HUSK_FEATURE_READY))
         return 0;
     ready_called = true;
-    if (setjmp(ready_point) != 0)
+    if (setjmp(husk_resume_point) != 0)
         return 1; /* from husk_resume, in a restored instance */
-    /* What is queued would be lost with the run. */
-    if (husk_net_flush != NULL)
-        husk_net_flush();
-    ready_ns = husk_monotonic_ns();
+    husk_resume_arm();
     struct husk_hc_ready a = {0};
     husk_hypercall(HUSK_HC_READY, &a);
     return 0; /* no snapshot asked for: the run goes on */
+}
+
+void husk_resume_arm(void)
+{
+    /* What is queued would be lost with the run. */
+    if (husk_net_flush != NULL)
+        husk_net_flush();
+    resume_ns = husk_monotonic_ns();
+    resume_armed = true;
 }
 
 _Noreturn void husk_resume(const struct husk_bootinfo *bi)
@@ -59,13 +68,13 @@ _Noreturn void husk_resume(const struct husk_bootinfo *bi)
                         : NULL;
     if (bi->magic != HUSK_BOOTINFO_MAGIC || bi->abi_version != HUSK_ABI_VERSION)
         husk_panic("boot information from an incompatible monitor");
-    if (!ready_called)
-        husk_panic("resumed, but this memory holds no husk_ready() call");
+    if (!resume_armed)
+        husk_panic("resumed, but this memory holds no point to resume at");
     husk_boot = bi;
     husk_thread_resume();
     /* The clock goes on from where it stood at the ready call: time
      * spent in the file does not pass for the guest's timers. */
-    husk_clock_resume(bi, ready_ns);
+    husk_clock_resume(bi, resume_ns);
     husk_block_resume();
-    longjmp(ready_point, 1);
+    longjmp(husk_resume_point, 1);
 }

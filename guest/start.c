@@ -30,7 +30,8 @@ void (*husk_hc_entry)(uint64_t nr, uint64_t arg_gpa);
 #define CWD_FAILED 125
 
 /*
- * main(), in the directory of husk --cwd. After the constructors, which
+ * main(), in the directory of husk --cwd, then an embedder's calls
+ * (calls.c) if it was started by one. After the constructors, which
  * is where ext mounts are made (guest/ext2/mount.c): the directory may be
  * on one. A directory that is not there stops the guest with one line
  * rather than leaving it in the root, where its relative paths would mean
@@ -52,7 +53,8 @@ static int start_main(int argc, char **argv, char **envp)
             husk_exit(CWD_FAILED);
         }
     }
-    return main(argc, argv, envp);
+    /* An embedder's guest serves its calls once main() is done. */
+    return husk_serve_calls(main(argc, argv, envp));
 }
 
 /* argv pointers, NULL, envp pointers, NULL, then this many auxv pairs. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /* args.c: parse the command line into a struct husk_config (pure). */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ static const char usage_tail[] =
     "  --restore=FILE        start from FILE's snapshot instead of booting:\n"
     "                        husk_ready() returns 1 in the guest; give the\n"
     "                        same image and devices (no guest arguments)\n"
+    "  --call-channel=SOCKET,MEMORY  serve calls from libhusk-host over these\n"
+    "                        two inherited fds (docs/embedding.md)\n"
     "  --user=USER           run as USER (name or number; husk must start\n"
     "                        as root); files are opened before the switch\n"
     "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
@@ -459,6 +462,33 @@ static int parse_restore(const char *value, struct husk_config *cfg, char *err,
                       errlen);
 }
 
+/* --call-channel=SOCKET,MEMORY: two inherited fds, made by libhusk-host
+ * (calls.c checks what they are). */
+static int parse_call_channel(const char *value, struct husk_config *cfg,
+                              char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    long sock = strtol(value, &end, 10);
+    long mem = -1;
+    if (end != value && *end == ',' && errno == 0) {
+        const char *second = end + 1;
+        mem = strtol(second, &end, 10);
+        if (end == second || *end != '\0' || errno != 0)
+            mem = -1;
+    }
+    if (sock < 3 || sock > 65535 || mem < 3 || mem > 65535 || sock == mem ||
+        !isdigit((unsigned char)value[0]))
+        return husk_errorf(err, errlen,
+                           "--call-channel=%s: expected two fds, "
+                           "SOCKET,MEMORY, each 3 or above (libhusk-host "
+                           "passes them)",
+                           value);
+    cfg->call_sock = (int)sock;
+    cfg->call_mem = (int)mem;
+    return 0;
+}
+
 /* A restored guest has run its main() up to husk_ready(): what it was
  * started with is in the snapshot, and cannot be given again. */
 static int check_restore(const struct husk_config *cfg, char *err,
@@ -554,6 +584,7 @@ static const struct value_option value_options[] = {
     {"--dump-core", "FILE", parse_dump_core},
     {"--snapshot-to", "FILE", parse_snapshot_to},
     {"--restore", "FILE", parse_restore},
+    {"--call-channel", "SOCKET,MEMORY", parse_call_channel},
     {"--user", "USER", parse_user},
     {"--group", "GROUP", parse_group},
     {"--log-level", "error|warn|info|debug", parse_log_level},
@@ -712,6 +743,7 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
     cfg->console_rate = HUSK_CONSOLE_RATE_DEFAULT;
     cfg->io_thread = HUSK_IO_AUTO;
     cfg->log_level = HUSK_LOG_WARN;
+    cfg->call_sock = cfg->call_mem = -1;
     static char *const no_args[] = {NULL};
     cfg->guest_argv = no_args;
     /* The last "--NAME VALUE", for the message if it took the image. */

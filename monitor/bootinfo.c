@@ -65,6 +65,8 @@ static void write_run_fields(struct husk_vm *vm, struct husk_bootinfo *bi)
     bi->features = vm->features | HUSK_FEATURE_READY;
     if (!cfg->stdin_none)
         bi->features |= HUSK_FEATURE_CONSOLE_READ;
+    if (husk_calls_enabled())
+        bi->features |= HUSK_FEATURE_CALLS;
     if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
         husk_fatal(HUSK_EXIT_MONITOR, "getrandom");
     bi->hc_call =

@@ -156,6 +156,8 @@ struct husk_config {
     bool mem_given;                 /* --mem was on the command line */
     const char *snapshot_to;        /* --snapshot-to=FILE, or NULL */
     const char *restore;            /* --restore=FILE, or NULL */
+    /* --call-channel=SOCKET,MEMORY (libhusk-host's), or -1 and -1. */
+    int call_sock, call_mem;
 };
 
 /*
@@ -792,6 +794,25 @@ void husk_snapshot_check_devices(struct husk_vm *vm);
 void husk_snapshot_map(struct husk_vm *vm, bool exec);
 /* Register the ready call (every run has it). */
 void husk_snapshot_register(struct husk_vm *vm);
+/* Write guest memory to --snapshot-to's file now (the guest waits in a
+ * call that saved its context: ready, or call_next); false if there is no
+ * file, it was written already, or a queued block request was bad (then
+ * husk_io_stopped is true). */
+bool husk_snapshot_take(struct husk_vm *vm);
+
+/* ---- calls.c: --call-channel, libhusk-host's calls ---- */
+
+/* Before the jail: check and map the channel's socket and memory (exits
+ * 125 if they are not what libhusk-host makes). Without --call-channel,
+ * nothing. */
+void husk_calls_open(const struct husk_config *cfg);
+bool husk_calls_enabled(void);
+/* Whether fd is the channel's (not a device's, for the limits). */
+bool husk_calls_owns_fd(int fd);
+/* Register call_next and host_call, with a channel. */
+void husk_calls_register(struct husk_vm *vm);
+/* Allow reading and writing the channel's socket (ctx: scmp_filter_ctx). */
+int husk_calls_sandbox_rules(void *ctx);
 /* Allow emptying --snapshot-to's file (ctx: scmp_filter_ctx); 0 or -1. */
 int husk_snapshot_sandbox_rules(void *ctx);
 /* The end of a run with status: a --snapshot-to that was never written
@@ -874,9 +895,10 @@ void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q);
 /* A kick: serve q now in this thread and wake the I/O thread. Returns as
  * q->serve does. */
 /* Serve every queue until none has work, and keep the I/O thread from
- * touching guest memory again: for a snapshot, at the end of a run. A
- * bad request found makes husk_io_stopped true. */
+ * touching guest memory until husk_io_release: for a snapshot. A bad
+ * request found makes husk_io_stopped true. */
 void husk_io_quiesce(struct husk_vm *vm);
+void husk_io_release(struct husk_vm *vm);
 long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
                   size_t whylen);
 /* Whether the I/O thread stopped the guest; if so, sets vm->message and
@@ -888,10 +910,10 @@ void husk_io_stats_json(struct husk_vm *vm, struct husk_json *j);
 
 /* ---- limits.c: fds, core dumps, rlimits (with or without the jail) ---- */
 
-/* First thing in main: fds 0-2 open (on /dev/null if they were closed, so
- * that no file we open later becomes the console), every other inherited
- * fd closed. */
-void husk_fds_sanitize(void);
+/* Before anything is opened: fds 0-2 open (on /dev/null if they were
+ * closed, so that no file we open later becomes the console), every
+ * other inherited fd closed but the keep_count in keep (fds >= 3). */
+void husk_fds_sanitize(const int *keep, unsigned keep_count);
 /* No core dumps, not dumpable (no ptrace by other processes of the user). */
 void husk_no_dumps(void);
 /* Measure, while /proc is still there (before the jail), what the limits

@@ -413,15 +413,21 @@ void husk_io_quiesce(struct husk_vm *vm)
     struct husk_io *io = vm->io;
     if (io == NULL)
         return;
-    /* The lock is never released: the thread, serving or about to, waits
-     * on it until the process ends. A violation found here is in io->why
-     * and io->stopped, as if the thread had found it. */
+    /* Held until husk_io_release: the thread, serving or about to,
+     * waits on it. A violation found here is in io->why and io->stopped,
+     * as if the thread had found it. */
     io_lock(io);
     long n;
     while ((n = serve_all(vm, io)) > 0)
         io->served_by_kick += (uint64_t)n;
     if (n < 0)
         atomic_store(&io->stopped, true);
+}
+
+void husk_io_release(struct husk_vm *vm)
+{
+    if (vm->io != NULL)
+        io_unlock(vm->io);
 }
 
 bool husk_io_stopped(struct husk_vm *vm)

@@ -34,7 +34,7 @@ static uint64_t as_limit;    /* RLIMIT_AS; 0 if not measured */
 static uint64_t fsize_max;   /* the largest regular file we hold open */
 static bool console_is_file; /* stdout or stderr is a regular file */
 
-void husk_fds_sanitize(void)
+void husk_fds_sanitize(const int *keep, unsigned keep_count)
 {
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
@@ -45,9 +45,20 @@ void husk_fds_sanitize(void)
                        "fd %d is closed and /dev/null cannot stand in", fd);
     }
     /* Whatever the caller left open (a log, a socket, a host file) is no
-     * business of the guest's: nothing reaches the jail by accident. */
-    if (close_range(3, ~0U, 0) != 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "close_range (Linux 5.9 or later)");
+     * business of the guest's: nothing reaches the jail by accident. The
+     * fds kept (libhusk-host's channel) are closed around, lowest first. */
+    unsigned from = 3;
+    for (;;) {
+        unsigned next = ~0U; /* the lowest kept fd at or above from */
+        for (unsigned i = 0; i < keep_count; i++)
+            if (keep[i] >= (int)from && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        if (next > from && close_range(from, next - 1, 0) != 0)
+            husk_fatal(HUSK_EXIT_MONITOR, "close_range (Linux 5.9 or later)");
+        if (next == ~0U)
+            break;
+        from = next + 1;
+    }
 }
 
 void husk_no_dumps(void)
@@ -89,7 +100,8 @@ void husk_limits_prepare(struct husk_vm *vm)
         struct stat st;
         if (e->d_name[0] == '.' || fd == dirfd(d) || fd == vm->image_fd ||
             fd == husk_core_fd() || husk_snapshot_owns_fd(fd) ||
-            fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+            husk_calls_owns_fd(fd) || fstat(fd, &st) != 0 ||
+            !S_ISREG(st.st_mode))
             continue; /* the image, closed before the limits apply; the
                        * core file and --snapshot-to's, written only
                        * through their mappings; --restore's, read only */
@@ -121,11 +133,12 @@ void husk_limits_apply(struct husk_vm *vm)
 
     /* No new fd: no file, socket or pipe can be opened from here on. But
      * ppoll refuses more fds than RLIMIT_NOFILE (EINVAL), and the poll and
-     * net_io calls wait on the network devices' fds and on stdin: with
-     * those, the limit is their count (a new fd could only take a number
-     * below it, and seccomp allows no call that makes one). */
+     * net_io calls wait on the network devices' fds and on stdin, and
+     * the call channel's wait on its socket: with those, the limit is
+     * their count (a new fd could only take a number below it, and
+     * seccomp allows no call that makes one). */
     uint64_t waited_on = (uint64_t)__builtin_popcountll(vm->pollable_mask) +
-                         !vm->cfg->stdin_none;
+                         !vm->cfg->stdin_none + husk_calls_enabled();
     set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", waited_on);
     /* No file grows past the largest device (a device write past its end
      * is refused before it reaches the kernel; this makes it impossible).

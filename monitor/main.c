@@ -162,11 +162,11 @@ int main(int argc, char *argv[])
     char err[512];
 
     husk_phase(HUSK_PHASE_START);
-    husk_fds_sanitize();
     /* husk inspect [--json] IMAGE: the image read as for a run, described
      * and not run (inspect.c); no jail, no filter, no guest. */
     if (argc > 1 && strcmp(argv[1], "inspect") == 0) {
         bool json;
+        husk_fds_sanitize(NULL, 0);
         const char *path = husk_inspect_args(argc - 1, argv + 1, &json);
         struct image_file image;
         image_open(path, &image);
@@ -177,7 +177,12 @@ int main(int argc, char *argv[])
         close(image.fd);
         return status;
     }
-    if (husk_args_parse(argc, argv, &cfg, err, sizeof(err)) != 0)
+    /* Pure: it opens nothing, so the fds are as inherited until the
+     * parse says which to keep (--call-channel's). */
+    int parsed = husk_args_parse(argc, argv, &cfg, err, sizeof(err));
+    const int channel[] = {cfg.call_sock, cfg.call_mem};
+    husk_fds_sanitize(channel, parsed == 0 && cfg.call_sock >= 0 ? 2 : 0);
+    if (parsed != 0)
         husk_fatalx(HUSK_EXIT_MONITOR, "%s", err);
     husk_log_set_level(cfg.log_level);
     husk_phase(HUSK_PHASE_ARGS_PARSED);
@@ -224,6 +229,8 @@ int main(int argc, char *argv[])
     husk_backend_open(&vm); /* KVM, or the process backend (proc.c) */
     husk_core_calls_register(&vm);
     husk_snapshot_register(&vm);
+    husk_calls_open(&cfg);
+    husk_calls_register(&vm);
     if (vm.backend == HUSK_BACKEND_KVM)
         husk_trap_register(&vm);
     else

@@ -30,7 +30,7 @@
 static struct {
     struct husk_outfile out; /* --snapshot-to; fd -1 without */
     bool written;
-    int in_fd; /* --restore's file; -1 without */
+    int in_fd;                          /* --restore's file; -1 without */
     struct husk_snapshot_header header; /* --restore's, or the one made */
     uint8_t build_id[HUSK_SNAPSHOT_BUILD_ID_MAX];
     uint32_t build_id_len;
@@ -38,8 +38,8 @@ static struct {
 
 /* The image's build ID: what says a snapshot belongs to it. */
 static void take_build_id(const struct husk_config *cfg,
-                          const struct husk_elf_image *img,
-                          const uint8_t *head, const char *flag)
+                          const struct husk_elf_image *img, const uint8_t *head,
+                          const char *flag)
 {
     if (img->build_id_len == 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
@@ -76,8 +76,8 @@ static void open_restore(struct husk_config *cfg)
     if (got < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "--restore=%s: cannot read it", path);
     char err[512];
-    uint64_t size = (uint64_t)got < sizeof(*h) ? (uint64_t)got
-                                               : (uint64_t)st.st_size;
+    uint64_t size =
+        (uint64_t)got < sizeof(*h) ? (uint64_t)got : (uint64_t)st.st_size;
     if (husk_snapshot_check(h, size, err, sizeof(err)) != 0 ||
         husk_snapshot_match_image(h, snap.build_id, snap.build_id_len, err,
                                   sizeof(err)) != 0)
@@ -98,8 +98,7 @@ void husk_snapshot_open(struct husk_config *cfg,
     if (cfg->snapshot_to != NULL) {
         take_build_id(cfg, img, head, "--snapshot-to");
         husk_outfile_create("--snapshot-to", cfg->snapshot_to,
-                            husk_snapshot_file_size(cfg->mem_size),
-                            &snap.out);
+                            husk_snapshot_file_size(cfg->mem_size), &snap.out);
     }
     if (cfg->restore != NULL) {
         take_build_id(cfg, img, head, "--restore");
@@ -193,21 +192,17 @@ static void copy_page(void *ctx, uint64_t gpa, const uint8_t *page)
     }
 }
 
-static enum husk_hc_result hc_ready(struct husk_vm *vm, void *arg)
+bool husk_snapshot_take(struct husk_vm *vm)
 {
-    struct husk_hc_ready *a = arg;
-    if (a->flags != 0)
-        return husk_violation(vm, "ready: flags 0x%llx are not 0",
-                              (unsigned long long)a->flags);
-    husk_phase(HUSK_PHASE_GUEST_READY);
     if (snap.out.fd < 0 || snap.written)
-        return HUSK_HC_DONE;
+        return false;
     /* Every request the guest queued is done, and the I/O thread writes
-     * no more into guest memory while it is copied (or ever: the run
-     * ends here). */
+     * nothing into guest memory while it is copied. */
     husk_io_quiesce(vm);
-    if (husk_io_stopped(vm))
-        return HUSK_HC_VIOLATION;
+    if (husk_io_stopped(vm)) {
+        husk_io_release(vm);
+        return false;
+    }
     uint64_t start = husk_guest_mem_start();
     struct copy_ctx c = {snap.out.map + HUSK_PAGE_SIZE - start, 0};
     if (husk_guest_pages_each(vm, copy_page, &c) < 0)
@@ -228,8 +223,26 @@ static enum husk_hc_result hc_ready(struct husk_vm *vm, void *arg)
     husk_snapshot_seal(h);
     memcpy(snap.out.map, h, sizeof(*h));
     snap.written = true;
+    husk_io_release(vm);
     husk_infox("snapshot: %llu pages written to %s",
                (unsigned long long)c.pages, vm->cfg->snapshot_to);
+    return true;
+}
+
+static enum husk_hc_result hc_ready(struct husk_vm *vm, void *arg)
+{
+    struct husk_hc_ready *a = arg;
+    if (a->flags != 0)
+        return husk_violation(vm, "ready: flags 0x%llx are not 0",
+                              (unsigned long long)a->flags);
+    husk_phase(HUSK_PHASE_GUEST_READY);
+    /* An embedder asks for its snapshots itself (calls.c), while the
+     * guest waits for a call. */
+    if (snap.out.fd < 0 || snap.written || husk_calls_enabled())
+        return HUSK_HC_DONE;
+    husk_snapshot_take(vm);
+    if (husk_io_stopped(vm)) /* a bad request found while it was taken */
+        return HUSK_HC_VIOLATION;
     vm->exit_code = 0;
     vm->end_reason = "snapshot";
     vm->message[0] = '\0';

@@ -78,10 +78,9 @@ int husk_snapshot_check(const struct husk_snapshot_header *h,
                            "corrupt snapshot (its layout does not match "
                            "its memory size)");
     if (file_size < want)
-        return husk_errorf(err, errlen,
-                           "snapshot cut short (%llu of %llu bytes)",
-                           (unsigned long long)file_size,
-                           (unsigned long long)want);
+        return husk_errorf(
+            err, errlen, "snapshot cut short (%llu of %llu bytes)",
+            (unsigned long long)file_size, (unsigned long long)want);
     if (h->build_id_len == 0 || h->build_id_len > HUSK_SNAPSHOT_BUILD_ID_MAX ||
         h->device_count > HUSK_DEVICES_MAX)
         return husk_errorf(err, errlen, "corrupt snapshot (bad header field)");

@@ -8,6 +8,8 @@
 #ifndef HUSK_GUEST_API_H
 #define HUSK_GUEST_API_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,6 +33,41 @@ extern "C" {
  * docs/snapshots.md says what a snapshot carries and what it does not.
  */
 int husk_ready(void);
+
+/*
+ * Functions an embedder calls (libhusk-host's husk_sandbox_call): each
+ * gets the call's input bytes and writes at most out_cap bytes of output
+ * to out, their number to *out_len, and returns 0, or another number that
+ * the embedder gets as the call's error code. A function is exported by
+ * name, once, at file scope:
+ *
+ *     static int upper(const void *in, size_t in_len, void *out,
+ *                      size_t out_cap, size_t *out_len) { ... }
+ *     HUSK_EXPORT("upper", upper);
+ *
+ * main() runs once, to initialise; when it returns the guest serves calls
+ * until the embedder closes it (then it exits with main's status). Run
+ * without an embedder, the program just exits when main() returns.
+ */
+typedef int (*husk_export_fn)(const void *in, size_t in_len, void *out,
+                              size_t out_cap, size_t *out_len);
+struct husk_export {
+    const char *name;
+    husk_export_fn fn;
+};
+#define HUSK_EXPORT(name, fn)                        \
+    static const struct husk_export husk_export_##fn \
+        __attribute__((used, section("husk_exports"))) = {(name), (fn)}
+
+/*
+ * Call the embedder's function `name` (husk_sandbox_register) with in_len
+ * bytes; its output (at most out_cap bytes) goes to out and its length to
+ * *out_len. Returns 0, or -1 with errno: ENOENT (the embedder has no such
+ * function, or there is no embedder), EMSGSIZE (in_len or the output is
+ * larger than out_cap or 1 MiB), EIO (the function failed).
+ */
+int husk_host_call(const char *name, const void *in, size_t in_len, void *out,
+                   size_t out_cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -53,8 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ENSURE(h->mem_size % HUSK_MEM_ALIGN == 0 && h->mem_size <= HUSK_MEM_MAX &&
            h->mem_size > husk_guest_mem_start());
     ENSURE(h->data_offset == HUSK_PAGE_SIZE);
-    ENSURE(file_size >= h->data_offset + (h->mem_size - husk_guest_mem_start()));
-    ENSURE(h->build_id_len > 0 && h->build_id_len <= HUSK_SNAPSHOT_BUILD_ID_MAX);
+    ENSURE(file_size >=
+           h->data_offset + (h->mem_size - husk_guest_mem_start()));
+    ENSURE(h->build_id_len > 0 &&
+           h->build_id_len <= HUSK_SNAPSHOT_BUILD_ID_MAX);
     ENSURE(h->device_count <= HUSK_DEVICES_MAX);
     static const uint8_t id[20] = {1, 2, 3};
     (void)husk_snapshot_match_image(h, id, sizeof(id), err, sizeof(err));

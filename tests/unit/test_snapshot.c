@@ -129,8 +129,7 @@ TEST(snapshot_refuses_other_versions)
 TEST(snapshot_matches_its_image_only)
 {
     struct husk_snapshot_header h = good();
-    CHECK(husk_snapshot_match_image(&h, id, sizeof(id), err, sizeof(err)) ==
-          0);
+    CHECK(husk_snapshot_match_image(&h, id, sizeof(id), err, sizeof(err)) == 0);
     uint8_t other[20];
     memcpy(other, id, sizeof(id));
     other[19] ^= 1;

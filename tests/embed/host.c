@@ -1,0 +1,215 @@
+/* host.c: tests/embed-suite.sh's embedder. It links libhusk-host and
+ * drives tests/embed/guest.c through every contract of husk-host.h.
+ * Usage: host HUSK IMAGE BACKEND CALLS; prints "PASS name" or
+ * "FAIL name: why" for each case. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "husk-host.h"
+
+static const char *husk, *image, *backend;
+static int failures;
+
+static void result(const char *name, const char *why)
+{
+    if (why == NULL) {
+        printf("PASS %s\n", name);
+    } else {
+        printf("FAIL %s: %s\n", name, why);
+        failures++;
+    }
+    fflush(stdout);
+}
+
+/* The guest's output, gathered. */
+static char console[65536];
+static size_t console_len;
+static void on_console(void *ctx, int stream, const void *buf, size_t len)
+{
+    (void)ctx, (void)stream;
+    if (console_len + len < sizeof(console)) {
+        memcpy(console + console_len, buf, len);
+        console_len += len;
+        console[console_len] = '\0';
+    }
+}
+
+static int add(void *ctx, const void *in, size_t in_len, void *out,
+               size_t out_cap, size_t *out_len)
+{
+    (void)ctx;
+    uint32_t v[2];
+    if (in_len != sizeof(v) || out_cap < 4)
+        return 5;
+    memcpy(v, in, sizeof(v));
+    uint32_t sum = v[0] + v[1];
+    memcpy(out, &sum, sizeof(sum));
+    *out_len = sizeof(sum);
+    return 0;
+}
+
+static struct husk_sandbox *start(unsigned timeout_ms, bool snapshot)
+{
+    struct husk_sandbox_options o = {
+        .husk = husk,
+        .backend = backend,
+        .mem_bytes = 32 << 20,
+        .call_timeout_ms = timeout_ms,
+        .console = on_console,
+        .snapshot = snapshot,
+    };
+    char err[512];
+    struct husk_sandbox *sb = husk_sandbox_new(image, &o, err, sizeof(err));
+    if (sb == NULL) {
+        printf("FAIL start: %s\n", err);
+        exit(1);
+    }
+    husk_sandbox_register(sb, "add", add, NULL);
+    return sb;
+}
+
+static uint64_t count(struct husk_sandbox *sb)
+{
+    uint64_t v = 0;
+    size_t n;
+    if (husk_sandbox_call(sb, "count", NULL, 0, &v, sizeof(v), &n) != HUSK_OK)
+        return 0;
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: host HUSK IMAGE BACKEND CALLS\n");
+        return 2;
+    }
+    husk = argv[1], image = argv[2], backend = argv[3];
+    long calls = atol(argv[4]);
+    static uint8_t in[HUSK_SANDBOX_DATA_MAX + 1],
+        out[HUSK_SANDBOX_DATA_MAX + 8];
+    size_t n;
+    char why[256];
+
+    struct husk_sandbox *sb = start(0, true);
+    result("started", strstr(console, "initialised\n") != NULL
+                          ? NULL
+                          : "main()'s output did not reach the callback");
+
+    /* Many calls, every result checked. */
+    const char *bad = NULL;
+    for (long i = 0; i < calls && bad == NULL; i++) {
+        size_t len = (size_t)(i * 7919 % 300);
+        for (size_t k = 0; k < len; k++)
+            in[k] = (uint8_t)('a' + (i + k) % 26);
+        int r = husk_sandbox_call(sb, "upper", in, len, out, sizeof(out), &n);
+        uint32_t sum = 0, got;
+        for (size_t k = 0; k < len; k++)
+            sum = sum * 31 + in[k];
+        if (r != HUSK_OK || n != len + 4)
+            bad = "a call failed or its output has the wrong length";
+        for (size_t k = 0; bad == NULL && k < len; k++)
+            if (out[k] != in[k] - 32)
+                bad = "an output byte is wrong";
+        memcpy(&got, out + len, 4);
+        if (bad == NULL && got != sum)
+            bad = "an output checksum is wrong";
+    }
+    snprintf(why, sizeof(why), "%ld calls", calls);
+    result("calls_checked", bad);
+
+    /* The largest input and output, 1 MiB each way. */
+    memset(in, 0x5a, HUSK_SANDBOX_DATA_MAX);
+    int r = husk_sandbox_call(sb, "echo", in, HUSK_SANDBOX_DATA_MAX, out,
+                              sizeof(out), &n);
+    result("echo_1mib",
+           r == HUSK_OK && n == HUSK_SANDBOX_DATA_MAX && memcmp(in, out, n) == 0
+               ? NULL
+               : husk_result_name(r));
+    r = husk_sandbox_call(sb, "echo", in, HUSK_SANDBOX_DATA_MAX + 1, out,
+                          sizeof(out), &n);
+    result("input_too_large",
+           r == HUSK_ERR_TOO_LARGE ? NULL : husk_result_name(r));
+    r = husk_sandbox_call(sb, "overflow", NULL, 0, out, 16, &n);
+    result("output_over_out_cap",
+           r == HUSK_ERR_TOO_LARGE && n > 16 ? NULL : husk_result_name(r));
+    r = husk_sandbox_call(sb, "nothing_here", NULL, 0, out, sizeof(out), &n);
+    result("no_such_function",
+           r == HUSK_ERR_NO_FUNCTION ? NULL : husk_result_name(r));
+    uint8_t code = 42;
+    r = husk_sandbox_call(sb, "fail", &code, 1, out, sizeof(out), &n);
+    result("guest_error_code",
+           r == HUSK_ERR_GUEST && husk_sandbox_code(sb) == 42
+               ? NULL
+               : husk_result_name(r));
+
+    /* The guest calls the host: a registered function, and one that is
+     * not (the guest gets ENOENT, and says so by succeeding). */
+    uint32_t two[2] = {40, 2}, sum = 0;
+    r = husk_sandbox_call(sb, "ask_host", two, sizeof(two), &sum, sizeof(sum),
+                          &n);
+    result("host_call", r == HUSK_OK && sum == 42 ? NULL
+                        : r == HUSK_ERR_GUEST ? "the guest's host calls failed"
+                                              : husk_result_name(r));
+
+    console_len = 0;
+    r = husk_sandbox_call(sb, "say", "hello", 5, out, sizeof(out), &n);
+    result("console_callback",
+           r == HUSK_OK && strstr(console, "guest says: hello\n") != NULL
+               ? NULL
+               : "the guest's line did not reach the callback");
+
+    /* State: the counter goes on across calls, and a restore puts it back
+     * to where it was when the guest started serving. */
+    uint64_t a = count(sb), b = count(sb);
+    result("state_kept", a >= 1000 && b == a + 1 ? NULL : "the counter");
+    r = husk_sandbox_restore(sb);
+    uint64_t c = count(sb);
+    result("restore_resets_state",
+           r == HUSK_OK && c == 1000 ? NULL : "the counter after a restore");
+
+    /* A crash: reported, the sandbox stopped, then restorable. */
+    r = husk_sandbox_call(sb, "crash", NULL, 0, out, sizeof(out), &n);
+    result("crash_reported",
+           r == HUSK_ERR_CRASHED && strstr(husk_sandbox_report(sb),
+                                           "husk: guest crashed") != NULL
+               ? NULL
+               : husk_result_name(r));
+    r = husk_sandbox_call(sb, "count", NULL, 0, out, sizeof(out), &n);
+    result("stopped_after_crash",
+           r == HUSK_ERR_STOPPED ? NULL : husk_result_name(r));
+    r = husk_sandbox_restore(sb);
+    result("calls_after_crash_and_restore",
+           r == HUSK_OK && count(sb) == 1000 ? NULL : husk_result_name(r));
+    husk_sandbox_free(sb);
+
+    /* A call that never returns: the time limit stops the guest, and a
+     * restore brings it back. */
+    sb = start(300, true);
+    r = husk_sandbox_call(sb, "spin", NULL, 0, out, sizeof(out), &n);
+    result("timeout", r == HUSK_ERR_TIMEOUT ? NULL : husk_result_name(r));
+    r = husk_sandbox_restore(sb);
+    result("calls_after_timeout_and_restore",
+           r == HUSK_OK && count(sb) == 1000 ? NULL : husk_result_name(r));
+    husk_sandbox_free(sb);
+
+    /* Without a snapshot there is nothing to restore. */
+    sb = start(0, false);
+    r = husk_sandbox_restore(sb);
+    result("restore_needs_snapshot",
+           r == HUSK_ERR_STOPPED ? NULL : husk_result_name(r));
+    husk_sandbox_free(sb);
+
+    /* An image that is not there: NULL and one line. */
+    struct husk_sandbox_options o = {.husk = husk, .backend = backend};
+    char err[512];
+    sb = husk_sandbox_new("/nonexistent.husk", &o, err, sizeof(err));
+    result("bad_image", sb == NULL && strstr(err, "cannot open the image") &&
+                                strchr(err, '\n') == NULL
+                            ? NULL
+                            : err);
+    husk_sandbox_free(sb);
+    return failures != 0;
+}
