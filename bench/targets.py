@@ -258,14 +258,14 @@ def _cold(system):
 
 # bench/snapshot's phase tables: one column per phase of husk --stats=json.
 PHASE_COLUMNS = [("setup_us", "args, image, devices", 1e-3, []),
-                      ("jail_us", "jail", 1e-3, []),
-                      ("vm_us", "VM", 1e-3, []),
-                      ("load_us", "load / map", 1e-3, []),
-                      ("seccomp_us", "filters", 1e-3, []),
-                      ("init_us", "guest to husk_ready", 1e-3, []),
-                      ("serve_us", "guest after", 1e-3, []),
-                      ("teardown_us", "teardown", 1e-3, []),
-                      ("total_us", "total", 1e-3, [_cold])]
+                 ("jail_us", "jail", 1e-3, []),
+                 ("vm_us", "VM", 1e-3, []),
+                 ("load_us", "load / map", 1e-3, []),
+                 ("seccomp_us", "filters", 1e-3, []),
+                 ("init_us", "guest to husk_ready", 1e-3, []),
+                 ("serve_us", "guest after", 1e-3, []),
+                 ("teardown_us", "teardown", 1e-3, []),
+                 ("total_us", "total", 1e-3, [_cold])]
 
 # group -> title, how it was measured, columns:
 # (metric, column title, scale, systems to show a ratio against, first found;
