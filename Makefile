@@ -595,8 +595,35 @@ $(BUILD)/bench/filebench-ext4.husk: bench/filebench.c $(GUEST_LIB)
 	$(Q)$(BUILD)/husk-cc --mount=data:/data -O2 -Wall -Wextra -Werror -o $@ $<
 BENCH_IMAGES += $(BUILD)/bench/filebench-ext4.husk
 
+# bench/snapshot: hello with a husk_ready() call (the generic rule), and
+# an embedded Lua whose start-up is snapshotted. The Lua guest links the
+# liblua.a that tests/apps-suite.sh builds with husk-cc from Debian's
+# lua5.4 source; its native reference links the same source built with
+# gcc. Both only once the apps suite has built Lua (make check): until
+# then bench/snapshot says so and measures hello alone.
+BENCH_IMAGES += $(BUILD)/bench/hello_ready.husk
+LUA_SRC := $(BUILD)/apps/lua/tree/src
+$(BUILD)/bench/lua_ready.husk: bench/lua_ready.c $(LUA_SRC)/liblua.a $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,HUSK-CC,$<)
+	$(Q)$(BUILD)/husk-cc -O2 -Wall -Wextra -Werror -I$(LUA_SRC) -o $@ $< \
+		$(LUA_SRC)/liblua.a -lm
+$(BUILD)/bench/lua-native/liblua.a: $(LUA_SRC)/liblua.a
+	$(call say,MAKE,$@)
+	$(Q)rm -rf $(dir $@) && mkdir -p $(dir $@) && \
+		cp $(LUA_SRC)/Makefile $(LUA_SRC)/*.[ch] $(dir $@) && \
+		$(MAKE) -s -C $(dir $@) a CC="$(CC) -std=gnu99" \
+			SYSCFLAGS=-DLUA_USE_POSIX AR="ar rc" >/dev/null
+$(BUILD)/bench/lua_ready-native: bench/lua_ready.c $(BUILD)/bench/lua-native/liblua.a
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -static -I$(BUILD)/bench/lua-native -o $@ $< \
+		$(BUILD)/bench/lua-native/liblua.a -lm
+ifneq ($(wildcard $(LUA_SRC)/liblua.a),)
+BENCH_LUA := $(BUILD)/bench/lua_ready.husk $(BUILD)/bench/lua_ready-native
+endif
+
 # bench/net: the HTTP example three ways, and wrk, curl, ping.
-bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) \
+bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) $(BENCH_LUA) \
 	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
 	$(BUILD)/bench/http-native $(BUILD)/tests/net/memcache_check \
 	$(TEST_SETUP_STAMP)

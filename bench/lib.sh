@@ -40,6 +40,29 @@ stats() {
 
 have_kvm() { [ -c /dev/kvm ] && [ -r /dev/kvm ]; }
 
+# tree_pids PID...: the PIDs and all their descendants (bench/memory and
+# bench/snapshot sum an instance's memory over its process tree).
+tree_pids() {
+    local roots=" $* " s line rest
+    for s in /proc/[0-9]*/stat; do
+        # pid (comm) state ppid: the comm may hold blanks, so cut at ") ".
+        read -r line 2>/dev/null <"$s" || continue
+        rest=${line##*) }
+        set -- $rest
+        echo "${line%% *} $2"
+    done | awk -v roots="$roots" '
+        { parent[$1] = $2 }
+        END {
+            n = split(roots, r, " ")
+            for (i = 1; i <= n; i++) keep[r[i]] = 1
+            do { grew = 0
+                 for (p in parent)
+                     if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 }
+            } while (grew)
+            for (p in keep) print p
+        }'
+}
+
 # The process backend (husk --backend=process): the same images as a
 # seccomp-confined process, measured natively, on the host, as systems
 # husk_process (jailed, as users run it) and husk_process_nojail.

@@ -176,7 +176,8 @@ def group_tables(run):
                 for metric, _title, scale, bases in spec["columns"]:
                     r = idx.get(env, group, s, metric)
                     cell = stat_cell(r, scale)
-                    base = next((x for x in bases if idx.get(env, group, x, metric)), None)
+                    names = [x(s) if callable(x) else x for x in bases]
+                    base = next((x for x in names if idx.get(env, group, x, metric)), None)
                     b = idx.get(env, group, base, metric) if base else None
                     if r is not None and b is not None and b["value"] and s != base:
                         cell += f" = {r['value'] / b['value']:.3g}× {base}"

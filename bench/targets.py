@@ -193,6 +193,53 @@ def ratios(kvm_env):
         r("P11d", "Lua start-up plus main.lua from the packed tree / native",
           (HOST, "apps_lua", "husk_process", "exit_us"),
           (HOST, "apps_lua", "native", "exit_us")),
+        # Snapshots (bench/snapshot): husk --restore against a cold boot of
+        # the same image under the same backend, interleaved. The targets
+        # are the snapshot issue's. Memory ratios get slack: a restored
+        # instance's share of the snapshot's pages is 1/K of them, and the
+        # quick run's K (20) is a fifth of the full run's (100).
+        r("P13", "process backend: hello, restore / cold boot, to first output",
+          (HOST, "snapshot_hello", "husk_process_restore", "first_us"),
+          (HOST, "snapshot_hello", "husk_process_cold", "first_us"),
+          target=0.5, op="<="),
+        r("P13b", "process backend, --no-jail: hello, restore / cold boot, to first output",
+          (HOST, "snapshot_hello", "husk_process_nojail_restore", "first_us"),
+          (HOST, "snapshot_hello", "husk_process_nojail_cold", "first_us")),
+        r("P13c", "process backend: Lua, restore / cold start, to first output",
+          (HOST, "snapshot_lua", "husk_process_restore", "first_us"),
+          (HOST, "snapshot_lua", "husk_process_cold", "first_us"),
+          target=0.1, op="<="),
+        r("P13d", "process backend, --no-jail: Lua, restore / cold start, to first output",
+          (HOST, "snapshot_lua", "husk_process_nojail_restore", "first_us"),
+          (HOST, "snapshot_lua", "husk_process_nojail_cold", "first_us")),
+        r("P13e", "process backend: Lua, restore / cold start, exec to exit (lua_close included)",
+          (HOST, "snapshot_lua", "husk_process_restore", "exit_us"),
+          (HOST, "snapshot_lua", "husk_process_cold", "exit_us")),
+        r("P13f", "process backend: Lua, restore to first output / native process to first output",
+          (HOST, "snapshot_lua", "husk_process_restore", "first_us"),
+          (HOST, "snapshot_lua", "native", "first_us")),
+        r("P13g", "process backend: PSS per idle instance, hello restored / cold-booted",
+          (HOST, "snapshot_mem_hello", "husk_process_restore", "pss_kib"),
+          (HOST, "snapshot_mem_hello", "husk_process_cold", "pss_kib"),
+          target=0.5, op="<=", slack=1.5),
+        r("P13h", "process backend: PSS per idle instance, Lua restored / cold-started",
+          (HOST, "snapshot_mem_lua", "husk_process_restore", "pss_kib"),
+          (HOST, "snapshot_mem_lua", "husk_process_cold", "pss_kib"),
+          target=0.5, op="<=", slack=3.0),
+        r("P13i", "KVM: hello, restore / cold boot, to first output",
+          (k, "snapshot_hello", "husk_restore", "first_us"),
+          (k, "snapshot_hello", "husk_cold", "first_us"), target=0.5, op="<="),
+        r("P13j", "KVM: Lua, restore / cold start, to first output",
+          (k, "snapshot_lua", "husk_restore", "first_us"),
+          (k, "snapshot_lua", "husk_cold", "first_us"), target=0.1, op="<="),
+        r("P13k", "KVM: PSS per idle instance, hello restored / cold-booted",
+          (k, "snapshot_mem_hello", "husk_restore", "pss_kib"),
+          (k, "snapshot_mem_hello", "husk_cold", "pss_kib"), target=0.5,
+          op="<=", slack=1.5),
+        r("P13l", "KVM: PSS per idle instance, Lua restored / cold-started",
+          (k, "snapshot_mem_lua", "husk_restore", "pss_kib"),
+          (k, "snapshot_mem_lua", "husk_cold", "pss_kib"), target=0.5,
+          op="<=", slack=3.0),
         r("P8", "image size of hello: Husk / native static binary",
           (HOST, "size", "husk", "hello_bytes"),
           (HOST, "size", "native", "hello_bytes")),
@@ -202,8 +249,27 @@ def ratios(kvm_env):
     ]
 
 
+def _cold(system):
+    """A restore's row is shown against the cold boot of its own backend
+    and jail setting: husk_process_nojail_restore against
+    husk_process_nojail_cold."""
+    return system.replace("_restore", "_cold")
+
+
+# bench/snapshot's phase tables: one column per phase of husk --stats=json.
+PHASE_COLUMNS = [("setup_us", "args, image, devices", 1e-3, []),
+                 ("jail_us", "jail", 1e-3, []),
+                 ("vm_us", "VM", 1e-3, []),
+                 ("load_us", "load / map", 1e-3, []),
+                 ("seccomp_us", "filters", 1e-3, []),
+                 ("init_us", "guest to husk_ready", 1e-3, []),
+                 ("serve_us", "guest after", 1e-3, []),
+                 ("teardown_us", "teardown", 1e-3, []),
+                 ("total_us", "total", 1e-3, [_cold])]
+
 # group -> title, how it was measured, columns:
-# (metric, column title, scale, systems to show a ratio against, first found)
+# (metric, column title, scale, systems to show a ratio against, first found;
+# a function of the row's system names a base of its own)
 TABLES = [
     ("boot", {"title": "Boot: hello", "how": "interleaved trials, timeit",
               "columns": [("exit_us", "exec to exit, ms", 1e-3, ["kvm_floor", "native"]),
@@ -271,6 +337,36 @@ TABLES = [
                          ("stream_mib_per_s", "stream MiB/s", 1, ["native"]),
                          ("ping_rtt_us", "ping µs", 1, ["native"]),
                          ("exits_per_request_c32", "exits/request, 32 conns", 1, [])]}),
+    ("snapshot_hello", {"title": "Snapshots: hello, restore against cold boot (bench/snapshot)",
+                        "how": "bench/hello_ready.c calls husk_ready() first thing; interleaved "
+                               "trials, timeit; the snapshot in the page cache",
+                        "columns": [("exit_us", "exec to exit, ms", 1e-3, [_cold]),
+                                    ("first_us", "exec to first output, ms", 1e-3, [_cold]),
+                                    ("maxrss_kib", "peak RSS, KiB", 1, [])]}),
+    ("snapshot_lua", {"title": "Snapshots: Lua start-up, restore against cold start (bench/snapshot)",
+                      "how": "bench/lua_ready.c: a start-up script, then husk_ready(), one call, "
+                             "lua_close; interleaved trials, timeit",
+                      "columns": [("exit_us", "exec to exit, ms", 1e-3, [_cold]),
+                                  ("first_us", "exec to first output, ms", 1e-3, [_cold, "native"]),
+                                  ("maxrss_kib", "peak RSS, KiB", 1, [])]}),
+    ("snapshot_phases_hello", {"title": "Snapshots: where hello's time goes, ms (bench/snapshot)",
+                               "how": "husk --stats=json phases_ns from the monitor's main(), "
+                                      "medians of runs alternating cold and restore",
+                               "columns": PHASE_COLUMNS}),
+    ("snapshot_phases_lua", {"title": "Snapshots: where the Lua guest's time goes, ms (bench/snapshot)",
+                             "how": "husk --stats=json phases_ns, as above",
+                             "columns": PHASE_COLUMNS}),
+    ("snapshot_mem_hello", {"title": "Snapshots: memory per idle hello instance (bench/snapshot)",
+                            "how": "n instances at once, restored from one snapshot or cold-booted; "
+                                   "PSS and RSS over each monitor's processes",
+                            "columns": [("pss_kib", "PSS, KiB", 1, [_cold]),
+                                        ("rss_kib", "RSS, KiB", 1, [_cold]),
+                                        ("file_kib", "snapshot on disk, KiB", 1, [])]}),
+    ("snapshot_mem_lua", {"title": "Snapshots: memory per idle Lua instance (bench/snapshot)",
+                          "how": "as above, the Lua guest with its heap built",
+                          "columns": [("pss_kib", "PSS, KiB", 1, [_cold]),
+                                      ("rss_kib", "RSS, KiB", 1, [_cold]),
+                                      ("file_kib", "snapshot on disk, KiB", 1, [])]}),
     ("size", {"title": "Image size", "how": "bytes on disk",
               "columns": [("hello_bytes", "hello, bytes", 1, ["native"]),
                           ("http_bytes", "HTTP example, bytes", 1, [])]}),
