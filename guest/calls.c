@@ -72,13 +72,12 @@ int husk_serve_calls(int status)
             a.status = HUSK_CALL_NO_FUNCTION;
         } else {
             int rc = fn(areas[in], a.in_len, out, HUSK_CALL_DATA_MAX, &out_len);
-            if (rc != 0) {
-                a.status = HUSK_CALL_ERROR;
-                a.code = rc;
-                out_len = 0;
-            } else if (out_len > HUSK_CALL_DATA_MAX) {
+            if (out_len > HUSK_CALL_DATA_MAX) {
                 a.status = HUSK_CALL_TOO_LARGE;
                 out_len = 0;
+            } else if (rc != 0) { /* its output says why, if it wrote any */
+                a.status = HUSK_CALL_ERROR;
+                a.code = rc;
             } else {
                 a.status = HUSK_CALL_OK;
             }

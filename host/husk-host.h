@@ -97,7 +97,8 @@ int husk_sandbox_register(struct husk_sandbox *sb, const char *name,
                           husk_host_fn fn, void *ctx);
 
 /* Call the guest's function `name` with in_len bytes of input; its output
- * goes to out (at most out_cap bytes) and its length to *out_len. Returns
+ * goes to out (at most out_cap bytes) and its length to *out_len, also
+ * when the function fails (HUSK_ERR_GUEST: it may say why there). Returns
  * a husk_result. */
 int husk_sandbox_call(struct husk_sandbox *sb, const char *name, const void *in,
                       size_t in_len, void *out, size_t out_cap,

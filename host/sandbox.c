@@ -599,7 +599,13 @@ int husk_sandbox_call(struct husk_sandbox *sb, const char *name, const void *in,
             memcpy(out, sb->mem, m.len);
             return HUSK_OK;
         case HUSK_CALL_ERROR:
+            /* What the function wrote (a message, say), if it fits. */
             sb->code = m.code;
+            *out_len = m.len;
+            if (m.len <= out_cap)
+                memcpy(out, sb->mem, m.len);
+            else
+                *out_len = 0;
             return HUSK_ERR_GUEST;
         case HUSK_CALL_NO_FUNCTION:
             return HUSK_ERR_NO_FUNCTION;

@@ -38,7 +38,8 @@ int husk_ready(void);
  * Functions an embedder calls (libhusk-host's husk_sandbox_call): each
  * gets the call's input bytes and writes at most out_cap bytes of output
  * to out, their number to *out_len, and returns 0, or another number that
- * the embedder gets as the call's error code. A function is exported by
+ * the embedder gets as the call's error code (with the output, which may
+ * say why). A function is exported by
  * name, once, at file scope:
  *
  *     static int upper(const void *in, size_t in_len, void *out,

@@ -52,11 +52,11 @@ static int count(const void *in, size_t in_len, void *out, size_t out_cap,
 }
 HUSK_EXPORT("count", count);
 
-/* Its own error code: the input's first byte. */
+/* Its own error code, the input's first byte, and a message. */
 static int fail(const void *in, size_t in_len, void *out, size_t out_cap,
                 size_t *out_len)
 {
-    (void)out, (void)out_cap, (void)out_len;
+    *out_len = (size_t)snprintf(out, out_cap, "failed as asked");
     return in_len > 0 ? ((const uint8_t *)in)[0] : 1;
 }
 HUSK_EXPORT("fail", fail);

@@ -140,10 +140,11 @@ int main(int argc, char **argv)
            r == HUSK_ERR_NO_FUNCTION ? NULL : husk_result_name(r));
     uint8_t code = 42;
     r = husk_sandbox_call(sb, "fail", &code, 1, out, sizeof(out), &n);
-    result("guest_error_code",
-           r == HUSK_ERR_GUEST && husk_sandbox_code(sb) == 42
-               ? NULL
-               : husk_result_name(r));
+    result("guest_error_code", r == HUSK_ERR_GUEST &&
+                                       husk_sandbox_code(sb) == 42 && n == 15 &&
+                                       memcmp(out, "failed as asked", 15) == 0
+                                   ? NULL
+                                   : husk_result_name(r));
 
     /* The guest calls the host: a registered function, and one that is
      * not (the guest gets ENOENT, and says so by succeeding). */
