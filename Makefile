@@ -498,6 +498,14 @@ $(BUILD)/tests/embed/host: tests/embed/host.c $(HOST_LIB)
 	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/host/include -o $@ $< $(BUILD)/host/libhusk-host.a
 EMBED_TESTS := $(BUILD)/tests/embed/guest.husk $(BUILD)/tests/embed/host
 
+# The embedding example (examples/embed/, docs/embedding.md): a guest
+# validating JSON with cJSON from Debian's cjson source and its host
+# program. The source is fetched when this runs, as the apps suite's are
+# (tests/apps/lib.sh), so it is in neither all nor check-build;
+# tests/embed-example-suite.sh builds it at test time the same way.
+examples-embed: all
+	CC="$(CC)" HOST_CFLAGS="$(HOST_CFLAGS)" bash examples/embed/build.sh $(BUILD)
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
@@ -642,7 +650,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all demo demo-vm check check-build fuzz bench bench-build bench-check clean \
-	install uninstall
+	install uninstall examples-embed
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj $(BUILD)/ext2-obj -name '*.d' -type f 2>/dev/null)
