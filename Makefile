@@ -630,8 +630,17 @@ ifneq ($(wildcard $(LUA_SRC)/liblua.a),)
 BENCH_LUA := $(BUILD)/bench/lua_ready.husk $(BUILD)/bench/lua_ready-native
 endif
 
+# bench/embed: libhusk-host's call round trip (embedbench, which links
+# the library) into bench/embed_guest.c (the generic image rule).
+BENCH_IMAGES += $(BUILD)/bench/embed_guest.husk
+BENCH_EMBED := $(BUILD)/bench/embedbench
+$(BUILD)/bench/embedbench: bench/embedbench.c $(HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/host/include -o $@ $< $(BUILD)/host/libhusk-host.a
+
 # bench/net: the HTTP example three ways, and wrk, curl, ping.
-bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) $(BENCH_LUA) \
+bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) $(BENCH_LUA) $(BENCH_EMBED) \
 	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
 	$(BUILD)/bench/http-native $(BUILD)/tests/net/memcache_check \
 	$(TEST_SETUP_STAMP)
