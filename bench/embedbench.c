@@ -58,7 +58,8 @@ static int pipe_trip(int to, int from)
 int main(int argc, char **argv)
 {
     if (argc < 3)
-        return bad("usage: embedbench func|pipe|empty|4k N [HUSK IMAGE BACKEND]");
+        return bad(
+            "usage: embedbench func|pipe|empty|4k N [HUSK IMAGE BACKEND]");
     const char *mode = argv[1];
     long n = atol(argv[2]), warm = n / 10;
     if (n <= 0)
@@ -104,7 +105,8 @@ int main(int argc, char **argv)
         struct husk_sandbox_options o = {
             .husk = argv[3], .backend = argv[5], .mem_bytes = 32 << 20};
         char err[512];
-        struct husk_sandbox *sb = husk_sandbox_new(argv[4], &o, err, sizeof(err));
+        struct husk_sandbox *sb =
+            husk_sandbox_new(argv[4], &o, err, sizeof(err));
         if (sb == NULL)
             return bad(err);
         int big = strcmp(mode, "4k") == 0;

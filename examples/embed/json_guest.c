@@ -45,8 +45,8 @@ static int validate(const void *in, size_t in_len, void *out, size_t out_cap,
         }
         near[k] = '\0';
         n = snprintf(out, out_cap, "invalid JSON at byte %zu of %zu: %s%s%s",
-                     at, in_len, k > 0 ? "near \"" : "at the end",
-                     near, k > 0 ? "\"" : "");
+                     at, in_len, k > 0 ? "near \"" : "at the end", near,
+                     k > 0 ? "\"" : "");
     }
     if (n < 0)
         return 2;

@@ -26,8 +26,8 @@ static void check(struct husk_sandbox *sb, const char *name, const char *doc,
 {
     char out[256];
     size_t n = 0;
-    int r = husk_sandbox_call(sb, "validate", doc, len, out, sizeof(out) - 1,
-                              &n);
+    int r =
+        husk_sandbox_call(sb, "validate", doc, len, out, sizeof(out) - 1, &n);
     out[r == HUSK_OK ? n : 0] = '\0';
     int ok = r == HUSK_OK;
     if (r == HUSK_OK) {
