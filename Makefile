@@ -498,6 +498,14 @@ $(BUILD)/tests/embed/host: tests/embed/host.c $(HOST_LIB)
 	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/host/include -o $@ $< $(BUILD)/host/libhusk-host.a
 EMBED_TESTS := $(BUILD)/tests/embed/guest.husk $(BUILD)/tests/embed/host
 
+# The embedding example (examples/embed/, docs/embedding.md): a guest
+# validating JSON with cJSON from Debian's cjson source and its host
+# program. The source is fetched when this runs, as the apps suite's are
+# (tests/apps/lib.sh), so it is in neither all nor check-build;
+# tests/embed-example-suite.sh builds it at test time the same way.
+examples-embed: all
+	CC="$(CC)" HOST_CFLAGS="$(HOST_CFLAGS)" bash examples/embed/build.sh $(BUILD)
+
 # Hostile guests speak the raw ABI, so they see its header.
 $(BUILD)/tests/hostile/%.husk: tests/hostile/%.c $(GUEST_LIB)
 	@mkdir -p $(dir $@)
@@ -622,8 +630,17 @@ ifneq ($(wildcard $(LUA_SRC)/liblua.a),)
 BENCH_LUA := $(BUILD)/bench/lua_ready.husk $(BUILD)/bench/lua_ready-native
 endif
 
+# bench/embed: libhusk-host's call round trip (embedbench, which links
+# the library) into bench/embed_guest.c (the generic image rule).
+BENCH_IMAGES += $(BUILD)/bench/embed_guest.husk
+BENCH_EMBED := $(BUILD)/bench/embedbench
+$(BUILD)/bench/embedbench: bench/embedbench.c $(HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/host/include -o $@ $< $(BUILD)/host/libhusk-host.a
+
 # bench/net: the HTTP example three ways, and wrk, curl, ping.
-bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) $(BENCH_LUA) \
+bench-build: all $(BENCH_TOOLS) $(BENCH_NATIVE) $(BENCH_IMAGES) $(BENCH_LUA) $(BENCH_EMBED) \
 	$(BUILD)/examples/http.husk $(BUILD)/examples/native/http \
 	$(BUILD)/bench/http-native $(BUILD)/tests/net/memcache_check \
 	$(TEST_SETUP_STAMP)
@@ -642,7 +659,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all demo demo-vm check check-build fuzz bench bench-build bench-check clean \
-	install uninstall
+	install uninstall examples-embed
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/guest-obj $(BUILD)/net-obj $(BUILD)/ext2-obj -name '*.d' -type f 2>/dev/null)
