@@ -4,9 +4,8 @@
  * json_guest.c: the embedding example's guest (docs/embedding.md). It
  * exports "validate": its input is a JSON text, parsed by cJSON (Debian's
  * cjson source, built with husk-cc: examples/embed/build.sh); its output
- * "ok" and 0, or code 1 and where and why the text is not JSON. A call
- * that returns nonzero carries no output to the host (guest/calls.c drops
- * it), so the message is kept too, and "last_error" hands it over.
+ * "ok" and 0, or code 1 and where and why the text is not JSON (a failed
+ * call's output reaches the host with its code).
  * A host program (json_host.c) calls it through libhusk-host, so a
  * parser bug an attacker's document finds stays inside the sandbox.
  */
@@ -18,9 +17,6 @@
 
 /* The invalid document's code: what husk_sandbox_code gives the host. */
 #define INVALID 1
-
-/* The last invalid document's message, for "last_error". */
-static char last_error[128] = "no error yet";
 
 static int validate(const void *in, size_t in_len, void *out, size_t out_cap,
                     size_t *out_len)
@@ -51,27 +47,9 @@ static int validate(const void *in, size_t in_len, void *out, size_t out_cap,
     if (n < 0)
         return 2;
     *out_len = (size_t)n < out_cap ? (size_t)n : out_cap;
-    if (doc != NULL)
-        return 0;
-    snprintf(last_error, sizeof(last_error), "%.*s", (int)*out_len,
-             (const char *)out);
-    return INVALID;
+    return doc != NULL ? 0 : INVALID;
 }
 HUSK_EXPORT("validate", validate);
-
-/* The message of the last document "validate" found invalid. */
-static int get_last_error(const void *in, size_t in_len, void *out,
-                          size_t out_cap, size_t *out_len)
-{
-    (void)in, (void)in_len;
-    size_t n = strlen(last_error);
-    if (n > out_cap)
-        return 2;
-    memcpy(out, last_error, n);
-    *out_len = n;
-    return 0;
-}
-HUSK_EXPORT("last_error", get_last_error);
 
 int main(void)
 {
