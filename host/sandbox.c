@@ -369,28 +369,34 @@ static int host_call(struct husk_sandbox *sb, const struct husk_channel_msg *m)
     return send_msg(sb, &r);
 }
 
-/* Wait for the guest to serve (after a start or a restore). */
-static int wait_ready(struct husk_sandbox *sb)
+/* The monitor's next message of type `want` into *m, serving the guest's
+ * host calls meanwhile (main() may make them too): HUSK_OK, or how the
+ * monitor ended (any other message ends it: the two disagree). */
+static int await(struct husk_sandbox *sb, uint32_t want,
+                 struct husk_channel_msg *m, uint64_t deadline)
 {
-    struct husk_channel_msg m;
-    uint64_t deadline = now_ms() + START_MS;
     for (;;) {
-        enum got g = next_msg(sb, &m, deadline);
+        enum got g = next_msg(sb, m, deadline);
         if (g == GOT_TIMEOUT) {
             reap(sb, true);
             return HUSK_ERR_TIMEOUT;
         }
         if (g == GOT_END)
             return ended(sb, false);
-        if (m.type == HUSK_CHAN_READY)
+        if (m->type == want)
             return HUSK_OK;
-        if (m.type == HUSK_CHAN_HOST_CALL) { /* from main() */
-            if (host_call(sb, &m) != 0)
-                return ended(sb, false);
-            continue;
-        }
-        return ended(sb, true); /* nothing else comes before READY */
+        if (m->type != HUSK_CHAN_HOST_CALL)
+            return ended(sb, true);
+        if (host_call(sb, m) != 0)
+            return ended(sb, false);
     }
+}
+
+/* Wait for the guest to serve (after a start or a restore). */
+static int wait_ready(struct husk_sandbox *sb)
+{
+    struct husk_channel_msg m;
+    return await(sb, HUSK_CHAN_READY, &m, now_ms() + START_MS);
 }
 
 static int take_snapshot(struct husk_sandbox *sb)
@@ -576,42 +582,29 @@ int husk_sandbox_call(struct husk_sandbox *sb, const char *name, const void *in,
     if (send_msg(sb, &m) != 0)
         return ended(sb, false);
     uint64_t deadline = sb->timeout_ms != 0 ? now_ms() + sb->timeout_ms : 0;
-    for (;;) {
-        enum got g = next_msg(sb, &m, deadline);
-        if (g == GOT_TIMEOUT) {
-            reap(sb, true);
-            return HUSK_ERR_TIMEOUT;
-        }
-        if (g == GOT_END)
-            return ended(sb, false);
-        if (m.type == HUSK_CHAN_HOST_CALL) {
-            if (host_call(sb, &m) != 0)
-                return ended(sb, false);
-            continue;
-        }
-        if (m.type != HUSK_CHAN_RESULT)
-            return ended(sb, true);
-        switch (m.status) {
-        case HUSK_CALL_OK:
-            *out_len = m.len;
-            if (m.len > out_cap)
-                return HUSK_ERR_TOO_LARGE;
-            memcpy(out, sb->mem, m.len);
-            return HUSK_OK;
-        case HUSK_CALL_ERROR:
-            /* What the function wrote (a message, say), if it fits. */
-            sb->code = m.code;
-            *out_len = m.len;
-            if (m.len <= out_cap)
-                memcpy(out, sb->mem, m.len);
-            else
-                *out_len = 0;
-            return HUSK_ERR_GUEST;
-        case HUSK_CALL_NO_FUNCTION:
-            return HUSK_ERR_NO_FUNCTION;
-        default:
+    int r = await(sb, HUSK_CHAN_RESULT, &m, deadline);
+    if (r != HUSK_OK)
+        return r;
+    switch (m.status) {
+    case HUSK_CALL_OK:
+        *out_len = m.len;
+        if (m.len > out_cap)
             return HUSK_ERR_TOO_LARGE;
-        }
+        memcpy(out, sb->mem, m.len);
+        return HUSK_OK;
+    case HUSK_CALL_ERROR:
+        /* What the function wrote (a message, say), if it fits. */
+        sb->code = m.code;
+        *out_len = m.len;
+        if (m.len <= out_cap)
+            memcpy(out, sb->mem, m.len);
+        else
+            *out_len = 0;
+        return HUSK_ERR_GUEST;
+    case HUSK_CALL_NO_FUNCTION:
+        return HUSK_ERR_NO_FUNCTION;
+    default:
+        return HUSK_ERR_TOO_LARGE;
     }
 }
 
