@@ -21,14 +21,19 @@
 #include "husk_abi.h"
 
 /* Monitor to library. */
-#define HUSK_CHAN_READY 1         /* the guest serves: send calls */
-#define HUSK_CHAN_RESULT 2        /* a call's status, code and output */
-#define HUSK_CHAN_HOST_CALL 3     /* the guest calls the library's `name` */
-#define HUSK_CHAN_SNAPSHOT_DONE 4 /* status 0: written to --snapshot-to */
+#define HUSK_CHAN_READY 1          /* the guest serves: send calls */
+#define HUSK_CHAN_RESULT 2         /* a call's status, code and output */
+#define HUSK_CHAN_HOST_CALL 3      /* the guest calls the library's `name` */
+#define HUSK_CHAN_SNAPSHOT_DONE 4  /* status 0: written to --snapshot-to */
+#define HUSK_CHAN_REWIND_REFUSED 5 /* this monitor cannot rewind (below) */
 /* Library to monitor. */
 #define HUSK_CHAN_CALL 16       /* call the guest's `name` with len bytes */
 #define HUSK_CHAN_HOST_REPLY 17 /* a host call's status, code and output */
 #define HUSK_CHAN_SNAPSHOT 18   /* write the guest to --snapshot-to now */
+/* Put the guest back as --restore's snapshot has it, in place: answered
+ * by READY once it serves again, or by REWIND_REFUSED from a monitor
+ * that did not start with --restore or that has devices. */
+#define HUSK_CHAN_REWIND 19
 
 struct husk_channel_msg {
     uint32_t type;  /* HUSK_CHAN_* */

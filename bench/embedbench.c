@@ -10,9 +10,17 @@
  *                                      husk_sandbox_call of the guest's
  *                                      "empty" (bench/embed_guest.c)
  *   embedbench 4k N HUSK IMAGE BACKEND its "echo", 4 KiB in and 4 KiB out
- * Only the loop is timed, not the sandbox's start.
+ *   embedbench rewind N HUSK IMAGE BACKEND PAGES
+ *                                      husk_sandbox_restore in place, each
+ *                                      after a call that wrote PAGES pages
+ *   embedbench respawn N HUSK IMAGE BACKEND
+ *                                      husk_sandbox_restore by a new
+ *                                      monitor, each after a crash
+ * Only the loop is timed, not the sandbox's start; of a restore, only the
+ * restore ("ns_per_restore X").
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +63,61 @@ static int pipe_trip(int to, int from)
     return write(to, &c, 1) == 1 && read(from, &c, 1) == 1 ? 0 : -1;
 }
 
+/* rewind or respawn: n restores, each after the call that makes it one
+ * or the other, timed alone. */
+static int restores(const char *mode, long n, int argc, char **argv)
+{
+    bool rewind = strcmp(mode, "rewind") == 0;
+    if (argc != (rewind ? 7 : 6))
+        return bad(rewind ? "rewind needs HUSK IMAGE BACKEND PAGES"
+                          : "respawn needs HUSK IMAGE BACKEND");
+    uint32_t pages = rewind ? (uint32_t)atol(argv[6]) : 0;
+    struct husk_sandbox_options o = {.husk = argv[3],
+                                     .backend = argv[5],
+                                     .mem_bytes = 64 << 20,
+                                     .snapshot = true};
+    char err[512];
+    struct husk_sandbox *sb = husk_sandbox_new(argv[4], &o, err, sizeof(err));
+    if (sb == NULL)
+        return bad(err);
+    /* The first restore starts a monitor from the snapshot: from then on
+     * the sandbox rewinds in place. */
+    static uint8_t out[64];
+    size_t len;
+    double total = 0;
+    for (long i = -1; i < n; i++) {
+        int r = rewind ? husk_sandbox_call(sb, "dirty", &pages, sizeof(pages),
+                                           out, sizeof(out), &len)
+                       : husk_sandbox_call(sb, "crash", NULL, 0, out,
+                                           sizeof(out), &len);
+        if (r != (rewind ? HUSK_OK : HUSK_ERR_CRASHED)) {
+            fprintf(stderr, "embedbench: call %ld: %s %s\n", i,
+                    husk_result_name(r), husk_sandbox_report(sb));
+            husk_sandbox_free(sb);
+            return 1;
+        }
+        double t = now_ns();
+        r = husk_sandbox_restore(sb);
+        if (i >= 0)
+            total += now_ns() - t;
+        if (r != HUSK_OK) {
+            fprintf(stderr, "embedbench: restore %ld: %s %s\n", i,
+                    husk_result_name(r), husk_sandbox_report(sb));
+            husk_sandbox_free(sb);
+            return 1;
+        }
+    }
+    husk_sandbox_free(sb);
+    printf("ns_per_restore %.1f\n", total / n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3)
         return bad(
-            "usage: embedbench func|pipe|empty|4k N [HUSK IMAGE BACKEND]");
+            "usage: embedbench func|pipe|empty|4k|rewind|respawn N [HUSK "
+            "IMAGE BACKEND [PAGES]]");
     const char *mode = argv[1];
     long n = atol(argv[2]), warm = n / 10;
     if (n <= 0)
@@ -131,6 +189,8 @@ int main(int argc, char **argv)
         if (big && out[4095] != 0xa5)
             return bad("echo's output is wrong");
         husk_sandbox_free(sb);
+    } else if (strcmp(mode, "rewind") == 0 || strcmp(mode, "respawn") == 0) {
+        return restores(mode, n, argc, argv);
     } else {
         return bad("unknown mode");
     }

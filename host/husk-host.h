@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +105,10 @@ int husk_sandbox_call(struct husk_sandbox *sb, const char *name, const void *in,
                       size_t in_len, void *out, size_t out_cap,
                       size_t *out_len);
 
+/* The monitor's process id (helper-process mode), e.g. to account for
+ * its resources; 0 while none runs. A restore may change it. */
+pid_t husk_sandbox_pid(const struct husk_sandbox *sb);
+
 /* The last call's error code from the guest (HUSK_ERR_GUEST). */
 int husk_sandbox_code(const struct husk_sandbox *sb);
 
@@ -112,9 +117,11 @@ int husk_sandbox_code(const struct husk_sandbox *sb);
 const char *husk_sandbox_report(const struct husk_sandbox *sb);
 
 /* Put the sandbox back as it was when it started serving (it must have
- * been made with opts.snapshot): a new monitor from the snapshot, the old
- * one stopped. Works after a crash, a timeout or a violation too.
- * Returns a husk_result. */
+ * been made with opts.snapshot). The first restore starts a new monitor
+ * from the snapshot; after that, while the guest is well, the monitor
+ * puts its memory back in place, dropping only the pages the guest
+ * touched (a sandbox with devices always gets a new monitor). Works after
+ * a crash, a timeout or a violation too. Returns a husk_result. */
 int husk_sandbox_restore(struct husk_sandbox *sb);
 
 /* Stop the guest (its main()'s status is its exit) and free everything. */

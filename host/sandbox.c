@@ -51,6 +51,8 @@ struct husk_sandbox {
     char snap_dir[64]; /* mkdtemp's, with the snapshot file in it */
     char snap_path[96];
     bool have_snapshot;
+    bool from_snapshot;  /* this monitor started with --restore */
+    bool rewind_refused; /* and said it cannot rewind (devices) */
 
     pid_t pid;    /* the monitor, or 0 */
     int sock;     /* our end of the channel, or -1 */
@@ -278,6 +280,7 @@ static int spawn(struct husk_sandbox *sb, bool restore, char *err,
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(errp[0], F_SETFL, O_NONBLOCK);
     sb->pid = pid;
+    sb->from_snapshot = restore;
     sb->sock = sv[0];
     sb->out = out[0];
     sb->err = errp[0];
@@ -608,6 +611,11 @@ int husk_sandbox_call(struct husk_sandbox *sb, const char *name, const void *in,
     }
 }
 
+pid_t husk_sandbox_pid(const struct husk_sandbox *sb)
+{
+    return sb->pid > 0 ? sb->pid : 0;
+}
+
 int husk_sandbox_code(const struct husk_sandbox *sb)
 {
     return sb->code;
@@ -618,10 +626,37 @@ const char *husk_sandbox_report(const struct husk_sandbox *sb)
     return sb->report;
 }
 
+/* Ask a monitor that started from the snapshot, whose guest waits for a
+ * call, to put its memory back in place (HUSK_CHAN_REWIND): it drops only
+ * the pages the guest touched, and starts it again. HUSK_OK, or -1 if it
+ * cannot (then a new monitor has to start from the snapshot). */
+static int rewind_in_place(struct husk_sandbox *sb)
+{
+    struct husk_channel_msg m = {.type = HUSK_CHAN_REWIND};
+    if (send_msg(sb, &m) != 0)
+        return -1;
+    uint64_t deadline = now_ms() + START_MS;
+    for (;;) {
+        if (next_msg(sb, &m, deadline) != GOT_MSG)
+            return -1;
+        if (m.type == HUSK_CHAN_READY)
+            return HUSK_OK;
+        if (m.type == HUSK_CHAN_REWIND_REFUSED) {
+            sb->rewind_refused = true;
+            return -1;
+        }
+        if (m.type != HUSK_CHAN_HOST_CALL || host_call(sb, &m) != 0)
+            return -1;
+    }
+}
+
 int husk_sandbox_restore(struct husk_sandbox *sb)
 {
     if (!sb->have_snapshot)
         return HUSK_ERR_STOPPED;
+    if (sb->pid > 0 && sb->from_snapshot && !sb->rewind_refused &&
+        rewind_in_place(sb) == HUSK_OK)
+        return HUSK_OK;
     if (sb->pid > 0)
         reap(sb, true);
     char why[256];

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <string.h>
@@ -74,7 +75,7 @@ void husk_calls_open(const struct husk_config *cfg)
     chan.mem = mem;
 }
 
-int husk_calls_sandbox_rules(void *ctx)
+int husk_calls_sandbox_rules(const struct husk_vm *vm, void *ctx)
 {
     if (chan.sock < 0)
         return 0;
@@ -84,6 +85,22 @@ int husk_calls_sandbox_rules(void *ctx)
                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
+    if (!vm->mem_private_file || vm->cfg->device_count != 0)
+        return rc; /* it cannot rewind (husk_snapshot_rewind) */
+    /* A rewind gives the guest fresh random bytes, as a restore does
+     * (bootinfo.c), and puts the vCPU back at the entry
+     * (husk_cpu_restart). */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrandom), 1,
+                           SCMP_A2(SCMP_CMP_EQ, 0));
+    if (vm->backend == HUSK_BACKEND_KVM) {
+        scmp_datum_t vcpu = (scmp_datum_t)vm->vcpu_fd;
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                               SCMP_A0(SCMP_CMP_EQ, vcpu),
+                               SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS));
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                               SCMP_A0(SCMP_CMP_EQ, vcpu),
+                               SCMP_A1(SCMP_CMP_EQ, KVM_SET_FPU));
+    }
     return rc;
 }
 
@@ -147,10 +164,12 @@ static bool status_valid(int32_t s)
 
 /* ---- the guest's calls ---- */
 
-enum next { NEXT_CALL, NEXT_CLOSE };
+enum next { NEXT_CALL, NEXT_CLOSE, NEXT_REWOUND };
 
 /* Serve the embedder's messages until one is a call for the guest (its
- * name and input then in a and buf) or there are no more. */
+ * name and input then in a and buf), a rewind (guest memory is then the
+ * snapshot's again: a and buf are no longer the guest's) or there are no
+ * more. */
 static enum next serve_messages(struct husk_vm *vm, struct husk_hc_call_next *a,
                                 uint8_t *buf)
 {
@@ -163,6 +182,13 @@ static enum next serve_messages(struct husk_vm *vm, struct husk_hc_call_next *a,
             struct husk_channel_msg done = {.type = HUSK_CHAN_SNAPSHOT_DONE};
             done.status = husk_snapshot_take(vm) ? 0 : 1;
             send_msg(&done);
+            continue;
+        }
+        if (m.type == HUSK_CHAN_REWIND) {
+            if (husk_snapshot_rewind(vm))
+                return NEXT_REWOUND;
+            struct husk_channel_msg no = {.type = HUSK_CHAN_REWIND_REFUSED};
+            send_msg(&no);
             continue;
         }
         if (m.type != HUSK_CHAN_CALL)
@@ -220,8 +246,10 @@ static enum husk_hc_result hc_call_next(struct husk_vm *vm, void *arg)
     }
     memset(a->name, 0, sizeof(a->name));
     a->in_len = 0;
-    a->what = serve_messages(vm, a, buf) == NEXT_CALL ? HUSK_CALL_INVOKE
-                                                      : HUSK_CALL_CLOSE;
+    enum next next = serve_messages(vm, a, buf);
+    if (next == NEXT_REWOUND)
+        return HUSK_HC_RESTART; /* its start sends READY again */
+    a->what = next == NEXT_CALL ? HUSK_CALL_INVOKE : HUSK_CALL_CLOSE;
     return HUSK_HC_DONE;
 }
 

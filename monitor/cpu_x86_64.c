@@ -10,6 +10,7 @@
  * structures, a GDT with ring-3 segments, a TSS, and an IDT whose gates
  * lead to a ring-3 stub that reports the exception (trap_x86_64.c).
  */
+#include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,14 +253,9 @@ static void setup_sregs(struct husk_vm *vm, uint64_t cr4)
         husk_fatal(HUSK_EXIT_MONITOR, "KVM_SET_SREGS (long mode at CPL3)");
 }
 
-void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa)
+/* The FPU and the registers the guest starts with. */
+static void enter_at(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa)
 {
-    setup_page_tables(vm);
-    setup_gdt(vm);
-    husk_trap_setup(vm, SEL_USER_CODE);
-    uint64_t cr4 = setup_cpuid(vm);
-    setup_sregs(vm, cr4);
-
     struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
     if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "KVM_SET_FPU");
@@ -272,5 +268,37 @@ void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa)
     };
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
         husk_fatal(HUSK_EXIT_MONITOR, "KVM_SET_REGS");
+}
+
+void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa)
+{
+    setup_page_tables(vm);
+    setup_gdt(vm);
+    husk_trap_setup(vm, SEL_USER_CODE);
+    uint64_t cr4 = setup_cpuid(vm);
+    setup_sregs(vm, cr4);
+    enter_at(vm, entry, bootinfo_gpa);
     vm->tsc_hz = guest_tsc_hz(vm);
+}
+
+void husk_cpu_restart(struct husk_vm *vm)
+{
+    /* An MMIO exit is complete only once KVM_RUN is entered again
+     * (Documentation/virt/kvm/api.rst, KVM_EXIT_MMIO): with immediate_exit
+     * that run finishes it and returns EINTR before any guest
+     * instruction. A stop signal that comes meanwhile stays pending (the
+     * stop signals are blocked outside KVM_RUN) and ends the next run; one
+     * whose handler ran during the call left immediate_exit set, and it
+     * stays set. */
+    uint8_t stopping = vm->run->immediate_exit;
+    vm->run->immediate_exit = 1;
+    int rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+    int err = errno;
+    vm->run->immediate_exit = stopping;
+    if (rc == 0 || (err != EINTR && err != EAGAIN)) {
+        errno = rc == 0 ? EINVAL : err;
+        husk_fatal(HUSK_EXIT_MONITOR, "KVM_RUN (to finish a call before a "
+                                      "restart)");
+    }
+    enter_at(vm, vm->entry, HUSK_BOOT_GPA);
 }

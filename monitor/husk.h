@@ -287,6 +287,7 @@ enum husk_hc_result {
     HUSK_HC_DONE,      /* resume the guest */
     HUSK_HC_STOP,      /* stop; vm->exit_code says how */
     HUSK_HC_VIOLATION, /* stop with HUSK_EXIT_VIOLATION; vm->message says why */
+    HUSK_HC_RESTART,   /* memory is rewound: start the guest at its entry */
 };
 
 struct husk_vm;
@@ -383,6 +384,7 @@ struct husk_vm {
     /* Guest memory is a private mapping of a snapshot file (--restore):
      * a page given back reads as the file's, not as zeros. */
     bool mem_private_file;
+    uint64_t entry; /* the image's entry point, for a restart */
 };
 
 /* ---- drivers/console/host.c: stdin in the guest's waits ---- */
@@ -563,6 +565,10 @@ void husk_vm_create(struct husk_vm *vm, uint64_t mem_size);
  * starts at entry in ring 3 with %rdi = bootinfo_gpa. Sets vm->tsc_hz and
  * vm->features. */
 void husk_cpu_setup(struct husk_vm *vm, uint64_t entry, uint64_t bootinfo_gpa);
+/* After a call answered HUSK_HC_RESTART: finish that call's exit without
+ * running the guest, then put the vCPU at vm->entry as husk_cpu_setup
+ * did (registers and FPU; the rest is as the guest cannot change it). */
+void husk_cpu_restart(struct husk_vm *vm);
 
 /* Guest-physical layout of what the monitor puts below HUSK_LOAD_MIN. */
 #define HUSK_GDT_GPA 0x1000ULL
@@ -799,6 +805,13 @@ void husk_snapshot_register(struct husk_vm *vm);
  * file, it was written already, or a queued block request was bad (then
  * husk_io_stopped is true). */
 bool husk_snapshot_take(struct husk_vm *vm);
+/* Put guest memory back as --restore's file has it, in place: the pages
+ * the guest wrote are dropped (MADV_DONTNEED on the private mapping; the
+ * cost is the pages it touched) and the boot information says "resumed"
+ * again; the caller restarts the guest at its entry. False, and nothing
+ * done, if this run did not start from a snapshot or has devices, whose
+ * host-side state would not rewind with it. */
+bool husk_snapshot_rewind(struct husk_vm *vm);
 
 /* ---- calls.c: --call-channel, libhusk-host's calls ---- */
 
@@ -811,8 +824,9 @@ bool husk_calls_enabled(void);
 bool husk_calls_owns_fd(int fd);
 /* Register call_next and host_call, with a channel. */
 void husk_calls_register(struct husk_vm *vm);
-/* Allow reading and writing the channel's socket (ctx: scmp_filter_ctx). */
-int husk_calls_sandbox_rules(void *ctx);
+/* Allow reading and writing the channel's socket, and under KVM the
+ * vCPU ioctls of a rewind (ctx: scmp_filter_ctx). */
+int husk_calls_sandbox_rules(const struct husk_vm *vm, void *ctx);
 /* Allow emptying --snapshot-to's file (ctx: scmp_filter_ctx); 0 or -1. */
 int husk_snapshot_sandbox_rules(void *ctx);
 /* The end of a run with status: a --snapshot-to that was never written

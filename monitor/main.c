@@ -226,6 +226,7 @@ int main(int argc, char *argv[])
 
     vm.cfg = &cfg;
     vm.image_fd = image.fd;
+    vm.entry = img.entry;
     husk_backend_open(&vm); /* KVM, or the process backend (proc.c) */
     husk_core_calls_register(&vm);
     husk_snapshot_register(&vm);

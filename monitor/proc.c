@@ -423,6 +423,23 @@ static void claim_monitor_fs(void)
         claim_fs_now();
 }
 
+/* After a rewind (calls.c): start the guest again at its entry, as
+ * husk_proc_run did. This call's frames are left behind: the guest's
+ * memory no longer holds the call they serve, and the next call starts
+ * at husk_proc_stack_top again. */
+static _Noreturn void restart(struct husk_vm *vm)
+{
+    proc.guest_fs = proc.monitor_fs; /* until the guest sets its own */
+    /* The x87 and SSE control words as a new process has them, as
+     * husk_cpu_restart gives a KVM guest. */
+    __asm__ volatile("fninit");
+    _mm_setcsr(0x1f80);
+    proc.in_monitor = 0;
+    if (vm->timing)
+        proc.resumed_ns = husk_now_ns();
+    husk_proc_enter(vm->entry, vm->mem_size, HUSK_BOOT_GPA);
+}
+
 static __attribute__((noinline)) void serve_stop(void)
 {
     int status = husk_stop_status(proc.vm);
@@ -445,7 +462,9 @@ static __attribute__((noinline)) void serve(uint64_t nr, uint64_t arg_gpa)
     /* Before any status is worked out: a message's arguments (strsignal)
      * are evaluated before the message claims the monitor's %fs. */
     claim_fs_now();
-    int status = husk_hc_status(vm, r);
+    if (r == HUSK_HC_RESTART && !husk_stop_requested())
+        restart(vm);
+    int status = r == HUSK_HC_RESTART ? -1 : husk_hc_status(vm, r);
     if (status < 0)
         status = husk_stop_status(vm); /* a signal during the call */
     if (status >= 0)

@@ -153,7 +153,7 @@ void *husk_sandbox_build(struct husk_vm *vm)
     rc |= husk_core_sandbox_rules(ctx);
     rc |= husk_snapshot_sandbox_rules(ctx);
     /* --call-channel: its socket, read and written. */
-    rc |= husk_calls_sandbox_rules(ctx);
+    rc |= husk_calls_sandbox_rules(vm, ctx);
     /* One filter for every thread: the I/O thread exists already. */
     rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc != 0)

@@ -229,6 +229,21 @@ bool husk_snapshot_take(struct husk_vm *vm)
     return true;
 }
 
+bool husk_snapshot_rewind(struct husk_vm *vm)
+{
+    if (!vm->mem_private_file || vm->cfg->device_count != 0)
+        return false;
+    /* Each page the guest wrote is a private copy; dropped, the page
+     * reads as the file's again. A page it only read is unmapped too and
+     * faults back in from the page cache. */
+    uint64_t start = husk_guest_mem_start();
+    if (madvise(vm->mem + start, vm->mem_size - start, MADV_DONTNEED) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "rewind: madvise");
+    husk_bootinfo_resume(vm);
+    husk_infox("rewound to %s", vm->cfg->restore);
+    return true;
+}
+
 static enum husk_hc_result hc_ready(struct husk_vm *vm, void *arg)
 {
     struct husk_hc_ready *a = arg;

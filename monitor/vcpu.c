@@ -125,10 +125,15 @@ static int handle_exit(struct husk_vm *vm)
     struct kvm_run *run = vm->run;
     char why[128];
     switch (run->exit_reason) {
-    case KVM_EXIT_MMIO:
-        return husk_hc_status(
-            vm, husk_hc_dispatch(vm, run->mmio.phys_addr, run->mmio.len,
-                                 run->mmio.is_write, run->mmio.data));
+    case KVM_EXIT_MMIO: {
+        enum husk_hc_result r =
+            husk_hc_dispatch(vm, run->mmio.phys_addr, run->mmio.len,
+                             run->mmio.is_write, run->mmio.data);
+        if (r != HUSK_HC_RESTART)
+            return husk_hc_status(vm, r);
+        husk_cpu_restart(vm);
+        return -1;
+    }
     case KVM_EXIT_IO:
         /* Unreachable with IOPL 0 at CPL3 unless KVM changes: be strict. */
         husk_errx("ABI violation: port I/O to 0x%x", run->io.port);

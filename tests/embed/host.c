@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "husk-host.h"
 
@@ -51,13 +52,15 @@ static int add(void *ctx, const void *in, size_t in_len, void *out,
     return 0;
 }
 
-static struct husk_sandbox *start(unsigned timeout_ms, bool snapshot)
+static struct husk_sandbox *start_with(unsigned timeout_ms, bool snapshot,
+                                       const char *const *args)
 {
     struct husk_sandbox_options o = {
         .husk = husk,
         .backend = backend,
         .mem_bytes = 32 << 20,
         .call_timeout_ms = timeout_ms,
+        .args = args,
         .console = on_console,
         .snapshot = snapshot,
     };
@@ -69,6 +72,11 @@ static struct husk_sandbox *start(unsigned timeout_ms, bool snapshot)
     }
     husk_sandbox_register(sb, "add", add, NULL);
     return sb;
+}
+
+static struct husk_sandbox *start(unsigned timeout_ms, bool snapshot)
+{
+    return start_with(timeout_ms, snapshot, NULL);
 }
 
 static uint64_t count(struct husk_sandbox *sb)
@@ -171,6 +179,35 @@ int main(int argc, char **argv)
     result("restore_resets_state",
            r == HUSK_OK && c == 1000 ? NULL : "the counter after a restore");
 
+    /* That restore started a new monitor from the snapshot; the next ones
+     * rewind it in place: the same process, and memory as the snapshot
+     * has it each time, however much the calls between wrote. */
+    pid_t restored = husk_sandbox_pid(sb);
+    const char *rewind_why = NULL;
+    for (int i = 0; i < 200 && rewind_why == NULL; i++) {
+        size_t len = (size_t)(i % 16 + 1) << 16; /* 64 KiB to 1 MiB */
+        memset(in, i, len);
+        if ((r = husk_sandbox_restore(sb)) != HUSK_OK)
+            rewind_why = husk_result_name(r);
+        else if (husk_sandbox_pid(sb) != restored)
+            rewind_why = "a new monitor, not a rewind in place";
+        else if (count(sb) != 1000 || count(sb) != 1001)
+            rewind_why = "the counter after a rewind";
+        else if (husk_sandbox_call(sb, "echo", in, len, out, sizeof(out), &n) !=
+                     HUSK_OK ||
+                 n != len || memcmp(in, out, len) != 0)
+            rewind_why = "an echo after a rewind";
+    }
+    result("rewind_in_place", rewind_why);
+    int rr = husk_sandbox_restore(sb);
+    r = husk_sandbox_call(sb, "ask_host", two, sizeof(two), &sum, sizeof(sum),
+                          &n);
+    c = count(sb);
+    result("calls_after_rewind",
+           rr == HUSK_OK && r == HUSK_OK && sum == 42 && c == 1000
+               ? NULL
+               : "a host call or the counter");
+
     /* A crash: reported, the sandbox stopped, then restorable. */
     r = husk_sandbox_call(sb, "crash", NULL, 0, out, sizeof(out), &n);
     result("crash_reported",
@@ -195,6 +232,43 @@ int main(int argc, char **argv)
     result("calls_after_timeout_and_restore",
            r == HUSK_OK && count(sb) == 1000 ? NULL : husk_result_name(r));
     husk_sandbox_free(sb);
+
+    /* With a device, whose host side would not rewind with the guest,
+     * every restore is a new monitor, and still a whole restore. */
+    char disk[] = "/tmp/husk-embed-disk-XXXXXX";
+    int disk_fd = mkstemp(disk);
+    char block_arg[64];
+    snprintf(block_arg, sizeof(block_arg), "--block:d=%s", disk);
+    const char *const with_disk[] = {block_arg, NULL};
+    const char *dev_why = NULL;
+    if (disk_fd < 0 || ftruncate(disk_fd, 1 << 20) != 0) {
+        dev_why = "cannot make the disk file";
+    } else {
+        char disk_image[4096];
+        snprintf(disk_image, sizeof(disk_image), "%.*s-disk.husk",
+                 (int)(strlen(image) - strlen(".husk")), image);
+        const char *plain = image;
+        image = disk_image;
+        sb = start_with(0, true, with_disk);
+        image = plain;
+        pid_t before = 0;
+        for (int i = 0; i < 3 && dev_why == NULL; i++) {
+            count(sb);
+            before = husk_sandbox_pid(sb);
+            if ((r = husk_sandbox_restore(sb)) != HUSK_OK)
+                dev_why = husk_result_name(r);
+            else if (husk_sandbox_pid(sb) == before)
+                dev_why = "rewound in place with a device";
+            else if (count(sb) != 1000)
+                dev_why = "the counter after a restore";
+        }
+        husk_sandbox_free(sb);
+    }
+    if (disk_fd >= 0) {
+        close(disk_fd);
+        unlink(disk);
+    }
+    result("restore_with_device_respawns", dev_why);
 
     /* Without a snapshot there is nothing to restore. */
     sb = start(0, false);
