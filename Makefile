@@ -57,7 +57,7 @@ MONITOR_SRCS := $(wildcard monitor/*.c) drivers/console/host.c drivers/console/e
 	drivers/net/stream.c drivers/net/tcpfix.c drivers/net/arp.c \
 	drivers/net/synretry.c drivers/net/open.c
 # The process backend's doors between guest and monitor (proc.c).
-MONITOR_ASM := monitor/proc_x86_64.S
+MONITOR_ASM := monitor/proc_x86_64.S monitor/clone_x86_64.S
 MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
@@ -91,6 +91,22 @@ $(BUILD)/asan/obj/%.o: %.S | $(SETUP_STAMP)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
+# The jail supervisor's seccomp program, compiled by libseccomp at build
+# time (monitor/supervisor_rules.c): the supervisor loads it with one
+# system call and no library (monitor/supervise.c says why).
+$(BUILD)/gen/supervisor_filter: monitor/gen/supervisor_filter.c \
+	    monitor/supervisor_rules.c monitor/supervisor_rules.h | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) -lseccomp
+$(BUILD)/gen/supervisor_filter.h: $(BUILD)/gen/supervisor_filter
+	$(call say,GEN,$@)
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/monitor/supervise.o $(BUILD)/asan/obj/monitor/supervise.o: \
+	HOST_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/monitor/supervise.o $(BUILD)/asan/obj/monitor/supervise.o: \
+	$(BUILD)/gen/supervisor_filter.h
+
 # PIE: the monitor's own mappings then lie far above the guest's, which
 # the process backend maps at its guest-physical addresses (proc.c).
 # Static: no dynamic loader at start-up (about 30 page faults of ld.so and
@@ -109,10 +125,11 @@ $(BUILD)/asan/husk: $(addprefix $(BUILD)/asan/obj/,$(MONITOR_OBJS))
 # reports on its jail or makes a forbidden system call once the filter is
 # armed (tests/sandbox-suite.sh). Never installed.
 PROBE_SRCS := $(MONITOR_SRCS) $(MONITOR_ASM) tests/sandbox/probe.c
-$(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*/*.h) | $(SETUP_STAMP)
+$(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*/*.h) \
+	    $(BUILD)/gen/supervisor_filter.h | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,LD-TEST,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/gen -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
 
 # ---- husk-oci: the OCI runtime for Husk images (oci/) ----------------
 
@@ -400,10 +417,11 @@ UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 # rebuild the tests but are not compiled on their own.
 UNIT_INCLUDED := monitor/iothread.c
 # tso.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h \
+	    monitor/supervisor_rules.c $(BUILD)/gen/supervisor_filter.h $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -o $@ \
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -I$(BUILD)/gen -o $@ \
 	    $(filter-out $(UNIT_INCLUDED),$(filter %.c,$^)) -lseccomp -ljansson
 
 TEST_IMAGES := $(patsubst tests/%.c,$(BUILD)/tests/%.husk,\

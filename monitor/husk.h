@@ -554,9 +554,8 @@ void husk_devices_stats_json(struct husk_vm *vm, struct husk_json *j);
  * is no KVM device here at all). Sets vm->backend; exits 125 with one line
  * if the backend asked for cannot run. */
 void husk_backend_open(struct husk_vm *vm);
-/* Create the VM with mem_size bytes and one vCPU. Must run in the process
- * that runs the vCPU: KVM ties a VM to the address space that created it,
- * so this comes after the jail's fork. */
+/* Create the VM with mem_size bytes and one vCPU, in the process that
+ * runs the vCPU: the jailed child, so after the jail's split. */
 void husk_vm_create(struct husk_vm *vm, uint64_t mem_size);
 
 /* ---- cpu_x86_64.c: long mode at CPL3 ---- */
@@ -950,9 +949,10 @@ void husk_jail_ids(bool *has_uid, uid_t *uid, bool *has_gid, gid_t *gid);
 bool husk_jail_find_user(const char *name, uid_t *uid, gid_t *gid);
 /*
  * Unless --no-jail: fresh mount, pid, ipc, uts and net namespaces (and a
- * user namespace when unprivileged), an empty read-only root, then fork:
- * the parent stays behind as the supervisor (never returns; it exits as
- * the child does), the child returns as PID 1 of the new pid namespace.
+ * user namespace when unprivileged), an empty read-only root, then a
+ * child: the parent stays behind as the supervisor (never returns; it
+ * exits as the child does), the child returns as PID 1 of the new pid
+ * namespace.
  * Always: --user/--group, all capabilities dropped, PR_SET_NO_NEW_PRIVS,
  * no core dumps. Call after every host file is open, before
  * husk_vm_create. Exits 125 with one line if the host refuses.
@@ -961,15 +961,18 @@ void husk_jail_enter(struct husk_vm *vm);
 
 /* ---- supervise.c: the jail's parent ---- */
 
-/* Wait for child, kill it if we are told to stop, exit as it did. keep_fd
- * stays open (the child watches it to see that we are alive). */
-_Noreturn void husk_supervise(pid_t child, int keep_fd);
+/* Split into the supervisor and a child that shares its memory; returns
+ * in the child. The parent waits for the child, kills it if it is told
+ * to stop, and exits as it did; keep_fd stays open in it (the child
+ * watches it to see that the parent is alive). */
+void husk_supervise_start(int keep_fd);
+/* In the child, before the guest's first instruction: wait until the
+ * supervisor's filter is loaded (at once without a supervisor). */
+void husk_supervise_await(void);
 /* A helper process a device started before the jail (the user-mode
  * network's passt): the supervisor kills and reaps it when the monitor
  * has ended, before it exits itself, so that none outlives husk. */
 void husk_supervise_helper(pid_t pid);
-/* The helpers so far, for the supervisor's filter; returns how many. */
-unsigned husk_supervise_helpers(const pid_t **pids);
 
 /* ---- sandbox.c: the seccomp allowlists ---- */
 
@@ -978,8 +981,6 @@ unsigned husk_supervise_helpers(const pid_t **pids);
 void *husk_sandbox_build(struct husk_vm *vm);
 /* Install it: from here on the process may only run the vCPU. */
 void husk_sandbox_load(struct husk_vm *vm, void *filter);
-/* The supervisor's allowlist: wait for child, kill it, exit. */
-void husk_sandbox_apply_supervisor(pid_t self, pid_t child);
 
 /* Test builds only (tests/sandbox/probe.c, -DHUSK_TEST_PROBE): report on
  * or attack the sandbox at a stage of start-up; see tests/sandbox-suite.sh. */
@@ -999,7 +1000,7 @@ void husk_timeout_arm(struct husk_vm *vm);
 
 /* ---- stop.c: stop requests (--timeout, SIGTERM, SIGINT, SIGHUP) ---- */
 
-/* Block the stop signals in this thread (before the jail's fork): one that
+/* Block the stop signals in this thread (before the jail's split): one that
  * comes during set-up waits for the handlers instead of being lost. */
 void husk_stop_block_signals(void);
 /* This thread's signal mask with the stop signals open, for ppoll: a stop

@@ -13,10 +13,11 @@
  * --no-jail is the explicit way to run with the seccomp filter and the
  * limits alone.
  *
- * A new pid namespace takes effect in a child, so the jail forks: the
+ * A new pid namespace takes effect in a child, so the jail makes one: the
  * child runs the guest as PID 1 of its namespace, the parent supervises
- * (supervise.c). The fork comes before KVM_CREATE_VM because KVM ties a VM
- * to the address space that created it; fds opened before survive it.
+ * (supervise.c). The two share the address space (a clone with CLONE_VM,
+ * not a fork: supervise.c says why and what that asks of the parent);
+ * fds are copied, not shared, and those opened before survive.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -341,18 +342,12 @@ static void drop_privileges(void)
 }
 
 /* The parent supervises; the child returns, killed if the parent dies. */
-static void fork_supervisor(void)
+static void split_supervisor(void)
 {
     int alive[2];
     if (pipe2(alive, O_CLOEXEC) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "jail: pipe");
-    pid_t child = fork();
-    if (child < 0)
-        husk_fatal(HUSK_EXIT_MONITOR, "jail: fork");
-    if (child > 0) {
-        close(alive[0]);
-        husk_supervise(child, alive[1]);
-    }
+    husk_supervise_start(alive[1]); /* the parent never returns */
     close(alive[1]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_PDEATHSIG)");
@@ -365,7 +360,7 @@ static void fork_supervisor(void)
 
 void husk_jail_enter(struct husk_vm *vm)
 {
-    /* Before the fork: PID 1 of a pid namespace drops a signal it has no
+    /* Before the split: PID 1 of a pid namespace drops a signal it has no
      * handler for, and ours come late (husk_timeout_arm). Blocked, a stop
      * during set-up waits for them; the supervisor opens them again. */
     husk_stop_block_signals();
@@ -385,6 +380,6 @@ void husk_jail_enter(struct husk_vm *vm)
     enter_namespaces(privileged);
     make_empty_root();
     drop_privileges();
-    fork_supervisor();
+    split_supervisor();
     husk_test_probe(vm, "jail");
 }

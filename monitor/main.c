@@ -37,7 +37,7 @@ static size_t read_at(int fd, uint8_t *buf, size_t len, off_t off,
 
 /* The image: its first bytes, which hold what husk_elf_parse reads, and
  * the open file, from which the segments are read into guest memory once
- * it exists (after the jail's fork: a buffer of the whole image cost its
+ * it exists (after the jail's split: a buffer of the whole image cost its
  * copy, and its unmapping ~20 us a page on these hosts). */
 struct image_file {
     int fd;

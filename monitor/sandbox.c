@@ -165,38 +165,10 @@ void *husk_sandbox_build(struct husk_vm *vm)
 
 void husk_sandbox_load(struct husk_vm *vm, void *filter)
 {
+    /* The supervisor shares our memory: confined before the guest runs. */
+    husk_supervise_await();
     if (vm->backend == HUSK_BACKEND_PROCESS)
         husk_proc_load_guest_filter(vm);
     load(filter, 0);
     husk_test_probe(vm, "filter");
-}
-
-void husk_sandbox_apply_supervisor(pid_t self, pid_t child)
-{
-    scmp_filter_ctx ctx = new_filter(SCMP_ACT_KILL_PROCESS);
-    int rc = 0;
-    /* Wait for the child (and no other process), then reap it. */
-    rc |= RULE(ctx, waitid, 2, SCMP_A0(SCMP_CMP_EQ, P_PID),
-               SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)child));
-    rc |= RULE(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
-    /* Stop it when we are stopped (the same signal, or SIGKILL), and
-     * return from that handler. */
-    rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
-    rc |= RULE(ctx, rt_sigreturn, 0);
-    /* Each helper a device started (passt): SIGKILL it and reap it once
-     * the child has ended (supervise.c). */
-    const pid_t *helpers;
-    unsigned helper_count = husk_supervise_helpers(&helpers);
-    for (unsigned i = 0; i < helper_count; i++) {
-        rc |= RULE(ctx, kill, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)helpers[i]),
-                   SCMP_A1(SCMP_CMP_EQ, SIGKILL));
-        rc |=
-            RULE(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)helpers[i]));
-    }
-    /* Die of the child's signal; the last message; exit. */
-    rc |= RULE(ctx, kill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
-    rc |= RULE(ctx, write, 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
-    rc |= RULE(ctx, exit_group, 0);
-    rc |= sanitizer_rules(ctx);
-    load(ctx, rc);
 }

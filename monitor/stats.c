@@ -32,7 +32,8 @@ static const char *const phase_names[HUSK_PHASES] = {
 };
 
 /* When each phase was reached (CLOCK_MONOTONIC, ns; 0: not reached).
- * Inherited across the jail's fork: the child reports them all. */
+ * The jail's supervisor shares them and never looks: the child reports
+ * them all. */
 static uint64_t phase_ns[HUSK_PHASES];
 
 void husk_phase(enum husk_phase p)

@@ -6,7 +6,7 @@
  * blocked in, however close before the wait it comes, and it must not be
  * lost while the monitor is still being set up:
  *
- * - The stop signals are blocked before the jail's fork (the jailed child
+ * - The stop signals are blocked before the jail's split (the jailed child
  *   is PID 1 of its pid namespace, which drops a signal it has no handler
  *   for; a blocked one stays pending) and stay blocked in the vCPU thread.
  * - They are open only where the thread waits: in KVM_RUN (the vCPU's

@@ -54,7 +54,7 @@ static void set_run_mask(struct husk_vm *vm)
 
 void husk_timeout_arm(struct husk_vm *vm)
 {
-    husk_stop_block_signals(); /* done before the jail's fork already */
+    husk_stop_block_signals(); /* done before the jail's split already */
     run_for_signal = vm->run;
     catch (SIGTERM, on_stop);
     catch (SIGINT, on_stop);

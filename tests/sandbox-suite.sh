@@ -252,6 +252,16 @@ result stop_kills_child "$why"
 start_bg
 lock_free && result lock_held_while_running "the image is not locked" ||
     result lock_held_while_running ""
+# It shares the monitor's memory (supervise.c), so its own filter must be
+# in force once the guest runs: seccomp mode 2, one filter.
+why=""
+if [ -z "${HUSK_TEST_SKIP:-}" ]; then
+    mode=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$bgpid/status")
+    filters=$(awk '$1 == "Seccomp_filters:" { print $2 }' "/proc/$bgpid/status")
+    [ "$mode" = 2 ] && [ "$filters" = 1 ] ||
+        why="the supervisor's seccomp mode is '$mode' with '$filters' filters"
+fi
+result supervisor_confined "$why"
 {
     kill -KILL "$bgpid"
     wait "$bgpid"
