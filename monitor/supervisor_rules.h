@@ -25,7 +25,7 @@ int husk_supervisor_rules(void *ctx, uint32_t self, uint32_t child,
 
 struct husk_supervisor_values {
     uint32_t self;
-    uint32_t child; /* 0: not known yet, its placeholder stays */
+    uint32_t child;  /* 0: not known yet, its placeholder stays */
     uint64_t loaded; /* the address of the futex word */
     uint32_t helpers[HUSK_DEVICES_MAX];
     unsigned helper_count; /* the other slots keep their placeholders */

@@ -21,9 +21,8 @@ int main(void)
     uint32_t helpers[HUSK_DEVICES_MAX];
     for (unsigned i = 0; i < HUSK_DEVICES_MAX; i++)
         helpers[i] = HUSK_SUP_HELPER(i);
-    if (ctx == NULL ||
-        husk_supervisor_rules(ctx, HUSK_SUP_SELF, HUSK_SUP_CHILD,
-                              HUSK_SUP_LOADED, helpers) != 0) {
+    if (ctx == NULL || husk_supervisor_rules(ctx, HUSK_SUP_SELF, HUSK_SUP_CHILD,
+                                             HUSK_SUP_LOADED, helpers) != 0) {
         fprintf(stderr, "supervisor_filter: libseccomp refused a rule\n");
         return 1;
     }

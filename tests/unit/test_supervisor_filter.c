@@ -25,7 +25,8 @@
 #include "supervisor_rules.h"
 #include "unit.h"
 
-#define LEN (sizeof(husk_supervisor_program) / sizeof(husk_supervisor_program[0]))
+#define LEN \
+    (sizeof(husk_supervisor_program) / sizeof(husk_supervisor_program[0]))
 
 /* What libseccomp makes of the rules with v's values, into out. */
 static size_t compile(const struct husk_supervisor_values *v,
@@ -87,8 +88,7 @@ static uint32_t run(const struct sock_filter *f, size_t n,
 
 /* The values an argument is tried with: each value of v, its
  * neighbours, their halves swapped, and the constants of the rules. */
-static size_t candidates(const struct husk_supervisor_values *v,
-                         uint64_t *out)
+static size_t candidates(const struct husk_supervisor_values *v, uint64_t *out)
 {
     size_t n = 0;
     uint64_t base[8 + HUSK_DEVICES_MAX];
@@ -154,9 +154,8 @@ static void check_values(const struct husk_supervisor_values *v)
 
 TEST(supervisor_filter_decides_as_libseccomp)
 {
-    struct husk_supervisor_values v = {.self = 4242,
-                                       .child = 4243,
-                                       .loaded = 0x00005612345678a0ULL};
+    struct husk_supervisor_values v = {
+        .self = 4242, .child = 4243, .loaded = 0x00005612345678a0ULL};
     check_values(&v);
     /* With helpers (passt), and at the ends of the ranges. */
     v.helper_count = 2;
