@@ -8,7 +8,8 @@
 # package.
 #
 # husk: its options, the values of --backend=, --io-thread=, --stdin=,
-# --stats=, --log-level=, --user=, --group=, a file after --block:NAME=, a tap or "user" after
+# --stats=, --log-level=, --user=, --group=, /run/netns/* for --netns=,
+# a file after --block:NAME=, a tap or "user" after
 # --net:NAME=, .husk images, then anything (the guest's arguments).
 # husk-cc: its own options, a directory after --files= and after -I and
 # -L (as separate words), any file after -o, else C sources, headers,
@@ -17,7 +18,7 @@
 # husk's options as husk --help lists them (tests/install-suite.sh checks
 # that the two agree): "=" or ":" ends those that take a value.
 _husk_options=(--backend= --mem= --timeout= --block: --net: --io-thread=
-    --io-spin= --env= --cwd= --stdin= --console-rate= --dump-core= --snapshot-to= --restore= --call-channel= --user= --group= --no-jail
+    --io-spin= --env= --cwd= --stdin= --console-rate= --dump-core= --snapshot-to= --restore= --call-channel= --netns= --user= --group= --no-jail
     --print-seccomp --stats --log-level= --help --version)
 _husk_cc_options=(--block= --net= --mount= --files= --print-sysroot
     -print-search-dirs --help --version)
@@ -93,6 +94,9 @@ _husk() {
     --group=*)
         mapfile -t w < <(compgen -g)
         _husk_offer "${w[@]/#/--group=}" ;;
+    --netns=*)
+        mapfile -t w < <(ls -d /run/netns/* 2>/dev/null)
+        _husk_offer "${w[@]/#/--netns=}" ;;
     --block:*=*) _husk_files '*' ;;
     --net:*=*,*) COMPREPLY=() ;; # ip=, gw=, ...: husk --help
     --net:*=*)

@@ -69,6 +69,9 @@ static const char usage_tail[] =
     "  --user=USER           run as USER (name or number; husk must start\n"
     "                        as root); files are opened before the switch\n"
     "  --group=GROUP         run as GROUP (default: USER's primary group)\n"
+    "  --netns=PATH          join the network namespace at PATH instead of\n"
+    "                        making one (it must hold lo alone, down, as\n"
+    "                        ip netns add NAME makes /run/netns/NAME)\n"
     "  --no-jail             no namespaces and no empty root (the seccomp\n"
     "                        filter and the limits stay); for hosts that\n"
     "                        refuse namespaces\n"
@@ -462,6 +465,14 @@ static int parse_restore(const char *value, struct husk_config *cfg, char *err,
                       errlen);
 }
 
+/* --netns=PATH: opened and checked by the jail (jail.c). */
+static int parse_netns(const char *value, struct husk_config *cfg, char *err,
+                       size_t errlen)
+{
+    return parse_file("--netns", value, &cfg->netns, "/run/netns/husk", err,
+                      errlen);
+}
+
 /* --call-channel=SOCKET,MEMORY: two inherited fds, made by libhusk-host
  * (calls.c checks what they are). */
 static int parse_call_channel(const char *value, struct husk_config *cfg,
@@ -506,6 +517,16 @@ static int check_restore(const struct husk_config *cfg, char *err,
                            "--restore: %s cannot be given; the snapshot's "
                            "guest has them as it was started with them",
                            given);
+    return 0;
+}
+
+static int check_netns(const struct husk_config *cfg, char *err, size_t errlen)
+{
+    if (cfg->netns != NULL && cfg->no_jail)
+        return husk_errorf(err, errlen,
+                           "--netns=%s: --no-jail makes no namespaces, so "
+                           "there is none to join; leave one of them out",
+                           cfg->netns);
     return 0;
 }
 
@@ -585,6 +606,7 @@ static const struct value_option value_options[] = {
     {"--snapshot-to", "FILE", parse_snapshot_to},
     {"--restore", "FILE", parse_restore},
     {"--call-channel", "SOCKET,MEMORY", parse_call_channel},
+    {"--netns", "PATH", parse_netns},
     {"--user", "USER", parse_user},
     {"--group", "GROUP", parse_group},
     {"--log-level", "error|warn|info|debug", parse_log_level},
@@ -826,7 +848,8 @@ int husk_args_parse(int argc, char *const argv[], struct husk_config *cfg,
                            "IMAGE [-- ARGS]; see husk --help)");
     }
     if (check_env(cfg, err, errlen) != 0 ||
-        check_restore(cfg, err, errlen) != 0)
+        check_restore(cfg, err, errlen) != 0 ||
+        check_netns(cfg, err, errlen) != 0)
         return -1;
     return check_guest_args(cfg, err, errlen);
 }

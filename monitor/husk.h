@@ -156,6 +156,7 @@ struct husk_config {
     bool mem_given;                 /* --mem was on the command line */
     const char *snapshot_to;        /* --snapshot-to=FILE, or NULL */
     const char *restore;            /* --restore=FILE, or NULL */
+    const char *netns; /* --netns=PATH: the jail joins it; or NULL */
     /* --call-channel=SOCKET,MEMORY (libhusk-host's), or -1 and -1. */
     int call_sock, call_mem;
 };

@@ -23,6 +23,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
+#include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -31,7 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -256,10 +261,79 @@ static void write_file(const char *path, const char *text)
     close(fd);
 }
 
-static void enter_namespaces(bool privileged)
+/*
+ * --netns=PATH: a network namespace made once (ip netns add) and joined
+ * instead of one made per run, which costs more than all the other
+ * namespaces together and leaves its clean-up to a kernel worker after
+ * the exit (docs/performance.md). It must be a network namespace, not
+ * the one husk runs in, and hold what a new one would: lo, down, and no
+ * other interface; checked once joined. The same namespace may be
+ * joined by any number of monitors: what that gives up is in
+ * docs/security.md.
+ */
+static int open_netns(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--netns=%s: cannot open it", path);
+    if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--netns=%s: not a network namespace (ip netns add NAME "
+                    "makes one at /run/netns/NAME)",
+                    path);
+    struct stat want, own;
+    if (fstat(fd, &want) == 0 && stat("/proc/self/ns/net", &own) == 0 &&
+        want.st_ino == own.st_ino && want.st_dev == own.st_dev)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--netns=%s: that is the network namespace husk runs "
+                    "in; give an empty one of its own (ip netns add NAME)",
+                    path);
+    return fd;
+}
+
+static void join_netns(const char *path, int fd)
+{
+    if (setns(fd, CLONE_NEWNET) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--netns=%s: cannot join it%s", path,
+                   errno == EPERM ? " (only root can: husk is not root, or "
+                                    "the namespace belongs to another user)"
+                                  : "");
+    close(fd);
+    struct if_nameindex *ifs = if_nameindex();
+    if (ifs == NULL)
+        husk_fatal(HUSK_EXIT_MONITOR, "--netns=%s: cannot list its interfaces",
+                   path);
+    for (struct if_nameindex *i = ifs; i->if_index != 0; i++)
+        if (strcmp(i->if_name, "lo") != 0)
+            husk_fatalx(HUSK_EXIT_MONITOR,
+                        "--netns=%s: it has the interface %s; the jail "
+                        "joins only a namespace with lo alone, as ip netns "
+                        "add makes it",
+                        path, i->if_name);
+    if_freenameindex(ifs);
+    struct ifreq lo;
+    memset(&lo, 0, sizeof(lo));
+    memcpy(lo.ifr_name, "lo", 3);
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &lo) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "--netns=%s: cannot read lo's state",
+                   path);
+    close(s);
+    if (lo.ifr_flags & IFF_UP)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--netns=%s: its lo is up; the jail joins only a "
+                    "namespace whose lo is down, as ip netns add makes it",
+                    path);
+}
+
+static void enter_namespaces(const struct husk_config *cfg, bool privileged)
 {
     int flags =
         CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
+    /* Opened by its path in the host's mount namespace. */
+    int netns = cfg->netns != NULL ? open_netns(cfg->netns) : -1;
+    if (netns >= 0)
+        flags &= ~CLONE_NEWNET;
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (!privileged) {
@@ -283,6 +357,8 @@ static void enter_namespaces(bool privileged)
         snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
         write_file("/proc/self/gid_map", map);
     }
+    if (netns >= 0)
+        join_netns(cfg->netns, netns);
     if (sethostname("husk", 4) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "jail: sethostname");
 }
@@ -377,7 +453,7 @@ void husk_jail_enter(struct husk_vm *vm)
     /* A user namespace maps only the ids we have when we create it. */
     if (!privileged)
         set_ids();
-    enter_namespaces(privileged);
+    enter_namespaces(vm->cfg, privileged);
     make_empty_root();
     drop_privileges();
     split_supervisor();

@@ -23,7 +23,9 @@ block_img=$build/tests/guests/blockio.husk
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 bgpid=""
-trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+netns=husk-sbx-$$ # --netns's, made and deleted by this suite
+trap '[ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"
+    [ "$(id -u)" != 0 ] || ip netns del "$netns" 2>/dev/null' EXIT
 
 
 # has KEY=VALUE...: the first missing one of these words in the probe line
@@ -146,6 +148,47 @@ probe --user=nobody
 result jail_user "$(why_failed $? 3 '' '' "$tmp/out" "$tmp/err")$(has uid=65534 gid=65534 groups=0 caps=00,00,00)"
 probe --user=nobody --group=daemon
 result jail_user_group "$(has uid=65534 "gid=$(getent group daemon | cut -d: -f3)" groups=0)"
+
+# --netns=PATH: a network namespace made once, joined by the jail instead
+# of a new one; its default TTL, set here, tells the probe's from a new
+# one's. Refused unless it holds lo alone, down, and as a user.
+if [ "$(id -u)" = 0 ] && [ -z "${HUSK_TEST_SKIP:-}" ]; then
+    ip netns add "$netns"
+    ip netns exec "$netns" sysctl -qw net.ipv4.ip_default_ttl=77
+    probe --netns="/run/netns/$netns"
+    result netns_joined "$(why_failed $? 3 '' '' "$tmp/out" "$tmp/err")$(has ifaces=lo ttl=77 pid=1 root_entries=0 caps=00,00,00)"
+    probe
+    result netns_default_new "$(has ifaces=lo ttl=64)"
+    ip -n "$netns" link set lo up
+    probe --netns="/run/netns/$netns"
+    result netns_lo_up_refused "$(why_failed $? 125 '' \
+        "^husk: --netns=/run/netns/$netns: its lo is up; the jail joins only a namespace whose lo is down" \
+        "$tmp/out" "$tmp/err")"
+    ip -n "$netns" link set lo down
+    ip -n "$netns" link add husk-v0 type veth peer name husk-v1
+    probe --netns="/run/netns/$netns"
+    result netns_interface_refused "$(why_failed $? 125 '' \
+        "^husk: --netns=/run/netns/$netns: it has the interface husk-v" \
+        "$tmp/out" "$tmp/err")"
+    ip -n "$netns" link del husk-v0
+    # (the process backend: nobody may not open /dev/kvm, which would be
+    # the first refusal under KVM)
+    install -m 644 "$exit_img" "$tmp/netns-exit.husk"
+    HUSK_PROBE=jail setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$probe" --backend=process --netns="/run/netns/$netns" --mem=32M \
+        "$tmp/netns-exit.husk" -- 3 \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    result netns_unprivileged_refused "$(why_failed $? 125 '' \
+        "^husk: --netns=/run/netns/$netns: cannot join it \(only root can" \
+        "$tmp/out" "$tmp/err")"
+    ip netns del "$netns"
+else
+    for name in netns_joined netns_default_new netns_lo_up_refused \
+        netns_interface_refused netns_unprivileged_refused; do
+        [ -n "${HUSK_TEST_SKIP:-}" ] && result "$name" "" ||
+            echo "SKIP $label/sandbox/$name: needs root"
+    done
+fi
 
 # --no-jail: said on every run; the limits, the privileges and the filter
 # stay, the namespaces go.

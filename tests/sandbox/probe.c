@@ -29,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -116,6 +118,16 @@ static void look_around(void)
         add("%s%s", i == ifs ? "" : ",", i->if_name);
     if (ifs != NULL)
         if_freenameindex(ifs);
+    /* Which network namespace: its default TTL, a sysctl of its own
+     * (--netns: the suite sets it in the namespace it makes). */
+    int ttl = -1;
+    socklen_t ttl_len = sizeof(ttl);
+    int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (udp >= 0) {
+        getsockopt(udp, IPPROTO_IP, IP_TTL, &ttl, &ttl_len);
+        close(udp);
+    }
+    add(" ttl=%d", ttl);
     char host_name[65] = "";
     gethostname(host_name, sizeof(host_name) - 1);
     add(" hostname=%s", host_name);
