@@ -12,7 +12,10 @@
  * the stack that ends at parent_top, never to return. A failure returns
  * -errno to the caller. flags must hold CLONE_VM (the two share memory,
  * hence the parent's own stack) and must not hold CLONE_SETTLS: %r8,
- * clone's tls argument, carries parent_fn.
+ * clone's tls argument, carries parent_fn. Between the system call and
+ * the switch the parent must take no signal with a handler, whose frame
+ * would land on the child's stack: the jail calls this with the stop
+ * signals blocked and no other handler installed yet.
  *
  * husk_sigreturn: the restorer of a signal handler installed by a raw
  * rt_sigaction (SA_RESTORER), as glibc's __restore_rt is for its own.
