@@ -63,6 +63,19 @@ tree_pids() {
         }'
 }
 
+# rollups PID...: each address space's /proc/PID/smaps_rollup once. The
+# jail's supervisor and the monitor share one (a clone with CLONE_VM,
+# monitor/supervise.c), and both processes show the same rollup: summed
+# twice, an instance would count its memory twice. Two processes with
+# address spaces of their own do not have byte-identical rollups (their
+# ranges and sizes differ), so identical text means one address space.
+rollups() {
+    local p
+    for p in "$@"; do
+        cat "/proc/$p/smaps_rollup" 2>/dev/null && echo "--"
+    done | awk 'BEGIN { RS = "--\n" } !seen[$0]++ { printf "%s", $0 }'
+}
+
 # The process backend (husk --backend=process): the same images as a
 # seccomp-confined process, measured natively, on the host, as systems
 # husk_process (jailed, as users run it) and husk_process_nojail.
