@@ -627,27 +627,20 @@ const char *husk_sandbox_report(const struct husk_sandbox *sb)
 }
 
 /* Ask a monitor that started from the snapshot, whose guest waits for a
- * call, to put its memory back in place (HUSK_CHAN_REWIND): it drops only
- * the pages the guest touched, and starts it again. HUSK_OK, or -1 if it
- * cannot (then a new monitor has to start from the snapshot). */
+ * call, to put its memory back in place (HUSK_CHAN_REWIND): it drops the
+ * pages the guest touched, and starts it again. HUSK_OK, or how the
+ * monitor ended: one that refuses (it has devices) is stopped as any
+ * that answers out of turn, and a new monitor has to start from the
+ * snapshot, now and at every restore after. */
 static int rewind_in_place(struct husk_sandbox *sb)
 {
     struct husk_channel_msg m = {.type = HUSK_CHAN_REWIND};
     if (send_msg(sb, &m) != 0)
-        return -1;
-    uint64_t deadline = now_ms() + START_MS;
-    for (;;) {
-        if (next_msg(sb, &m, deadline) != GOT_MSG)
-            return -1;
-        if (m.type == HUSK_CHAN_READY)
-            return HUSK_OK;
-        if (m.type == HUSK_CHAN_REWIND_REFUSED) {
-            sb->rewind_refused = true;
-            return -1;
-        }
-        if (m.type != HUSK_CHAN_HOST_CALL || host_call(sb, &m) != 0)
-            return -1;
-    }
+        return HUSK_ERR_STOPPED;
+    int r = await(sb, HUSK_CHAN_READY, &m, now_ms() + START_MS);
+    if (r != HUSK_OK && m.type == HUSK_CHAN_REWIND_REFUSED)
+        sb->rewind_refused = true;
+    return r;
 }
 
 int husk_sandbox_restore(struct husk_sandbox *sb)
