@@ -85,8 +85,8 @@ int husk_calls_sandbox_rules(const struct husk_vm *vm, void *ctx)
                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
-    if (!vm->mem_private_file || vm->cfg->device_count != 0)
-        return rc; /* it cannot rewind (husk_snapshot_rewind) */
+    if (!husk_snapshot_can_rewind(vm))
+        return rc;
     /* A rewind gives the guest fresh random bytes, as a restore does
      * (bootinfo.c), and puts the vCPU back at the entry
      * (husk_cpu_restart). */

@@ -812,6 +812,8 @@ bool husk_snapshot_take(struct husk_vm *vm);
  * done, if this run did not start from a snapshot or has devices, whose
  * host-side state would not rewind with it. */
 bool husk_snapshot_rewind(struct husk_vm *vm);
+/* Whether husk_snapshot_rewind can (for the filter, before the run). */
+bool husk_snapshot_can_rewind(const struct husk_vm *vm);
 
 /* ---- calls.c: --call-channel, libhusk-host's calls ---- */
 

@@ -464,7 +464,7 @@ static __attribute__((noinline)) void serve(uint64_t nr, uint64_t arg_gpa)
     claim_fs_now();
     if (r == HUSK_HC_RESTART && !husk_stop_requested())
         restart(vm);
-    int status = r == HUSK_HC_RESTART ? -1 : husk_hc_status(vm, r);
+    int status = husk_hc_status(vm, r);
     if (status < 0)
         status = husk_stop_status(vm); /* a signal during the call */
     if (status >= 0)

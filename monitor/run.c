@@ -43,8 +43,8 @@ int husk_hc_status(struct husk_vm *vm, enum husk_hc_result r)
         if (vm->message[0] != '\0')
             husk_errx("%s", vm->message);
         return vm->exit_code;
-    case HUSK_HC_RESTART: /* each backend restarts before it gets here */
-        break;
+    case HUSK_HC_RESTART:
+        return -1; /* the backend has restarted the guest, or stops it */
     }
     return HUSK_EXIT_MONITOR;
 }

@@ -229,9 +229,14 @@ bool husk_snapshot_take(struct husk_vm *vm)
     return true;
 }
 
+bool husk_snapshot_can_rewind(const struct husk_vm *vm)
+{
+    return vm->mem_private_file && vm->cfg->device_count == 0;
+}
+
 bool husk_snapshot_rewind(struct husk_vm *vm)
 {
-    if (!vm->mem_private_file || vm->cfg->device_count != 0)
+    if (!husk_snapshot_can_rewind(vm))
         return false;
     /* Each page the guest wrote is a private copy; dropped, the page
      * reads as the file's again. A page it only read is unmapped too and
