@@ -4,8 +4,10 @@
  * rawsys.h: system calls without glibc's wrappers, for the code that may
  * run on the guest's thread pointer (the process backend's TLS-free
  * calls, proc.c): a wrapper that fails stores errno behind %fs, which
- * would then be the guest's. Each returns what the kernel returned, a
- * negative errno on failure.
+ * would then be the guest's; and for the jail's supervisor, which shares
+ * the monitor's glibc state and may call nothing, not even a sanitized
+ * copy of these (supervise.c): hence always inlined. Each returns what
+ * the kernel returned, a negative errno on failure.
  */
 #ifndef HUSK_RAWSYS_H
 #define HUSK_RAWSYS_H
@@ -17,8 +19,8 @@
 #include <sys/uio.h>
 #include <time.h>
 
-static inline long husk_raw_syscall6(long nr, long a, long b, long c, long d,
-                                     long e, long f)
+static inline __attribute__((always_inline)) long husk_raw_syscall6(
+    long nr, long a, long b, long c, long d, long e, long f)
 {
     long ret;
     register long r10 __asm__("r10") = d;

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "husk.h"
+#include "rawsys.h"
 #include "supervisor_filter.h" /* generated: husk_supervisor_program */
 #include "supervisor_rules.h"
 
@@ -88,24 +89,9 @@ void husk_supervise_helper(pid_t pid)
     __attribute__((no_sanitize_address, no_sanitize("undefined"), \
                    no_stack_protector))
 
-static inline SUPERVISOR __attribute__((always_inline)) long sys(long nr,
-                                                                 long a, long b,
-                                                                 long c, long d,
-                                                                 long e)
-{
-    long ret;
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
 static SUPERVISOR void say(const char *line, size_t len)
 {
-    sys(SYS_write, STDERR_FILENO, (long)line, (long)len, 0, 0);
+    husk_raw_syscall6(SYS_write, STDERR_FILENO, (long)line, (long)len, 0, 0, 0);
 }
 
 /* Pass the stop on: the child stops its guest, prints its report
@@ -117,7 +103,8 @@ static SUPERVISOR void on_stop(int sig)
     stop_signal = sig;
     /* Once we reap the child its pid may be another process's. */
     if (!reaping)
-        sys(SYS_kill, sup.child, sig == SIGQUIT ? SIGKILL : sig, 0, 0, 0);
+        husk_raw_syscall6(SYS_kill, sup.child, sig == SIGQUIT ? SIGKILL : sig,
+                          0, 0, 0, 0);
 }
 
 /* The monitor has ended: its helpers end too (each may have ended
@@ -126,8 +113,9 @@ static SUPERVISOR void on_stop(int sig)
 static SUPERVISOR void end_helpers(void)
 {
     for (unsigned i = 0; i < helper_count; i++) {
-        sys(SYS_kill, helpers[i], SIGKILL, 0, 0, 0);
-        while (sys(SYS_wait4, helpers[i], 0, 0, 0, 0) == -EINTR)
+        husk_raw_syscall6(SYS_kill, helpers[i], SIGKILL, 0, 0, 0, 0);
+        while (husk_raw_syscall6(SYS_wait4, helpers[i], 0, 0, 0, 0, 0) ==
+               -EINTR)
             ;
     }
 }
@@ -135,8 +123,8 @@ static SUPERVISOR void end_helpers(void)
 static SUPERVISOR _Noreturn void give_up(const char *line, size_t len)
 {
     say(line, len);
-    sys(SYS_kill, sup.child, SIGKILL, 0, 0, 0);
-    sys(SYS_exit_group, HUSK_EXIT_MONITOR, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_kill, sup.child, SIGKILL, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_exit_group, HUSK_EXIT_MONITOR, 0, 0, 0, 0, 0);
     __builtin_unreachable();
 }
 
@@ -145,11 +133,11 @@ static SUPERVISOR _Noreturn void supervise(long child)
     sup.child = (pid_t)child;
     /* Nothing of the guest's: no device, no vCPU, no console. stderr
      * stays for a last message. */
-    sys(SYS_close, STDIN_FILENO, 0, 0, 0, 0);
-    sys(SYS_close, STDOUT_FILENO, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_close, STDIN_FILENO, 0, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_close, STDOUT_FILENO, 0, 0, 0, 0, 0);
     if (sup.keep_fd > 3)
-        sys(SYS_close_range, 3, sup.keep_fd - 1, 0, 0, 0);
-    sys(SYS_close_range, sup.keep_fd + 1, ~0U, 0, 0, 0);
+        husk_raw_syscall6(SYS_close_range, 3, sup.keep_fd - 1, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_close_range, sup.keep_fd + 1, ~0U, 0, 0, 0, 0);
 
     /* SA_RESETHAND: once handled, the signal's default action is back,
      * and raising it again below ends us as it would have. */
@@ -159,13 +147,14 @@ static SUPERVISOR _Noreturn void supervise(long child)
                                   .mask = ~0ULL};
     const int stops[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-        sys(SYS_rt_sigaction, stops[i], (long)&sa, 0, 8, 0);
+        husk_raw_syscall6(SYS_rt_sigaction, stops[i], (long)&sa, 0, 8, 0, 0);
     struct kernel_sigaction dfl = {.handler = SIG_DFL};
-    sys(SYS_rt_sigaction, SIGPIPE, (long)&dfl, 0, 8, 0);
+    husk_raw_syscall6(SYS_rt_sigaction, SIGPIPE, (long)&dfl, 0, 8, 0, 0);
     /* Blocked since before the clone (jail.c): one that came meanwhile
      * is pending and is passed on now, to a child that has them blocked
      * until its handlers are in. */
-    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&sup.open_mask, 0, 8, 0);
+    husk_raw_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&sup.open_mask, 0,
+                      8, 0, 0);
 
     /* husk_supervisor_patch, for the one value left: a call could be
      * instrumented (the sanitizer build), and this code may not be. */
@@ -176,10 +165,12 @@ static SUPERVISOR _Noreturn void supervise(long child)
     struct sock_fprog prog = {.len = FILTER_LEN, .filter = sup.filter};
     static const char refused[] =
         "husk: the kernel refused the supervisor's seccomp filter\n";
-    if (sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0) != 0)
+    if (husk_raw_syscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog,
+                          0, 0, 0) != 0)
         give_up(refused, sizeof(refused) - 1);
     __atomic_store_n(&filter_loaded, 1, __ATOMIC_RELEASE);
-    sys(SYS_futex, (long)&filter_loaded, FUTEX_WAKE_PRIVATE, 1, 0, 0);
+    husk_raw_syscall6(SYS_futex, (long)&filter_loaded, FUTEX_WAKE_PRIVATE, 1, 0,
+                      0, 0);
 
     /* WNOWAIT first: a zombie's pid is not reused, so on_stop may kill
      * it until we say we are reaping. Reaping it ourselves charges its
@@ -187,14 +178,14 @@ static SUPERVISOR _Noreturn void supervise(long child)
      * (RUSAGE_CHILDREN) in our caller look. */
     siginfo_t info;
     long rc;
-    while ((rc = sys(SYS_waitid, P_PID, child, (long)&info, WEXITED | WNOWAIT,
-                     0)) != 0)
+    while ((rc = husk_raw_syscall6(SYS_waitid, P_PID, child, (long)&info,
+                                   WEXITED | WNOWAIT, 0, 0)) != 0)
         if (rc != -EINTR) {
             static const char lost[] = "husk: supervisor: waitid failed\n";
             give_up(lost, sizeof(lost) - 1);
         }
     reaping = 1;
-    while (sys(SYS_wait4, child, 0, 0, 0, 0) == -EINTR)
+    while (husk_raw_syscall6(SYS_wait4, child, 0, 0, 0, 0, 0) == -EINTR)
         ;
     end_helpers();
     int sig = stop_signal != 0             ? stop_signal
@@ -202,10 +193,11 @@ static SUPERVISOR _Noreturn void supervise(long child)
                                            : 0;
     if (sig != 0) {
         /* No core file: husk_no_dumps() ran before the clone. */
-        sys(SYS_kill, sup.self, sig, 0, 0, 0);
-        sys(SYS_exit_group, 128 + sig, 0, 0, 0, 0); /* one we handled */
+        husk_raw_syscall6(SYS_kill, sup.self, sig, 0, 0, 0, 0);
+        husk_raw_syscall6(SYS_exit_group, 128 + sig, 0, 0, 0, 0,
+                          0); /* one we handled */
     }
-    sys(SYS_exit_group, info.si_status, 0, 0, 0, 0);
+    husk_raw_syscall6(SYS_exit_group, info.si_status, 0, 0, 0, 0, 0);
     __builtin_unreachable();
 }
 
