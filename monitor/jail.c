@@ -384,9 +384,25 @@ static void make_empty_root(void)
         husk_fatal(HUSK_EXIT_MONITOR, "jail: cannot detach the old root");
 }
 
+/* Only CAP_KILL left, if keep_kill and we have it, else no capability. */
+static void set_caps(bool keep_kill)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct caps[2];
+    memset(caps, 0, sizeof(caps));
+    if (keep_kill && have_cap(CAP_KILL))
+        caps[0].permitted = caps[0].effective = 1U << CAP_KILL;
+    if (syscall(SYS_capset, &h, caps) != 0)
+        husk_fatal(HUSK_EXIT_MONITOR, "cannot drop capabilities");
+}
+
 /* No capability in any set, none to be had again (bounding set, ambient
- * set, securebits), no privilege from an exec. */
-static void drop_privileges(void)
+ * set, securebits), no privilege from an exec. keep_kill: CAP_KILL stays
+ * for the supervisor, whose filter lets it signal only the child and the
+ * helpers: passt runs as nobody where husk runs as root, and without it
+ * the supervisor could not end a passt that hangs (it would wait for it
+ * for good). The child drops it at once (split_supervisor). */
+static void drop_privileges(bool keep_kill)
 {
     /* Dropping from the bounding set takes CAP_SETPCAP; without it (an
      * unprivileged --no-jail run) we have no capability to drop. */
@@ -406,12 +422,9 @@ static void drop_privileges(void)
             husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_SECUREBITS)");
     }
     set_ids();
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct none[2];
-    memset(none, 0, sizeof(none));
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 ||
-        syscall(SYS_capset, &h, none) != 0)
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "cannot drop capabilities");
+    set_caps(keep_kill);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_NO_NEW_PRIVS)");
     husk_no_dumps();
@@ -425,6 +438,7 @@ static void split_supervisor(void)
         husk_fatal(HUSK_EXIT_MONITOR, "jail: pipe");
     husk_supervise_start(alive[1]); /* the parent never returns */
     close(alive[1]);
+    set_caps(false); /* CAP_KILL was the supervisor's */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "prctl(PR_SET_PDEATHSIG)");
     /* If the parent died before that, its end of the pipe is closed. */
@@ -445,7 +459,7 @@ void husk_jail_enter(struct husk_vm *vm)
         husk_warnx("warning: --no-jail: no namespaces and no empty root; "
                    "only the seccomp filter and the limits confine the "
                    "monitor");
-        drop_privileges();
+        drop_privileges(false);
         husk_test_probe(vm, "jail");
         return;
     }
@@ -455,7 +469,7 @@ void husk_jail_enter(struct husk_vm *vm)
         set_ids();
     enter_namespaces(vm->cfg, privileged);
     make_empty_root();
-    drop_privileges();
+    drop_privileges(true);
     split_supervisor();
     husk_test_probe(vm, "jail");
 }

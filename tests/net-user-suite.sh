@@ -417,6 +417,24 @@ net_result passt_ends_with_husk_killed "$(
     if [ -z "$passt" ]; then echo "found no passt under husk"
     elif kill -0 "$passt" 2>/dev/null; then echo "passt (pid $passt) outlived husk by 5 s"
     fi)"
+# A passt that hangs (stopped here: Debian 12's can loop for good, deaf to
+# its socket), husk run by root, which runs passt as nobody: stopping husk
+# still ends it, and husk exits. The supervisor once had no right to
+# signal nobody's passt and waited for it for good.
+husk_spawn hung root user,hostfwd=tcp:18086-:8080 http --port 8080
+hung_pid=$NET_PID
+http_ready "$HOST" http://127.0.0.1:18086/ "$(t 30)" "$hung_pid"
+passt=$(passt_of "$hung_pid")
+[ -n "$passt" ] && kill -STOP "$passt"
+kill -TERM "$hung_pid"
+net_wait_exit "$hung_pid" 5
+got=$?
+net_result hung_passt_ends_with_husk "$(
+    if [ -z "$passt" ]; then echo "found no passt under husk"
+    elif [ "$got" = 124 ]; then echo "husk did not exit within 5 s of SIGTERM"
+    elif kill -0 "$passt" 2>/dev/null; then echo "passt (pid $passt) outlived husk"
+    fi)" "$NET_TMP/hung.err"
+[ -n "$passt" ] && kill -KILL "$passt" 2>/dev/null
 
 # ---- a guest that floods -----------------------------------------------
 # UDP as fast as it can (tests/guests/net_udp_flood.c), to LAN through
