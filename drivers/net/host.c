@@ -459,19 +459,21 @@ int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
 void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
 {
     const struct husk_netdev *n = vm->devices[handle];
-    char via[320] = "";
+    char via[384] = "";
     if (n->user != NULL)
         snprintf(via, sizeof(via),
                  "; through passt: %llu writes, %llu in dropped on "
                  "overflow, %llu out dropped while it read nothing, %llu "
                  "ARP answers here, %llu SYNs given again, %llu ACKs asked "
-                 "of passt",
+                 "of passt, %llu windows narrowed, %llu ACKs held back",
                  (unsigned long long)n->user->writes,
                  (unsigned long long)n->user->rx_overflow,
                  (unsigned long long)n->user->tx_stalled,
                  (unsigned long long)n->user->arp.answered,
                  (unsigned long long)n->user->synretry.resent,
-                 (unsigned long long)n->user->tcpfix.nudges);
+                 (unsigned long long)n->user->tcpfix.nudges,
+                 (unsigned long long)n->user->tcpfix.narrowed,
+                 (unsigned long long)n->user->tcpfix.held);
     husk_reportx(
         "stats: net %s: %llu frames out (%llu of them TSO), %llu "
         "in; dropped %llu out, %llu in; %llu waits for rate=%s",
@@ -503,5 +505,7 @@ void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
     husk_json_u64(j, "arp_answered", n->user->arp.answered);
     husk_json_u64(j, "syn_resent", n->user->synretry.resent);
     husk_json_u64(j, "ack_nudges", n->user->tcpfix.nudges);
+    husk_json_u64(j, "windows_narrowed", n->user->tcpfix.narrowed);
+    husk_json_u64(j, "acks_held", n->user->tcpfix.held);
     husk_json_end(j);
 }

@@ -89,6 +89,10 @@ static void user_open(struct husk_vm *vm, unsigned handle, const char *dev,
                     dev, sndbuf, HUSK_NET_USER_SNDBUF_MIN);
     u->pid = p.pid;
     u->log_fd = p.log_fd;
+    /* A quarter of passt's socket for the windows (tcpfix.h): the rest is
+     * room for the kernel's overhead, ACKs and SYNs, and windows given
+     * before more connections came. */
+    u->tcpfix.budget = p.toward_guest / 4;
     memcpy(u->arp.peer_mac, p.mac, 6);
     u->arp.guest_ip = cfg->ipv4_addr;
     husk_net_attach_user(vm, handle, p.fd, cfg, u);

@@ -341,6 +341,9 @@ void husk_passt_start(const char *dev, const struct husk_net_config *cfg,
     setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &deep, sizeof(deep));
     setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &toward_passt,
                sizeof(toward_passt));
+    int toward_guest = 0; /* what the kernel granted (doubled) */
+    socklen_t optlen = sizeof(toward_guest);
+    getsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &toward_guest, &optlen);
     /* Its stderr: a message never blocks it, however long unread. */
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0 || fcntl(log[1], F_SETFL, O_NONBLOCK) != 0 ||
@@ -385,7 +388,10 @@ void husk_passt_start(const char *dev, const struct husk_net_config *cfg,
     }
     if (fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "%s: passt's socket", dev);
-    *p = (struct husk_passt){.pid = pid, .fd = sv[0], .log_fd = log[0]};
+    *p = (struct husk_passt){.pid = pid,
+                             .fd = sv[0],
+                             .log_fd = log[0],
+                             .toward_guest = (uint32_t)toward_guest};
     husk_supervise_helper(pid);
     static struct start s;
     s = (struct start){.dev = dev, .path = path, .p = p, .log_open = true};

@@ -30,6 +30,7 @@ struct husk_passt {
     int fd;         /* the frames: a non-blocking stream socket */
     int log_fd;     /* its stderr: the read end of a pipe, non-blocking */
     uint8_t mac[6]; /* its own, from its answer at start */
+    uint32_t toward_guest; /* bytes its socket holds toward the guest */
 };
 
 /*

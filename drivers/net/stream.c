@@ -175,3 +175,14 @@ void husk_stream_whole(const uint8_t *frame, uint32_t len,
     out->payload = NULL;
     out->payload_len = 0;
 }
+
+void husk_stream_split(const uint8_t *head, uint32_t head_len,
+                       const uint8_t *frame, uint32_t len,
+                       struct husk_stream_piece *out)
+{
+    put32(out->prefix, len);
+    out->head = head;
+    out->head_len = head_len;
+    out->payload = frame + head_len;
+    out->payload_len = len - head_len;
+}

@@ -92,5 +92,10 @@ unsigned husk_stream_tso(const struct virtio_net_hdr *h, uint8_t *head,
 /* A complete frame (len bytes at frame) as one piece. Pure. */
 void husk_stream_whole(const uint8_t *frame, uint32_t len,
                        struct husk_stream_piece *out);
+/* A complete frame (len bytes at frame) as one piece whose first head_len
+ * bytes come from head instead (a changed copy of them). Pure. */
+void husk_stream_split(const uint8_t *head, uint32_t head_len,
+                       const uint8_t *frame, uint32_t len,
+                       struct husk_stream_piece *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include "tcpfix.h"
 #include "bytes.h"
 
+#define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
@@ -37,24 +38,41 @@ static uint8_t *tcp_header(uint8_t *f, uint32_t len, uint32_t *thl,
     return tcp;
 }
 
-/* The window scale option's value, or -1 if there is none. */
-static int scale_option(const uint8_t *tcp, uint32_t thl)
+/* The value of the option of the given kind and length (kind and length
+ * bytes included), or NULL if there is none. */
+static const uint8_t *find_option(const uint8_t *tcp, uint32_t thl,
+                                  uint8_t kind, uint8_t len)
 {
     for (uint32_t i = 20; i < thl;) {
-        uint8_t kind = tcp[i];
-        if (kind == 0) /* end of options */
+        if (tcp[i] == 0) /* end of options */
             break;
-        if (kind == 1) { /* no-op */
+        if (tcp[i] == 1) { /* no-op */
             i++;
             continue;
         }
         if (i + 1 >= thl || tcp[i + 1] < 2 || i + tcp[i + 1] > thl)
             break; /* malformed: no more options */
-        if (kind == 3 && tcp[i + 1] == 3)
-            return tcp[i + 2] > WS_MAX ? WS_MAX : tcp[i + 2];
+        if (tcp[i] == kind && tcp[i + 1] == len)
+            return tcp + i + 2;
         i += tcp[i + 1];
     }
-    return -1;
+    return NULL;
+}
+
+/* The window scale option's value, or -1 if there is none. */
+static int scale_option(const uint8_t *tcp, uint32_t thl)
+{
+    const uint8_t *o = find_option(tcp, thl, 3, 3);
+    if (o == NULL)
+        return -1;
+    return o[0] > WS_MAX ? WS_MAX : o[0];
+}
+
+/* The MSS option's value, or 0 if there is none. */
+static uint16_t mss_option(const uint8_t *tcp, uint32_t thl)
+{
+    const uint8_t *o = find_option(tcp, thl, 2, 4);
+    return o == NULL ? 0 : (uint16_t)be16(o);
 }
 
 /* The window field set to wnd, the checksum updated (RFC 1624: HC' =
@@ -99,10 +117,33 @@ static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
     if (free_way == NULL) { /* full: the oldest made goes */
         free_way = &t->conn[b][t->next[b]];
         t->next[b] = (uint8_t)((t->next[b] + 1) % HUSK_TCPFIX_WAYS);
+        if (free_way->sending)
+            t->live--;
     }
     *free_way = (struct husk_tcpfix_conn){
         .addr = addr, .port = port, .guest_port = guest_port, .used = true};
     return free_way;
+}
+
+/* c, found or made, as a new connection: passt may send on it. */
+static void open_conn(struct husk_tcpfix *t, struct husk_tcpfix_conn *c,
+                      uint32_t addr, uint16_t port, uint16_t guest_port)
+{
+    if (!c->sending)
+        t->live++;
+    *c = (struct husk_tcpfix_conn){.addr = addr,
+                                   .port = port,
+                                   .guest_port = guest_port,
+                                   .used = true,
+                                   .sending = true};
+}
+
+/* passt will send no more data on c (its FIN), or c is over (a reset). */
+static void stop_sending(struct husk_tcpfix *t, struct husk_tcpfix_conn *c)
+{
+    if (c->sending)
+        t->live--;
+    c->sending = false;
 }
 
 /* a after b, in sequence space */
@@ -164,11 +205,10 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
     if (flags & TCP_SYN) {
         struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, true);
         if (!(flags & TCP_ACK)) /* the guest opens: a new one */
-            *c = (struct husk_tcpfix_conn){.addr = addr,
-                                           .port = port,
-                                           .guest_port = guest_port,
-                                           .used = true};
-        c->guest_scales = scale_option(tcp, thl) >= 0;
+            open_conn(t, c, addr, port, guest_port);
+        int shift = scale_option(tcp, thl);
+        c->guest_scales = shift >= 0;
+        c->guest_shift = (uint8_t)(shift > 0 ? shift : 0);
         c->guest_next = seq + 1;
         c->guest_next_known = true;
         return 0;
@@ -177,10 +217,19 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
     if (c == NULL)
         return 0;
     if (flags & TCP_RST) {
+        stop_sending(t, c);
         c->used = false;
         return 0;
     }
-    if (payload == 0 || !c->guest_next_known || !(flags & TCP_ACK))
+    if (flags & TCP_FIN)
+        c->guest_fin = true;
+    if ((flags & TCP_ACK) && c->passt_fin_known &&
+        seq_after(be32(tcp + 8), c->passt_fin_seq))
+        c->passt_fin_acked = true;
+    /* After its FIN the guest waits for nothing passt could hold back,
+     * and an ACK asked for could trail a closing one (tcpfix.h). */
+    if (payload == 0 || !c->guest_next_known || !(flags & TCP_ACK) ||
+        c->guest_fin)
         return 0;
     uint32_t end = seq + payload;
     if (seq_after(end, c->guest_next)) {
@@ -207,16 +256,21 @@ bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
         int shift = scale_option(tcp, thl);
         struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, true);
         if (!(flags & TCP_ACK)) /* passt opens: a new connection */
-            *c = (struct husk_tcpfix_conn){.addr = addr,
-                                           .port = port,
-                                           .guest_port = guest_port,
-                                           .used = true};
+            open_conn(t, c, addr, port, guest_port);
         c->shift = (uint8_t)(shift > 0 ? shift : 0);
+        c->passt_scales = shift >= 0;
+        c->mss = mss_option(tcp, thl);
         return false; /* a SYN's window is never scaled */
     }
     struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
     if (c == NULL)
         return false;
+    if (flags & (TCP_RST | TCP_FIN))
+        stop_sending(t, c);
+    if (flags & TCP_FIN) {
+        c->passt_fin_known = true;
+        c->passt_fin_seq = be32(tcp + 4) + payload;
+    }
     if (flags & TCP_RST) {
         c->used = false;
         return false;
@@ -231,4 +285,68 @@ bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
         return false;
     set_window(tcp, wnd);
     return true;
+}
+
+enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
+                                         uint32_t len)
+{
+    uint32_t thl, payload;
+    uint8_t *tcp = tcp_header(head, len, &thl, &payload);
+    if (tcp == NULL || (tcp[13] & TCP_RST))
+        return HUSK_TCPFIX_AS_IS;
+    uint32_t addr;
+    memcpy(&addr, head + 14 + 16, 4); /* the far end: the destination */
+    struct husk_tcpfix_conn *c =
+        find(t, addr, (uint16_t)be16(tcp + 2), (uint16_t)be16(tcp), false);
+    uint8_t flags = tcp[13];
+    if (c == NULL || !(flags & TCP_ACK))
+        return HUSK_TCPFIX_AS_IS;
+    bool pure = payload == 0 && !(flags & (TCP_SYN | TCP_FIN));
+    uint32_t ack = be32(tcp + 8);
+    if (flags & TCP_SYN) { /* with ACK: the guest's SYN-ACK */
+        if (c->synack_sent && c->synack_seq == be32(tcp + 4)) {
+            t->held++; /* passt has it (tcpfix.h) */
+            return HUSK_TCPFIX_HELD;
+        }
+        c->synack_sent = true;
+        c->synack_seq = be32(tcp + 4);
+    }
+    if (pure && c->guest_fin && c->passt_fin_acked) {
+        t->held++; /* passt has all it needs (tcpfix.h) */
+        return HUSK_TCPFIX_HELD;
+    }
+    uint16_t guest_window = (uint16_t)be16(tcp + 14);
+    enum husk_tcpfix_fate fate = HUSK_TCPFIX_AS_IS;
+    if (t->budget != 0 && c->sending) {
+        uint32_t share = t->budget / t->live;        /* c is one of them */
+        uint32_t floor = c->mss != 0 ? c->mss : 536; /* RFC 9293's default */
+        if (share < floor)
+            share = floor;
+        /* A SYN's window is never scaled; the others are when both SYNs
+         * offered a scale. */
+        unsigned shift =
+            (flags & TCP_SYN) || !c->guest_scales || !c->passt_scales
+                ? 0
+                : c->guest_shift;
+        if (((uint64_t)guest_window << shift) > share) {
+            uint32_t wnd = share >> shift;
+            set_window(tcp, wnd > 0 ? wnd : 1);
+            t->narrowed++;
+            fate = HUSK_TCPFIX_CHANGED;
+        }
+    }
+    uint16_t window = (uint16_t)be16(tcp + 14);
+    /* A window update that narrowing made a duplicate ACK (tcpfix.h). */
+    if (pure && fate == HUSK_TCPFIX_CHANGED && c->acked_before &&
+        ack == c->last_ack && window == c->last_window &&
+        guest_window != c->last_guest_window) {
+        c->last_guest_window = guest_window;
+        t->held++;
+        return HUSK_TCPFIX_HELD;
+    }
+    c->acked_before = true;
+    c->last_ack = ack;
+    c->last_window = window;
+    c->last_guest_window = guest_window;
+    return fate;
 }

@@ -27,6 +27,34 @@
  * byte (it keeps no out-of-order data; the guest's own byte for that
  * place comes later, in order).
  *
+ * A full socket. passt writes the guest's frames to the monitor's socket
+ * without waiting and drops what does not fit; it sends its own SYN for a
+ * client's connection once and resets the client 10 s later if the guest
+ * never answered (200 connections at once lost a few that way: passt had
+ * filled the socket with data for the others), and it sends dropped data
+ * again only after 2 s without an ACK. What passt may send the guest is
+ * bounded by the windows the guest gives it, so the monitor narrows the
+ * windows in the guest's segments until all of them together fit in a
+ * share of the socket: `budget` bytes split evenly over the connections
+ * passt may still send on, but never less than one of passt's segments
+ * (its MSS: a window below one stalls a sender on the host's loopback).
+ *
+ * A loop in passt. passt handles a batch of the guest's segments for one
+ * connection by looking at the first segment again for each of them; a
+ * segment that closes the connection, with more behind it, sends passt
+ * round that loop for good, at 100% CPU, deaf to the guest and to
+ * everyone else (seen: 19 of 200 echo connections never finished). Two
+ * things made such batches: the guest's window updates, narrowed to the
+ * window passt already had, which passt takes for duplicate ACKs and
+ * answers by sending its data again (so the guest ACKs it again, twice);
+ * and the ACK asked for above. So a pure ACK that narrowing made the same
+ * as the last segment passt got is held back (all it said is gone), no
+ * ACK is asked for once the guest has sent its FIN, and once the guest
+ * has sent its FIN and acknowledged passt's, its pure ACKs are held back:
+ * passt has all it needs and any of them could trail a closing one. A
+ * SYN-ACK passt already has (the guest answering a SYN given again) is
+ * held back too: two in a batch start the same loop.
+ *
  * tcpfix.c, pure.
  */
 #ifndef HUSK_TCPFIX_H
@@ -46,13 +74,31 @@ struct husk_tcpfix_conn {
     uint16_t port, guest_port; /* the far end's port, the guest's */
     uint32_t guest_next;       /* the guest's next sequence number */
     uint8_t shift;             /* the scale passt offered, 0 to 14 */
-    bool guest_scales, guest_next_known, used;
+    uint8_t guest_shift;       /* the scale the guest offered, 0 to 14 */
+    uint16_t mss;              /* passt's, from its SYN; 0 if none */
+    bool guest_scales, passt_scales, guest_next_known, used;
+    bool sending; /* passt may still send data: counted in `live` */
+    /* The last segment with an ACK that went to passt: its ACK and
+     * window as sent, and the window the guest had put in it. */
+    bool acked_before;
+    uint32_t last_ack;
+    uint16_t last_window, last_guest_window;
+    bool guest_fin;       /* the guest has sent its FIN */
+    bool passt_fin_known; /* passt has sent its FIN, at passt_fin_seq */
+    bool passt_fin_acked; /* and the guest has acknowledged it */
+    uint32_t passt_fin_seq;
+    bool synack_sent;    /* the guest's SYN-ACK has gone to passt, */
+    uint32_t synack_seq; /* with this sequence number */
 };
 
 struct husk_tcpfix {
     struct husk_tcpfix_conn conn[HUSK_TCPFIX_BUCKETS][HUSK_TCPFIX_WAYS];
     uint8_t next[HUSK_TCPFIX_BUCKETS]; /* the way to reuse next */
-    uint64_t nudges;                   /* for --stats */
+    uint32_t budget;   /* bytes of windows in all; 0: windows left alone */
+    uint32_t live;     /* connections that are `sending` */
+    uint64_t nudges;   /* for --stats */
+    uint64_t narrowed; /* windows narrowed, for --stats */
+    uint64_t held;     /* segments held back, for --stats */
 };
 
 /* The longest nudge: the headers (as HUSK_VNET_HEAD_MAX) and a byte. */
@@ -76,5 +122,20 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
  */
 bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *frame,
                             uint32_t len);
+/* What becomes of a frame the guest sends. */
+enum husk_tcpfix_fate {
+    HUSK_TCPFIX_AS_IS,   /* goes to passt as the guest wrote it */
+    HUSK_TCPFIX_CHANGED, /* goes to passt from the changed copy */
+    HUSK_TCPFIX_HELD,    /* does not go to passt (see the top) */
+};
+/*
+ * A frame the guest sends, before husk_tcpfix_from_guest: head is the
+ * monitor's copy of its first len bytes (its headers), the copy that is
+ * sent. A segment of a connection passt may still send on gets a window
+ * of at most its share of the budget (see the top) and its checksum
+ * updated; a pure ACK that would send passt round its loop is held.
+ */
+enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
+                                         uint32_t len);
 
 #endif

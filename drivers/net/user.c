@@ -220,17 +220,23 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
     uint8_t *head = f->mss != 0 ? n->tso_head[i] : u->head2[i];
     if (f->mss == 0)
         memcpy(head, buf, head_len);
+    /* A narrowed window is in the copy: a complete frame's headers go
+     * from it (a TSO frame's always do). */
+    enum husk_tcpfix_fate fate = husk_tcpfix_narrow(&u->tcpfix, head, head_len);
     uint32_t nudge =
         husk_tcpfix_from_guest(&u->tcpfix, head, head_len, u->nudge[i]);
     husk_synretry_from_guest(&u->synretry, head, head_len);
-    if (f->mss == 0 && husk_arp_request(&u->arp, head, head_len)) {
-        u->q_sent++; /* taken, and answered (arp.h) */
+    if (fate == HUSK_TCPFIX_HELD ||
+        (f->mss == 0 && husk_arp_request(&u->arp, head, head_len))) {
+        u->q_sent++; /* taken: held back, or answered here (arp.h) */
         u->q_sent_bytes += f->len;
         return true;
     }
     if (f->mss != 0)
         count =
             husk_stream_tso(hdr, n->tso_head[i], u->head2[i], buf, f->len, seg);
+    else if (fate == HUSK_TCPFIX_CHANGED)
+        husk_stream_split(head, head_len, buf, f->len, &seg[0]);
     else
         husk_stream_whole(buf, f->len, &seg[0]);
     if (nudge != 0) /* after the frame, as its own segment */

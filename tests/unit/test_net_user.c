@@ -712,6 +712,150 @@ TEST(net_user_tcpfix_many_connections)
                   (uint16_t)(1 + i / 60000), ACK, 2, 100, NULL, 0, 0);
     CHECK(husk_tcpfix_from_passt(t, f, len));
     CHECK_EQ(be16(f + 34 + 14), 100 << 7);
+    /* Each connection followed is counted once, the forgotten not. */
+    unsigned sending = 0;
+    for (unsigned b = 0; b < HUSK_TCPFIX_BUCKETS; b++)
+        for (unsigned w = 0; w < HUSK_TCPFIX_WAYS; w++)
+            sending += t->conn[b][w].used && t->conn[b][w].sending;
+    CHECK_EQ(t->live, sending);
+    CHECK(sending > HUSK_TCPFIX_BUCKETS);
+}
+
+/* f's ACK number set, its checksums made right again. */
+static void set_ack(uint8_t *f, uint32_t ack)
+{
+    put32(f + 34 + 8, ack);
+    set_checksums(f);
+}
+
+/* A connection through a forward, as passt opens it: its SYN (MSS 1460,
+ * scale 7) and the guest's SYN-ACK (scale 2, as lwIP offers). Returns
+ * the fate of the SYN-ACK. */
+static enum husk_tcpfix_fate open_forwarded(struct husk_tcpfix *t,
+                                            uint16_t port, uint16_t *window)
+{
+    uint8_t f[200], nudge[HUSK_TCPFIX_NUDGE_MAX];
+    uint32_t len = tcp_frame(f, FAR_IP, port, GUEST_IP, 7, SYN, 1, 65535,
+                             syn_opts(7), 8, 0);
+    husk_tcpfix_from_passt(t, f, len);
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, port, SYN | ACK, 100, 65535,
+                    syn_opts(2), 8, 0);
+    set_ack(f, 2);
+    enum husk_tcpfix_fate fate = husk_tcpfix_narrow(t, f, len);
+    CHECK(checksums_right(f, len));
+    *window = (uint16_t)be16(f + 34 + 14);
+    husk_tcpfix_from_guest(t, f, len, nudge);
+    return fate;
+}
+
+/* The guest's pure ACK on port's connection with window wnd (scaled by
+ * 4): its fate, and the window that would go to passt. */
+static enum husk_tcpfix_fate guest_ack(struct husk_tcpfix *t, uint16_t port,
+                                       uint32_t ack, uint16_t wnd,
+                                       uint16_t *sent)
+{
+    uint8_t f[200], nudge[HUSK_TCPFIX_NUDGE_MAX];
+    uint32_t len =
+        tcp_frame(f, GUEST_IP, 7, FAR_IP, port, ACK, 101, wnd, NULL, 0, 0);
+    set_ack(f, ack);
+    enum husk_tcpfix_fate fate = husk_tcpfix_narrow(t, f, len);
+    CHECK(checksums_right(f, len));
+    *sent = (uint16_t)be16(f + 34 + 14);
+    if (fate != HUSK_TCPFIX_HELD)
+        husk_tcpfix_from_guest(t, f, len, nudge);
+    return fate;
+}
+
+TEST(net_user_tcpfix_windows_share_the_budget)
+{
+    struct husk_tcpfix *t = tcpfix();
+    t->budget = 40000;
+    uint16_t w;
+    /* One connection: its SYN-ACK's window (never scaled) is cut to the
+     * whole budget, checksums right. */
+    CHECK_EQ(open_forwarded(t, 40000, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 40000);
+    CHECK_EQ(t->live, 1);
+    /* Scaled by 4: 64,240 x 4 is cut to 40,000, sent as 10,000. */
+    CHECK_EQ(guest_ack(t, 40000, 2, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 10000);
+    /* A window within its share goes as it is. */
+    CHECK_EQ(guest_ack(t, 40000, 3, 5000, &w), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(w, 5000);
+    /* A second connection halves each share. */
+    CHECK_EQ(open_forwarded(t, 40001, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 20000);
+    CHECK_EQ(t->live, 2);
+    CHECK_EQ(guest_ack(t, 40000, 4, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 5000);
+    /* Never below passt's MSS: a budget of 1,000 still gives 1,460. */
+    t->budget = 1000;
+    CHECK_EQ(guest_ack(t, 40000, 5, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 1460 / 4);
+    t->budget = 40000;
+    /* passt's FIN: it sends no more there, so the other gets it all. */
+    uint8_t f[200];
+    uint32_t len =
+        tcp_frame(f, FAR_IP, 40001, GUEST_IP, 7, FIN | ACK, 2, 100, NULL, 0, 0);
+    husk_tcpfix_from_passt(t, f, len);
+    CHECK_EQ(t->live, 1);
+    CHECK_EQ(guest_ack(t, 40000, 6, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 10000);
+    /* A reset ends the other. */
+    len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, RST, 2, 0, NULL, 0, 0);
+    husk_tcpfix_from_passt(t, f, len);
+    CHECK_EQ(t->live, 0);
+    /* No budget: windows are left alone. */
+    t->budget = 0;
+    CHECK_EQ(open_forwarded(t, 40002, &w), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(w, 65535);
+}
+
+TEST(net_user_tcpfix_holds_what_would_loop_passt)
+{
+    struct husk_tcpfix *t = tcpfix();
+    t->budget = 40000;
+    uint16_t w;
+    open_forwarded(t, 40000, &w);
+    CHECK_EQ(guest_ack(t, 40000, 2, 64240, &w), HUSK_TCPFIX_CHANGED);
+    /* A window update, narrowed to the window passt has, would be a
+     * duplicate ACK: held. */
+    CHECK_EQ(guest_ack(t, 40000, 2, 64000, &w), HUSK_TCPFIX_HELD);
+    CHECK_EQ(t->held, 1);
+    /* A duplicate ACK the guest meant (its window the same) goes. */
+    CHECK_EQ(guest_ack(t, 40000, 2, 64000, &w), HUSK_TCPFIX_CHANGED);
+    /* New data acknowledged: goes. */
+    CHECK_EQ(guest_ack(t, 40000, 500, 64000, &w), HUSK_TCPFIX_CHANGED);
+    /* The guest's SYN-ACK again (a SYN given again): held. */
+    uint8_t f[2000], nudge[HUSK_TCPFIX_NUDGE_MAX];
+    uint32_t len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, SYN | ACK, 100,
+                             65535, syn_opts(2), 8, 0);
+    set_ack(f, 2);
+    CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_HELD);
+    /* passt's FIN (at 600), the guest's FIN: the guest's ACKs still go
+     * until one acknowledges passt's FIN, then they are held; a FIN sent
+     * again still goes, and asks for no ACK. */
+    len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, FIN | ACK, 500, 100, NULL, 0,
+                    100);
+    husk_tcpfix_from_passt(t, f, len);
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, FIN | ACK, 101, 100, NULL, 0,
+                    1460);
+    set_ack(f, 600);
+    CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(husk_tcpfix_from_guest(t, f, len, nudge), 0);
+    CHECK_EQ(guest_ack(t, 40000, 600, 100, &w), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(guest_ack(t, 40000, 601, 100, &w), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(guest_ack(t, 40000, 601, 100, &w), HUSK_TCPFIX_HELD);
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, FIN | ACK, 101, 100, NULL, 0,
+                    1460);
+    set_ack(f, 601);
+    CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_AS_IS);
+    CHECK_EQ(husk_tcpfix_from_guest(t, f, len, nudge), 0);
+    CHECK_EQ(t->nudges, 0);
+    /* A reset always goes. */
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, RST | ACK, 1562, 0, NULL, 0,
+                    0);
+    CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_AS_IS);
 }
 
 /* ---- ARP answered in the monitor ---- */
