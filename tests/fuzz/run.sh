@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh BUILD SECONDS [NAME...]: build the libFuzzer harnesses
 # into BUILD/fuzz/ and run each one (or the NAMEd ones: elf args hypercall
-# tso oci_config snapshot).
+# tso tcpfix oci_config snapshot).
 #   SECONDS=0  replay tests/fuzz/corpus/<name>/ once, no mutation (what
 #              `make check` does: a crash found once stays fixed)
 #   SECONDS>0  fuzz each harness that long; new inputs go to
@@ -39,6 +39,7 @@ declare -A sources=(
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c
                  monitor/device_kinds.c monitor/json.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
+    [tcpfix]="drivers/net/tcpfix.c"
     [oci_config]="oci/config.c oci/plan.c oci/strv.c"
     [snapshot]="monitor/snapshot_format.c monitor/guest_pages.c
                 monitor/device_kinds.c monitor/log.c monitor/args.c
@@ -89,7 +90,7 @@ run_one() { # name
     fi
 }
 
-[ $# -gt 2 ] && shift 2 || set -- elf args hypercall tso oci_config snapshot
+[ $# -gt 2 ] && shift 2 || set -- elf args hypercall tso tcpfix oci_config snapshot
 for name in "$@"; do
     [ -n "${sources[$name]:-}" ] || { fail "$name" "no such harness"; continue; }
     run_one "$name"

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Husk authors */
+/*
+ * fuzz_tcpfix.c: the monitor's following of passt's TCP
+ * (drivers/net/tcpfix.c) on any frames, both ways, with a window budget.
+ * Input: the budget (4 bytes, little-endian; 0 leaves windows alone),
+ * then records: a direction byte (odd: passt's frame, even: the
+ * guest's), a length (2 bytes, little-endian) and that many bytes. Each
+ * frame is in a buffer of just its size (a guest frame: its first
+ * HUSK_VNET_HEAD_MAX bytes, the copy the monitor reads), so ASan sees a
+ * read past it. After each: the count of connections passt may send on
+ * is what the table holds, and a frame to go as it is was not changed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../drivers/net/tcpfix.h"
+#include "../../drivers/net/vnet.h"
+
+static struct husk_tcpfix t;
+
+static void check_live(void)
+{
+    uint32_t sending = 0;
+    for (unsigned b = 0; b < HUSK_TCPFIX_BUCKETS; b++)
+        for (unsigned w = 0; w < HUSK_TCPFIX_WAYS; w++) {
+            const struct husk_tcpfix_conn *c = &t.conn[b][w];
+            if (c->sending && !c->used)
+                abort(); /* a forgotten connection still counted */
+            sending += c->sending;
+        }
+    if (sending != t.live)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    memset(&t, 0, sizeof(t));
+    if (size < 4)
+        return 0;
+    memcpy(&t.budget, data, 4);
+    data += 4;
+    size -= 4;
+    while (size >= 3) {
+        int from_passt = data[0] & 1;
+        uint32_t len = (uint32_t)data[1] | (uint32_t)data[2] << 8;
+        data += 3;
+        size -= 3;
+        if (len > size)
+            len = (uint32_t)size;
+        uint32_t n = len;
+        if (!from_passt && n > HUSK_VNET_HEAD_MAX)
+            n = HUSK_VNET_HEAD_MAX;
+        uint8_t *frame = malloc(n ? n : 1);
+        if (frame == NULL)
+            abort();
+        memcpy(frame, data, n);
+        if (from_passt) {
+            husk_tcpfix_from_passt(&t, frame, n);
+        } else {
+            uint8_t before[HUSK_VNET_HEAD_MAX];
+            memcpy(before, frame, n);
+            uint8_t nudge[HUSK_TCPFIX_NUDGE_MAX];
+            enum husk_tcpfix_fate fate = husk_tcpfix_narrow(&t, frame, n);
+            if (fate == HUSK_TCPFIX_AS_IS && memcmp(before, frame, n) != 0)
+                abort(); /* changed, but not said so */
+            husk_tcpfix_from_guest(&t, frame, n, nudge);
+        }
+        free(frame);
+        check_live();
+        data += len;
+        size -= len;
+    }
+    return 0;
+}
