@@ -11,8 +11,10 @@
  * Its life is tied to the monitor's three ways: passt exits when the
  * monitor's end of the socket closes (--fd means one client, then exit);
  * PR_SET_PDEATHSIG kills it if the process that started it (the
- * supervisor, or the monitor with --no-jail) dies; and the supervisor
- * kills and reaps it when the monitor has ended (supervise.c).
+ * supervisor, or the monitor with --no-jail) dies, where that one may
+ * signal it (the kernel checks: a --no-jail monitor that root started
+ * may not signal nobody's passt); and the supervisor kills and reaps it
+ * when the monitor has ended (supervise.c; it keeps CAP_KILL for that).
  *
  * Its confinement is its own (a user namespace, an empty root, no
  * capabilities, a seccomp filter: passt's isolation.c), and what the
