@@ -70,6 +70,40 @@ net_result socket_semantics "$(why_failed $? 0 '^net_api: 0 failed$' '' \
     "$NET_TMP/out" "$NET_TMP/err")" "$NET_TMP/out" "$NET_TMP/err"
 net_note "$(grep -c '^ok ' "$NET_TMP/out") checks; $(grep -m1 FAILED "$NET_TMP/out")"
 
+# ---- initial sequence numbers: not guessable ---------------------------
+# lwIP's own start every connection from one counter (6510, 6511, ...):
+# an off-path host could guess them. The guest's SYN-ACKs to four
+# connections, as the bridge sees them, must spread over more than a
+# million (random 32-bit numbers all fall within that about once in
+# 10^10 runs).
+net_guest_argv tcp_echo --port 7
+net_spawn isn "$(t 60)" "$NET_HOST_NS" "${NET_ARGV[@]}"
+isn_pid=$NET_PID isn_addr=$NET_GUEST_ADDR
+net_wait_tcp "$NET_HOST_NS" "$isn_addr" 7 "$(t 30)" "$isn_pid"
+net_spawn isn_dump "$(t 30)" "$NET_HOST_NS" tcpdump -l -nn -i br0 -c 4 \
+    "src host $isn_addr and tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)"
+dump_pid=$NET_PID
+net_wait_line "$NET_TMP/isn_dump.err" 'listening on' 10 "$dump_pid"
+for i in 1 2 3 4; do
+    timeout 5 ip netns exec "$NET_HOST_NS" bash -c "exec 3<>/dev/tcp/$isn_addr/7" 2>/dev/null
+done
+net_wait_exit "$dump_pid" 10 >/dev/null
+net_stop "$isn_pid"
+read -r -a isns <<<"$(sed -n 's/.*Flags \[S\.\], seq \([0-9]*\),.*/\1/p' "$NET_TMP/isn_dump.out" | tr '\n' ' ')"
+why=
+if [ "${#isns[@]}" != 4 ]; then
+    why="saw ${#isns[@]} SYN-ACKs from the guest, not 4"
+else
+    lo=${isns[0]} hi=${isns[0]}
+    for v in "${isns[@]}"; do
+        [ "$v" -ge "$lo" ] || lo=$v
+        [ "$v" -le "$hi" ] || hi=$v
+    done
+    [ $((hi - lo)) -gt 1000000 ] || why="the initial sequence numbers ${isns[*]} lie within $((hi - lo))"
+fi
+net_result isn_not_guessable "$why" "$NET_TMP/isn_dump.out" "$NET_TMP/isn_dump.err"
+net_note "the guest's initial sequence numbers: ${isns[*]}"
+
 # ---- name lookups: dns= names the suite's DNS server ------------------
 # The server answers for one name, on the bridge's address; the guest's
 # /etc/resolv.conf is libhusk's (the image packs none) and musl's

@@ -98,6 +98,15 @@
  * after a connection that the server closed first (curl with
  * "Connection: close"): asan/net/http_drop_300 once failed so. */
 #define TCP_MSL 30000UL
+/* Initial sequence numbers, random (the CPU's RDRAND: guest/random.c).
+ * lwIP's own is a counter from 6510 that every connection shares, so an
+ * off-path host could guess a connection's numbers and inject into it or
+ * reset it (RFC 6528). Random rather than RFC 6528's keyed hash: no key
+ * to keep, where every instance restored from one snapshot would share
+ * it; old segments of a reused address and port pair are kept out by
+ * TIME_WAIT (above). */
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
+    husk_lwip_rand()
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
 #define LWIP_TCP_KEEPALIVE 1
