@@ -1239,6 +1239,42 @@ TEST(net_user_io_stream_out_of_step)
                               "than any frame: its stream is out of step");
 }
 
+TEST(net_user_io_windows_narrowed_and_held)
+{
+    struct user_vm *t = user_vm();
+    struct husk_netdev *n = t->vm->devices[0];
+    n->user->tcpfix.budget = 40000;
+    static uint8_t f[2000], got[2000], want[2000];
+    uint32_t len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, SYN, 1, 65535,
+                             syn_opts(7), 8, 0);
+    passt_sends(t, f, len);
+    io(t, 0, 4);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    /* The guest's SYN-ACK, a segment with data, the SYN-ACK again. */
+    uint32_t l0 = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, SYN | ACK, 1000,
+                            65535, syn_opts(2), 8, 0);
+    tx(t, 0, f, l0, 0);
+    tx(t, 2, f, l0, 0);
+    uint32_t l1 = tcp_frame(want, GUEST_IP, 7, FAR_IP, 40000, ACK | PSH, 1001,
+                            64240, NULL, 0, 1000);
+    tx(t, 1, want, l1, 0);
+    struct husk_hc_net_io *a = io(t, 3, 0);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(a->tx_sent, 3); /* the one held back is taken too */
+    /* The SYN-ACK's window cut to the budget, checksums right. */
+    CHECK_EQ(passt_reads(t, got), l0);
+    CHECK_EQ(be16(got + 34 + 14), 40000);
+    CHECK(checksums_right(got, l0));
+    /* The segment: headers from the monitor's copy, window 10,000 (x 4),
+     * the payload from guest memory as it was. */
+    CHECK_EQ(passt_reads(t, got), l1);
+    CHECK_EQ(be16(got + 34 + 14), 10000);
+    CHECK(checksums_right(got, l1));
+    CHECK(memcmp(got + 54, want + 54, l1 - 54) == 0);
+    CHECK_EQ(passt_reads(t, got), 0); /* the second SYN-ACK: held */
+    CHECK_EQ(n->user->tcpfix.held, 1);
+}
+
 TEST(net_user_io_retransmission_asks_passt_for_its_ack)
 {
     struct user_vm *t = user_vm();
