@@ -93,6 +93,7 @@ static void user_open(struct husk_vm *vm, unsigned handle, const char *dev,
      * room for the kernel's overhead, ACKs and SYNs, and windows given
      * before more connections came. */
     u->tcpfix.budget = p.toward_guest / 4;
+    u->tcpfix.host_addr = cfg->ipv4_gateway; /* the host's own clients */
     memcpy(u->arp.peer_mac, p.mac, 6);
     u->arp.guest_ip = cfg->ipv4_addr;
     husk_net_attach_user(vm, handle, p.fd, cfg, u);

@@ -98,6 +98,12 @@ static unsigned bucket(uint32_t addr, uint16_t port, uint16_t guest_port)
     return (h * 0xc2b2ae35U >> 16) % HUSK_TCPFIX_BUCKETS;
 }
 
+/* Whether c is counted in `live`. */
+static bool counted(const struct husk_tcpfix_conn *c)
+{
+    return c->sending && !c->idle;
+}
+
 static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
                                      uint16_t port, uint16_t guest_port,
                                      bool make)
@@ -117,7 +123,7 @@ static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
     if (free_way == NULL) { /* full: the oldest made goes */
         free_way = &t->conn[b][t->next[b]];
         t->next[b] = (uint8_t)((t->next[b] + 1) % HUSK_TCPFIX_WAYS);
-        if (free_way->sending)
+        if (counted(free_way))
             t->live--;
     }
     *free_way = (struct husk_tcpfix_conn){
@@ -129,21 +135,50 @@ static struct husk_tcpfix_conn *find(struct husk_tcpfix *t, uint32_t addr,
 static void open_conn(struct husk_tcpfix *t, struct husk_tcpfix_conn *c,
                       uint32_t addr, uint16_t port, uint16_t guest_port)
 {
-    if (!c->sending)
+    if (!counted(c))
         t->live++;
     *c = (struct husk_tcpfix_conn){.addr = addr,
                                    .port = port,
                                    .guest_port = guest_port,
                                    .used = true,
-                                   .sending = true};
+                                   .sending = true,
+                                   .seen_ns = t->now_ns};
 }
 
 /* passt will send no more data on c (its FIN), or c is over (a reset). */
 static void stop_sending(struct husk_tcpfix *t, struct husk_tcpfix_conn *c)
 {
-    if (c->sending)
+    if (counted(c))
         t->live--;
-    c->sending = false;
+    c->sending = c->idle = false;
+}
+
+/* A segment of c seen now: an idle connection counts again. */
+static void touch(struct husk_tcpfix *t, struct husk_tcpfix_conn *c)
+{
+    c->seen_ns = t->now_ns;
+    if (c->idle) {
+        c->idle = false;
+        t->live++;
+    }
+}
+
+/* At most once a second: connections quiet for HUSK_TCPFIX_IDLE_NS stop
+ * counting (tcpfix.h). */
+static void sweep(struct husk_tcpfix *t)
+{
+    if (t->now_ns - t->swept_ns < 1000000000ULL)
+        return;
+    t->swept_ns = t->now_ns;
+    for (unsigned b = 0; b < HUSK_TCPFIX_BUCKETS; b++)
+        for (unsigned w = 0; w < HUSK_TCPFIX_WAYS; w++) {
+            struct husk_tcpfix_conn *c = &t->conn[b][w];
+            if (c->used && counted(c) &&
+                t->now_ns - c->seen_ns > HUSK_TCPFIX_IDLE_NS) {
+                c->idle = true;
+                t->live--;
+            }
+        }
 }
 
 /* a after b, in sequence space */
@@ -216,6 +251,7 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
     struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
     if (c == NULL)
         return 0;
+    touch(t, c);
     if (flags & TCP_RST) {
         stop_sending(t, c);
         c->used = false;
@@ -265,6 +301,7 @@ bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
     struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
     if (c == NULL)
         return false;
+    touch(t, c);
     if (flags & (TCP_RST | TCP_FIN))
         stop_sending(t, c);
     if (flags & TCP_FIN) {
@@ -299,17 +336,21 @@ enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
     struct husk_tcpfix_conn *c =
         find(t, addr, (uint16_t)be16(tcp + 2), (uint16_t)be16(tcp), false);
     uint8_t flags = tcp[13];
+    sweep(t);
     if (c == NULL || !(flags & TCP_ACK))
         return HUSK_TCPFIX_AS_IS;
+    touch(t, c);
     bool pure = payload == 0 && !(flags & (TCP_SYN | TCP_FIN));
     uint32_t ack = be32(tcp + 8);
     if (flags & TCP_SYN) { /* with ACK: the guest's SYN-ACK */
-        if (c->synack_sent && c->synack_seq == be32(tcp + 4)) {
-            t->held++; /* passt has it (tcpfix.h) */
+        if (c->synack_sent && c->synack_seq == be32(tcp + 4) &&
+            t->now_ns - c->synack_ns < HUSK_TCPFIX_SYNACK_HOLD_NS) {
+            t->held++; /* just sent: could share passt's batch (tcpfix.h) */
             return HUSK_TCPFIX_HELD;
         }
         c->synack_sent = true;
         c->synack_seq = be32(tcp + 4);
+        c->synack_ns = t->now_ns;
     }
     if (pure && c->guest_fin && c->passt_fin_acked) {
         t->held++; /* passt has all it needs (tcpfix.h) */
@@ -317,9 +358,15 @@ enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
     }
     uint16_t guest_window = (uint16_t)be16(tcp + 14);
     enum husk_tcpfix_fate fate = HUSK_TCPFIX_AS_IS;
-    if (t->budget != 0 && c->sending) {
+    if (t->budget != 0 && counted(c)) {
         uint32_t share = t->budget / t->live;        /* c is one of them */
-        uint32_t floor = c->mss != 0 ? c->mss : 536; /* RFC 9293's default */
+        uint32_t floor = c->mss != 0 ? c->mss : 536; /* RFC 9293's */
+        /* A client on the host gets more while that many of them fit in
+         * passt's socket (four budgets), where they could not push each
+         * other's SYNs out (tcpfix.h). */
+        if (c->addr == t->host_addr && t->host_addr != 0 &&
+            (uint64_t)t->live * HUSK_TCPFIX_HOST_FLOOR <= 4ULL * t->budget)
+            floor = HUSK_TCPFIX_HOST_FLOOR;
         if (share < floor)
             share = floor;
         /* A SYN's window is never scaled; the others are when both SYNs
@@ -329,12 +376,15 @@ enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
                 ? 0
                 : c->guest_shift;
         if (((uint64_t)guest_window << shift) > share) {
-            uint32_t wnd = share >> shift;
-            set_window(tcp, wnd > 0 ? wnd : 1);
+            /* Rounded up: never below the floor. */
+            set_window(tcp, (share + (1U << shift) - 1) >> shift);
             t->narrowed++;
             fate = HUSK_TCPFIX_CHANGED;
         }
     }
+    /* A SYN's window is unscaled: not one to compare later ones with. */
+    if (flags & TCP_SYN)
+        return fate;
     uint16_t window = (uint16_t)be16(tcp + 14);
     /* A window update that narrowing made a duplicate ACK (tcpfix.h). */
     if (pure && fate == HUSK_TCPFIX_CHANGED && c->acked_before &&

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * drivers/net/tcpfix.h: two ways passt's TCP toward a guest goes wrong,
- * made up for in the monitor, per connection. Both are in Debian 12's
+ * drivers/net/tcpfix.h: the ways passt's TCP toward a guest goes wrong,
+ * made up for in the monitor, per connection. All are in Debian 12's
  * passt (2023-03); the first is in later ones too.
  *
  * Window scaling. RFC 7323: a window scale is in force only if both SYNs
  * offer one. passt offers one in every SYN it sends the guest and then
  * scales each window it sends by it, whether or not the guest offered one
- * back. lwIP, as Husk builds it, does not scale: it took passt's windows
- * as they were (416 bytes where passt meant 106,496) and sent a 100 MB
- * echo at a few hundred KB/s. Where passt scales alone, the monitor scales
- * its windows back (at most 65,535, all a guest that does not scale can be
- * told) before the guest sees them.
+ * back. lwIP without window scaling (as Husk built it first; now it
+ * offers a scale of 2) took passt's windows as they were (416 bytes where
+ * passt meant 106,496) and sent a 100 MB echo at a few hundred KB/s.
+ * Where passt scales alone, the monitor scales its windows back (at most
+ * 65,535, all a guest that does not scale can be told) before the guest
+ * sees them.
  *
  * A lost ACK. passt updates what it has acknowledged to the guest as the
  * peer acknowledges the guest's data, sometimes without sending the ACK
@@ -36,8 +37,16 @@
  * bounded by the windows the guest gives it, so the monitor narrows the
  * windows in the guest's segments until all of them together fit in a
  * share of the socket: `budget` bytes split evenly over the connections
- * passt may still send on, but never less than one of passt's segments
- * (its MSS: a window below one stalls a sender on the host's loopback).
+ * passt may still send on and has sent or been sent something in the
+ * last 10 s (an idle one is counted again when it wakes; one that ended
+ * without a reset passt or the monitor saw would otherwise count for
+ * good), but never less than one of passt's segments (its MSS), nor less
+ * than 128 KiB for a client on the host itself (passt shows it as the
+ * gateway, host_addr) while that many for every connection fit in
+ * passt's socket: passt clamps its socket's window to the guest's, and
+ * two loopback senders (segments of 65,483 bytes) facing 53 KiB windows
+ * crawled at 2.3 MB/s where 4 or 200 with smaller ones did not (a floor
+ * for 200 overfilled the socket, and passt reset a client again).
  *
  * A loop in passt. passt handles a batch of the guest's segments for one
  * connection by looking at the first segment again for each of them; a
@@ -49,11 +58,14 @@
  * answers by sending its data again (so the guest ACKs it again, twice);
  * and the ACK asked for above. So a pure ACK that narrowing made the same
  * as the last segment passt got is held back (all it said is gone), no
- * ACK is asked for once the guest has sent its FIN, and once the guest
+ * ACK is asked for once the guest has sent its FIN (its last data may
+ * then wait for its own retransmission of the FIN), and once the guest
  * has sent its FIN and acknowledged passt's, its pure ACKs are held back:
  * passt has all it needs and any of them could trail a closing one. A
- * SYN-ACK passt already has (the guest answering a SYN given again) is
- * held back too: two in a batch start the same loop.
+ * SYN-ACK repeated within 200 ms (the guest answering a SYN given again)
+ * is held back too: two in a batch start the same loop. One repeated
+ * later is lwIP's own retransmission, and goes: the first, or passt's
+ * answer, may have been lost.
  *
  * tcpfix.c, pure.
  */
@@ -62,6 +74,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#define HUSK_TCPFIX_HOST_FLOOR (128 * 1024)
+#define HUSK_TCPFIX_IDLE_NS 10000000000ULL      /* 10 s */
+#define HUSK_TCPFIX_SYNACK_HOLD_NS 200000000ULL /* 200 ms */
 
 /* Connections followed: buckets of a few ways each. One that does not fit
  * is forgotten (its windows reach the guest as passt sends them: small,
@@ -88,17 +104,23 @@ struct husk_tcpfix_conn {
     bool passt_fin_acked; /* and the guest has acknowledged it */
     uint32_t passt_fin_seq;
     bool synack_sent;    /* the guest's SYN-ACK has gone to passt, */
-    uint32_t synack_seq; /* with this sequence number */
+    uint32_t synack_seq; /* with this sequence number, */
+    uint64_t synack_ns;  /* at this time */
+    bool idle;           /* `sending`, but not counted: quiet for 10 s */
+    uint64_t seen_ns;    /* when a segment of it was last seen */
 };
 
 struct husk_tcpfix {
     struct husk_tcpfix_conn conn[HUSK_TCPFIX_BUCKETS][HUSK_TCPFIX_WAYS];
     uint8_t next[HUSK_TCPFIX_BUCKETS]; /* the way to reuse next */
-    uint32_t budget;   /* bytes of windows in all; 0: windows left alone */
-    uint32_t live;     /* connections that are `sending` */
-    uint64_t nudges;   /* for --stats */
-    uint64_t narrowed; /* windows narrowed, for --stats */
-    uint64_t held;     /* segments held back, for --stats */
+    uint32_t budget;    /* bytes of windows in all; 0: windows left alone */
+    uint32_t host_addr; /* as passt shows the host's own clients */
+    uint64_t now_ns;    /* set by the caller before each frame */
+    uint64_t swept_ns;  /* the last look for idle connections */
+    uint32_t live;      /* connections that are `sending` */
+    uint64_t nudges;    /* for --stats */
+    uint64_t narrowed;  /* windows narrowed, for --stats */
+    uint64_t held;      /* segments held back, for --stats */
 };
 
 /* The longest nudge: the headers (as HUSK_VNET_HEAD_MAX) and a byte. */

@@ -222,6 +222,7 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
         memcpy(head, buf, head_len);
     /* A narrowed window is in the copy: a complete frame's headers go
      * from it (a TSO frame's always do). */
+    u->tcpfix.now_ns = monotonic_ns();
     enum husk_tcpfix_fate fate = husk_tcpfix_narrow(&u->tcpfix, head, head_len);
     uint32_t nudge =
         husk_tcpfix_from_guest(&u->tcpfix, head, head_len, u->nudge[i]);
@@ -342,6 +343,7 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
                 continue;
             }
             husk_synretry_from_passt(&u->synretry, f, len, now);
+            u->tcpfix.now_ns = now;
             husk_tcpfix_from_passt(&u->tcpfix, f, len);
             memcpy(buf[got], f, len);
             guest_rx[got++].len = len;

@@ -4,8 +4,9 @@
  * fuzz_tcpfix.c: the monitor's following of passt's TCP
  * (drivers/net/tcpfix.c) on any frames, both ways, with a window budget.
  * Input: the budget (4 bytes, little-endian; 0 leaves windows alone),
- * then records: a direction byte (odd: passt's frame, even: the
- * guest's), a length (2 bytes, little-endian) and that many bytes. Each
+ * then records: a direction byte (odd: passt's frame, even: the guest's;
+ * the other 7 bits move the clock on by that many tenths of a second), a
+ * length (2 bytes, little-endian) and that many bytes. Each
  * frame is in a buffer of just its size (a guest frame: its first
  * HUSK_VNET_HEAD_MAX bytes, the copy the monitor reads), so ASan sees a
  * read past it. After each: the count of connections passt may send on
@@ -27,7 +28,7 @@ static void check_live(void)
             const struct husk_tcpfix_conn *c = &t.conn[b][w];
             if (c->sending && !c->used)
                 abort(); /* a forgotten connection still counted */
-            sending += c->sending;
+            sending += c->sending && !c->idle;
         }
     if (sending != t.live)
         abort();
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 4;
     while (size >= 3) {
         int from_passt = data[0] & 1;
+        t.now_ns += (uint64_t)(data[0] >> 1) * 100000000ULL;
         uint32_t len = (uint32_t)data[1] | (uint32_t)data[2] << 8;
         data += 3;
         size -= 3;

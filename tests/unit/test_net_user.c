@@ -858,6 +858,49 @@ TEST(net_user_tcpfix_holds_what_would_loop_passt)
     CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_AS_IS);
 }
 
+TEST(net_user_tcpfix_host_clients_idle_and_late_synacks)
+{
+    struct husk_tcpfix *t = tcpfix();
+    t->budget = 40000;
+    uint16_t w;
+    /* A client on the host itself (passt shows it as the gateway) keeps
+     * 128 KiB, whatever the share: loopback segments are 65,483 bytes. */
+    inet_pton(AF_INET, FAR_IP, &t->host_addr);
+    open_forwarded(t, 40000, &w);
+    CHECK_EQ(w, 65535); /* a SYN's window: unscaled, at most 65,535 */
+    CHECK_EQ(guest_ack(t, 40000, 2, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, HUSK_TCPFIX_HOST_FLOOR / 4);
+    /* Not once the floors would overfill passt's socket (4 budgets):
+     * two of them here, and each gets its share. */
+    open_forwarded(t, 40003, &w);
+    CHECK_EQ(guest_ack(t, 40000, 3, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(w, 20000 / 4);
+    uint8_t rst[200];
+    uint32_t rlen =
+        tcp_frame(rst, FAR_IP, 40003, GUEST_IP, 7, RST, 2, 0, NULL, 0, 0);
+    husk_tcpfix_from_passt(t, rst, rlen);
+    t->host_addr = 0;
+    /* Quiet for 10 s: no longer counted; counted again when it stirs. */
+    open_forwarded(t, 40001, &w);
+    CHECK_EQ(t->live, 2);
+    t->now_ns = HUSK_TCPFIX_IDLE_NS + 2000000000ULL;
+    CHECK_EQ(guest_ack(t, 40001, 2, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(t->live, 1); /* 40000 was swept; 40001 spoke */
+    CHECK_EQ(w, 10000);   /* the whole budget, in units of 4 */
+    CHECK_EQ(guest_ack(t, 40000, 3, 64240, &w), HUSK_TCPFIX_CHANGED);
+    CHECK_EQ(t->live, 2);
+    CHECK_EQ(w, 5000);
+    /* A SYN-ACK repeated 200 ms or more after the first goes. */
+    uint8_t f[200];
+    open_forwarded(t, 40002, &w);
+    uint32_t len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40002, SYN | ACK, 100,
+                             65535, syn_opts(2), 8, 0);
+    set_ack(f, 2);
+    CHECK_EQ(husk_tcpfix_narrow(t, f, len), HUSK_TCPFIX_HELD);
+    t->now_ns += HUSK_TCPFIX_SYNACK_HOLD_NS;
+    CHECK(husk_tcpfix_narrow(t, f, len) != HUSK_TCPFIX_HELD);
+}
+
 /* ---- ARP answered in the monitor ---- */
 
 static uint32_t arp_frame(uint8_t *f, uint16_t op, const char *sender,
