@@ -275,7 +275,7 @@ static enum husk_hc_result transmit(struct husk_vm *vm, struct husk_netdev *n,
         }
         n->tx_tso += tx[i].mss != 0;
         if (n->user != NULL) {
-            if (!husk_net_user_queue(n, i, &tx[i], buf[i], &hdr[i]))
+            if (!husk_net_user_queue(n, i, &tx[i], buf[i], &hdr[i], now))
                 return husk_net_user_gone(vm, n, NULL);
             continue;
         }

@@ -100,11 +100,12 @@ struct husk_netdev_user *husk_net_user_new(void);
  * headers in n->tso_head[i]) for passt; frames go out together, a few
  * dozen KiB a write (user.c says why not more), a long TSO frame alone.
  * Writing waits for room in the stream, as a sender waits for its link;
- * a stop ends the wait. false: passt has gone (husk_net_user_gone).
+ * a stop ends the wait. now: the batch's monotonic time, for tcpfix.h.
+ * false: passt has gone (husk_net_user_gone).
  */
 bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
                          const struct husk_net_frame *f, void *buf,
-                         const struct virtio_net_hdr *hdr);
+                         const struct virtio_net_hdr *hdr, uint64_t now);
 /* Write what is queued. false: passt has gone. */
 bool husk_net_user_flush(struct husk_netdev *n);
 /* Frames written since the last call, and their bytes into *bytes. */

@@ -207,7 +207,7 @@ static void add_iov(struct husk_netdev_user *u, const void *p, size_t len)
 
 bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
                          const struct husk_net_frame *f, void *buf,
-                         const struct virtio_net_hdr *hdr)
+                         const struct virtio_net_hdr *hdr, uint64_t now)
 {
     struct husk_netdev_user *u = n->user;
     struct husk_stream_piece seg[3];
@@ -222,7 +222,7 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
         memcpy(head, buf, head_len);
     /* A narrowed window is in the copy: a complete frame's headers go
      * from it (a TSO frame's always do). */
-    u->tcpfix.now_ns = monotonic_ns();
+    u->tcpfix.now_ns = now;
     enum husk_tcpfix_fate fate = husk_tcpfix_narrow(&u->tcpfix, head, head_len);
     uint32_t nudge =
         husk_tcpfix_from_guest(&u->tcpfix, head, head_len, u->nudge[i]);
