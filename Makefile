@@ -199,7 +199,7 @@ LWIP_SRCS := $(addprefix $(LWIP)/src/,core/init.c core/def.c \
 	core/timeouts.c \
 	core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c)
-NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c drivers/net/tso.c
+NET_SRCS := $(wildcard net/*.c) drivers/net/guest.c drivers/net/tso.c drivers/net/txq.c
 LWIP_INC := -Inet/include -isystem $(LWIP)/src/include
 # lwIP is third-party code: built as it is, without our warning list.
 LWIP_CFLAGS := $(filter-out -W% -MMD -MP,$(GUEST_CFLAGS)) -w $(LWIP_INC)
@@ -416,8 +416,8 @@ UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 # Sources a unit test includes whole (for their static functions): they
 # rebuild the tests but are not compiled on their own.
 UNIT_INCLUDED := monitor/iothread.c
-# tso.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h \
+# tso.c, txq.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c drivers/net/txq.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h \
 	    monitor/supervisor_rules.c $(BUILD)/gen/supervisor_filter.h $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)

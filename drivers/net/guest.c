@@ -6,7 +6,6 @@
 #include "../../guest/guest.h"
 #include "../../guest/resolv.h"
 #include "nic.h"
-#include "tso.h"
 
 static struct husk_nic nics[HUSK_DEVICES_MAX];
 static unsigned nic_count;
@@ -82,37 +81,15 @@ static unsigned exchange(struct husk_nic *nic, uint32_t rx_count,
     return a.rx_filled;
 }
 
-static size_t align64(size_t n)
+/* The queue packing is txq.c's; sending it is one exchange. */
+static void send_queue(struct husk_nic *nic)
 {
-    return (n + 63) & ~(size_t)63;
+    exchange(nic, 0, 0, NULL);
 }
 
 void *husk_nic_tx_buffer(struct husk_nic *nic)
 {
-    if (nic->tx_count == HUSK_NET_BATCH_MAX ||
-        nic->tx_used + nic->frame_max > nic->tx_arena_size)
-        exchange(nic, 0, 0, NULL);
-    return nic->tx_arena + nic->tx_used;
-}
-
-void husk_nic_tx_commit(struct husk_nic *nic, size_t len)
-{
-    uint8_t *frame = nic->tx_arena + nic->tx_used;
-    if (nic->tso && nic->tx_count > 0) {
-        struct husk_net_frame *last = &nic->tx[nic->tx_count - 1];
-        uint8_t *buf = (uint8_t *)(uintptr_t)last->buf_gpa;
-        size_t room = nic->tx_arena_size - (size_t)(buf - nic->tx_arena);
-        if (husk_tso_append(buf, &last->len, &last->mss, frame, (uint32_t)len,
-                            room < HUSK_NET_TSO_FRAME_MAX
-                                ? (uint32_t)room
-                                : HUSK_NET_TSO_FRAME_MAX)) {
-            nic->tx_used = align64((size_t)(buf - nic->tx_arena) + last->len);
-            return;
-        }
-    }
-    nic->tx[nic->tx_count++] = (struct husk_net_frame){
-        .buf_gpa = (uintptr_t)frame, .len = (uint32_t)len, .mss = 0};
-    nic->tx_used += align64(len);
+    return husk_txq_room(nic, send_queue);
 }
 
 unsigned husk_nic_io(struct husk_nic *nic, uint64_t timeout_ns,

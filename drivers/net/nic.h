@@ -46,6 +46,10 @@ struct husk_nic *husk_nic_get(unsigned i);
 void *husk_nic_tx_buffer(struct husk_nic *nic);
 void husk_nic_tx_commit(struct husk_nic *nic, size_t len);
 
+/* husk_nic_tx_buffer's work but the sending (txq.c, pure): send(nic)
+ * must send tx[0, tx_count) and empty the queue (tx_count, tx_used 0). */
+void *husk_txq_room(struct husk_nic *nic, void (*send)(struct husk_nic *));
+
 typedef void (*husk_nic_rx_fn)(struct husk_nic *nic, const void *frame,
                                size_t len);
 

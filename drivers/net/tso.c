@@ -49,6 +49,13 @@ static bool tcp_segment(const uint8_t *f, uint32_t len, uint32_t *thl,
     return true;
 }
 
+bool husk_tso_may_grow(const uint8_t *f, uint32_t len)
+{
+    uint32_t thl, payload;
+    return tcp_segment(f, len, &thl, &payload) && payload > 0 &&
+           f[ETH_HLEN + 20 + 13] == TCP_ACK;
+}
+
 bool husk_tso_append(uint8_t *tso, uint32_t *tso_len, uint32_t *mss,
                      const uint8_t *seg, uint32_t seg_len, uint32_t room)
 {

@@ -17,4 +17,11 @@
 bool husk_tso_append(uint8_t *tso, uint32_t *tso_len, uint32_t *mss,
                      const uint8_t *seg, uint32_t seg_len, uint32_t room);
 
+/*
+ * Whether the frame f (len bytes) may still be joined to by the next
+ * segment: a TCP segment with payload whose only flag is ACK (lwIP puts
+ * PSH on the last segment of what the program wrote).
+ */
+bool husk_tso_may_grow(const uint8_t *f, uint32_t len);
+
 #endif

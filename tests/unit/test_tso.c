@@ -4,9 +4,11 @@
  * test_tso.c: the guest's joining of TCP segments (drivers/net/tso.c) and
  * the monitor's virtio-net header for what it makes (drivers/net/vnet.c):
  * what may be joined, the headers of the result, and every frame the
- * monitor must refuse.
+ * monitor must refuse; and the driver's transmit queue (txq.c), which
+ * sends no frame cut while its rest is still to come.
  */
 #include "../../drivers/net/bytes.h"
+#include "../../drivers/net/nic.h"
 #include "../../drivers/net/tso.h"
 #include "../../drivers/net/vnet.h"
 #include "unit.h"
@@ -157,6 +159,26 @@ TEST(tso_joins_segments_that_follow_in_one_buffer)
     CHECK(!husk_tso_append(buf, &len, &mss, buf + at, n, sizeof(buf)));
 }
 
+/* The driver keeps such a frame for the next batch rather than send it
+ * cut (drivers/net/guest.c): data without PSH, whose rest is to come. */
+TEST(tso_may_grow_only_data_without_psh)
+{
+    uint32_t len = segment(buf, 1, MSS, 0x10), mss = 0;
+    CHECK(husk_tso_may_grow(buf, len));
+    uint32_t n = segment(seg, 1 + MSS, MSS, 0x10);
+    CHECK(husk_tso_append(buf, &len, &mss, seg, n, sizeof(buf)));
+    CHECK(husk_tso_may_grow(buf, len)); /* joined already, and growing */
+    n = segment(seg, 1 + 2 * MSS, 100, 0x18);
+    CHECK(husk_tso_append(buf, &len, &mss, seg, n, sizeof(buf)));
+    CHECK(!husk_tso_may_grow(buf, len)); /* the write's end: PSH */
+    CHECK(!husk_tso_may_grow(seg, segment(seg, 1, 0, 0x10)));   /* bare ACK */
+    CHECK(!husk_tso_may_grow(seg, segment(seg, 1, 100, 0x11))); /* FIN */
+    CHECK(!husk_tso_may_grow(seg, 40));                         /* short */
+    n = segment(seg, 1, MSS, 0x10);
+    seg[12] = 0x86; /* not IPv4 */
+    CHECK(!husk_tso_may_grow(seg, n));
+}
+
 TEST(tso_stops_at_64k)
 {
     uint32_t len = segment(buf, 0, MSS, 0x10), mss = 0, joined = 1;
@@ -238,4 +260,62 @@ TEST(vnet_header_of_one_short_segment_asks_only_for_the_checksum)
     CHECK_EQ(husk_vnet_header(buf, len, 100, MTU, &h, why, sizeof(why)), 0);
     CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+}
+
+/* The transmit queue, as the driver has it for a 1,500-byte MTU. */
+static uint8_t arena[HUSK_NET_BATCH_MAX * 1536];
+static struct {
+    unsigned batches, frames, cut;
+    uint32_t next_seq[40]; /* per connection: where its data goes on */
+} sent;
+
+static void record_send(struct husk_nic *nic)
+{
+    sent.batches++;
+    for (unsigned i = 0; i < nic->tx_count; i++) {
+        const uint8_t *f = (const uint8_t *)(uintptr_t)nic->tx[i].buf_gpa;
+        const uint8_t *th = f + 14 + 20;
+        unsigned conn = be16(th + 2) - 40000;
+        uint32_t payload = nic->tx[i].len - HDRS;
+        CHECK(conn < 40);
+        CHECK_EQ(be32(th + 4), sent.next_seq[conn]);
+        CHECK_EQ(f[HDRS], sent.next_seq[conn] & 0xff);
+        sent.next_seq[conn] += payload;
+        sent.frames++;
+        sent.cut += th[13] != (0x10 | 0x08);
+    }
+    nic->tx_count = 0;
+    nic->tx_used = 0;
+}
+
+/* 40 connections each answer with a 12,437-byte write (8 full segments
+ * and one of 757 bytes with PSH) before the guest next waits: 500 KB,
+ * five times the arena. Each answer goes as one frame. */
+TEST(txq_sends_no_answer_cut_at_a_full_batch)
+{
+    struct husk_nic nic = {.frame_max = MTU + 14,
+                           .tso = true,
+                           .stride = 1536,
+                           .tx_arena = arena,
+                           .tx_arena_size = sizeof(arena)};
+    memset(&sent, 0, sizeof(sent));
+    uint32_t seq[40] = {0};
+    for (unsigned round = 0; round < 3; round++) {
+        for (unsigned conn = 0; conn < 40; conn++) {
+            for (unsigned k = 0; k < 9; k++) {
+                uint8_t *f = husk_txq_room(&nic, record_send);
+                uint32_t n = segment(f, seq[conn], k < 8 ? MSS : 757,
+                                     k < 8 ? 0x10 : 0x18);
+                put16(f + 14 + 20 + 2, 40000 + conn);
+                husk_nic_tx_commit(&nic, n);
+                seq[conn] += n - HDRS;
+            }
+        }
+    }
+    record_send(&nic); /* the guest waits: what is queued goes */
+    CHECK(sent.batches >= 15);
+    CHECK_EQ(sent.frames, 120u);
+    CHECK_EQ(sent.cut, 0u);
+    for (unsigned conn = 0; conn < 40; conn++)
+        CHECK_EQ(sent.next_seq[conn], 3 * 12437u);
 }
