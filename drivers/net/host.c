@@ -465,7 +465,8 @@ void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
                  "; through passt: %llu writes, %llu in dropped on "
                  "overflow, %llu out dropped while it read nothing, %llu "
                  "ARP answers here, %llu SYNs given again, %llu ACKs asked "
-                 "of passt, %llu windows narrowed, %llu ACKs held back",
+                 "of passt, %llu windows narrowed, %llu ACKs held back, "
+                 "%llu shut windows poked",
                  (unsigned long long)n->user->writes,
                  (unsigned long long)n->user->rx_overflow,
                  (unsigned long long)n->user->tx_stalled,
@@ -473,7 +474,8 @@ void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
                  (unsigned long long)n->user->synretry.resent,
                  (unsigned long long)n->user->tcpfix.nudges,
                  (unsigned long long)n->user->tcpfix.narrowed,
-                 (unsigned long long)n->user->tcpfix.held);
+                 (unsigned long long)n->user->tcpfix.held,
+                 (unsigned long long)n->user->tcpfix.pokes);
     husk_reportx(
         "stats: net %s: %llu frames out (%llu of them TSO), %llu "
         "in; dropped %llu out, %llu in; %llu waits for rate=%s",
@@ -507,5 +509,6 @@ void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
     husk_json_u64(j, "ack_nudges", n->user->tcpfix.nudges);
     husk_json_u64(j, "windows_narrowed", n->user->tcpfix.narrowed);
     husk_json_u64(j, "acks_held", n->user->tcpfix.held);
+    husk_json_u64(j, "window_pokes", n->user->tcpfix.pokes);
     husk_json_end(j);
 }

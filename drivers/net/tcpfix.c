@@ -203,6 +203,105 @@ static uint32_t complemented(uint32_t s)
     return ~s & 0xffff;
 }
 
+/* passt's window on c is zero, or not: a shut one is followed to be
+ * poked (tcpfix.h); an entry for c already there starts over. */
+static void note_window(struct husk_tcpfix *t, struct husk_tcpfix_conn *c,
+                        bool zero)
+{
+    if (!zero || c->shut) {
+        c->shut = zero;
+        return;
+    }
+    unsigned i = 0;
+    while (i < t->shut_count &&
+           (t->shut[i].addr != c->addr || t->shut[i].port != c->port ||
+            t->shut[i].guest_port != c->guest_port))
+        i++;
+    if (i == HUSK_TCPFIX_SHUT_MAX)
+        return; /* the guest probes the window itself, later */
+    if (i == t->shut_count)
+        t->shut_count++;
+    t->shut[i] = (struct husk_tcpfix_shut){
+        .addr = c->addr,
+        .port = c->port,
+        .guest_port = c->guest_port,
+        .due_ns = t->now_ns + HUSK_TCPFIX_POKE_FIRST_NS,
+        .gap_ns = HUSK_TCPFIX_POKE_FIRST_NS,
+    };
+    c->shut = true;
+}
+
+/* An old ACK of c as from the guest: nothing but passt's look at its
+ * window (tcpfix.h). */
+static uint32_t make_poke(const struct husk_tcpfix *t,
+                          const struct husk_tcpfix_conn *c, uint8_t *out)
+{
+    memcpy(out, t->guest_eth, 14);
+    uint8_t *ip = out + 14, *tcp = ip + 20;
+    memset(ip, 0, 40);
+    ip[0] = 0x45;
+    put16(ip + 2, 40);
+    put16(ip + 6, 0x4000); /* DF */
+    ip[8] = 64;
+    ip[9] = 6;
+    memcpy(ip + 12, t->guest_ip, 4);
+    memcpy(ip + 16, &c->addr, 4);
+    put16(ip + 10, complemented(sum16(0, ip, 20)));
+    put16(tcp, c->guest_port);
+    put16(tcp + 2, c->port);
+    put32(tcp + 4, c->guest_next);
+    put32(tcp + 8, c->last_ack - 1);
+    tcp[12] = 5 << 4;
+    tcp[13] = TCP_ACK;
+    put16(tcp + 14, c->last_window);
+    uint32_t s = sum16(0, ip + 12, 8) + 6 + 20;
+    put16(tcp + 16, complemented(sum16(s, tcp, 20)));
+    return HUSK_TCPFIX_POKE_LEN;
+}
+
+uint32_t husk_tcpfix_poke(struct husk_tcpfix *t, uint8_t *out)
+{
+    unsigned i = 0;
+    while (i < t->shut_count) {
+        struct husk_tcpfix_shut *s = &t->shut[i];
+        struct husk_tcpfix_conn *c =
+            find(t, s->addr, s->port, s->guest_port, false);
+        /* Open again, over, or past the guest's FIN (whose segment a poke
+         * must not trail: tcpfix.h): no longer followed. */
+        if (c == NULL || !c->shut || c->guest_fin || !t->guest_known ||
+            !c->acked_before || !c->guest_next_known) {
+            if (c != NULL)
+                c->shut = false;
+            t->shut[i] = t->shut[--t->shut_count];
+            continue;
+        }
+        if (t->now_ns < s->due_ns) {
+            i++;
+            continue;
+        }
+        s->gap_ns = s->gap_ns * 2 < HUSK_TCPFIX_POKE_LAST_NS
+                        ? s->gap_ns * 2
+                        : HUSK_TCPFIX_POKE_LAST_NS;
+        s->due_ns = t->now_ns + s->gap_ns;
+        t->pokes++;
+        return make_poke(t, c, out);
+    }
+    return 0;
+}
+
+uint64_t husk_tcpfix_poke_wait(const struct husk_tcpfix *t, uint64_t now_ns)
+{
+    uint64_t wait = UINT64_MAX;
+    for (unsigned i = 0; i < t->shut_count; i++) {
+        uint64_t due = t->shut[i].due_ns;
+        if (due <= now_ns)
+            return 0;
+        if (due - now_ns < wait)
+            wait = due - now_ns;
+    }
+    return wait;
+}
+
 /* The segment f's headers with one byte after them, at sequence number
  * seq: lengths, ids and checksums its own. */
 static uint32_t make_nudge(const uint8_t *f, uint32_t ihl, uint32_t thl,
@@ -241,6 +340,9 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
         struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, true);
         if (!(flags & TCP_ACK)) /* the guest opens: a new one */
             open_conn(t, c, addr, port, guest_port);
+        memcpy(t->guest_eth, f, sizeof(t->guest_eth)); /* for a poke */
+        memcpy(t->guest_ip, f + 14 + 12, sizeof(t->guest_ip));
+        t->guest_known = true;
         int shift = scale_option(tcp, thl);
         c->guest_scales = shift >= 0;
         c->guest_shift = (uint8_t)(shift > 0 ? shift : 0);
@@ -302,6 +404,7 @@ bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
     if (c == NULL)
         return false;
     touch(t, c);
+    note_window(t, c, !(flags & TCP_RST) && be16(tcp + 14) == 0);
     if (flags & (TCP_RST | TCP_FIN))
         stop_sending(t, c);
     if (flags & TCP_FIN) {

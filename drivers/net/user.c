@@ -205,6 +205,31 @@ static void add_iov(struct husk_netdev_user *u, const void *p, size_t len)
         u->iov[u->q_iov++] = (struct iovec){(void *)p, len};
 }
 
+/* A piece of a frame (stream.h) queued for the next write, flushing first
+ * if it would make the write too long, and after it if it is long alone
+ * (see the top); frame_len, if not 0, counts a guest's frame of that
+ * length with it. false: passt has gone. */
+static bool queue_piece(struct husk_netdev *n,
+                        const struct husk_stream_piece *seg, uint32_t frame_len)
+{
+    struct husk_netdev_user *u = n->user;
+    uint32_t bytes = HUSK_STREAM_PREFIX + seg->head_len + seg->payload_len;
+    if (u->q_bytes > 0 && u->q_bytes + bytes > WRITE_MAX &&
+        !husk_net_user_flush(n))
+        return false;
+    struct husk_stream_piece *p = &u->pieces[u->q_pieces++];
+    *p = *seg;
+    add_iov(u, p->prefix, HUSK_STREAM_PREFIX);
+    add_iov(u, p->head, p->head_len);
+    add_iov(u, p->payload, p->payload_len);
+    u->q_bytes += bytes;
+    if (frame_len != 0) {
+        u->q_frames++;
+        u->q_frame_bytes += frame_len;
+    }
+    return bytes <= WRITE_MAX || husk_net_user_flush(n);
+}
+
 bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
                          const struct husk_net_frame *f, void *buf,
                          const struct virtio_net_hdr *hdr, uint64_t now)
@@ -242,27 +267,32 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
         husk_stream_whole(buf, f->len, &seg[0]);
     if (nudge != 0) /* after the frame, as its own segment */
         husk_stream_whole(u->nudge[i], nudge, &seg[count++]);
-    for (unsigned k = 0; k < count; k++) {
-        uint32_t bytes =
-            HUSK_STREAM_PREFIX + seg[k].head_len + seg[k].payload_len;
-        if (u->q_bytes > 0 && u->q_bytes + bytes > WRITE_MAX &&
-            !husk_net_user_flush(n))
+    for (unsigned k = 0; k < count; k++)
+        if (!queue_piece(n, &seg[k], k == 0 ? f->len : 0))
             return false;
-        struct husk_stream_piece *p = &u->pieces[u->q_pieces++];
-        *p = seg[k];
-        add_iov(u, p->prefix, HUSK_STREAM_PREFIX);
-        add_iov(u, p->head, p->head_len);
-        add_iov(u, p->payload, p->payload_len);
-        u->q_bytes += bytes;
-        if (k == 0) {
-            u->q_frames++;
-            u->q_frame_bytes += f->len;
-        }
-        /* Long: alone (see the top). */
-        if (bytes > WRITE_MAX && !husk_net_user_flush(n))
+    return true;
+}
+
+/* The pokes due at now at windows passt left shut (tcpfix.h), written at
+ * once. false: passt has gone. */
+static bool send_pokes(struct husk_netdev *n, uint64_t now)
+{
+    struct husk_netdev_user *u = n->user;
+    if (husk_tcpfix_poke_wait(&u->tcpfix, now) != 0)
+        return true;
+    if (!husk_net_user_flush(n)) /* the queue's room is the pokes' */
+        return false;
+    u->tcpfix.now_ns = now;
+    uint32_t len;
+    for (unsigned k = 0; k < HUSK_TCPFIX_SHUT_MAX &&
+                         (len = husk_tcpfix_poke(&u->tcpfix, u->poke[k])) > 0;
+         k++) {
+        struct husk_stream_piece seg;
+        husk_stream_whole(u->poke[k], len, &seg);
+        if (!queue_piece(n, &seg, 0))
             return false;
     }
-    return true;
+    return husk_net_user_flush(n);
 }
 
 enum husk_hc_result husk_net_user_gone(struct husk_vm *vm,
@@ -318,6 +348,8 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
     bool waited = false;
     *filled = 0;
     uint64_t now = monotonic_ns();
+    if (!send_pokes(n, now))
+        return husk_net_user_gone(vm, n, NULL);
     got = take_local(n, now, guest_rx, count, buf);
     for (;;) {
         /* What is buffered first: it may be a whole batch already. */
@@ -370,11 +402,16 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
         }
         if (got > 0 || waited || timeout_ns == 0)
             break;
-        /* Until a frame comes, or a SYN is due again. */
+        /* Until a frame comes, a SYN is due again, or a poke. */
         uint64_t due = husk_synretry_wait(&u->synretry, now);
+        uint64_t poke = husk_tcpfix_poke_wait(&u->tcpfix, now);
+        if (poke < due)
+            due = poke;
         husk_net_wait(vm, n->fd, due < timeout_ns ? due : timeout_ns);
         waited = true; /* one wait: a signal or a timeout returns */
         now = monotonic_ns();
+        if (!send_pokes(n, now))
+            return husk_net_user_gone(vm, n, NULL);
         got = take_local(n, now, guest_rx, count, buf);
     }
     n->rx_frames += got;

@@ -10,7 +10,9 @@
  * frame is in a buffer of just its size (a guest frame: its first
  * HUSK_VNET_HEAD_MAX bytes, the copy the monitor reads), so ASan sees a
  * read past it. After each: the count of connections passt may send on
- * is what the table holds, and a frame to go as it is was not changed.
+ * is what the table holds, a frame to go as it is was not changed, and
+ * the pokes due come out at most one per shut window, each a TCP segment
+ * with its checksums right, none due after.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,39 @@ static void check_live(void)
             sending += c->sending && !c->idle;
         }
     if (sending != t.live)
+        abort();
+}
+
+static uint32_t fold(uint32_t s)
+{
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return s;
+}
+
+static uint32_t sum16(uint32_t s, const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)p[i] << 8 | p[i + 1];
+    return s;
+}
+
+static void check_pokes(void)
+{
+    if (t.shut_count > HUSK_TCPFIX_SHUT_MAX)
+        abort();
+    unsigned due = husk_tcpfix_poke_wait(&t, t.now_ns) == 0;
+    unsigned n = 0;
+    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint32_t len;
+    while ((len = husk_tcpfix_poke(&t, p)) != 0) {
+        const uint8_t *ip = p + 14, *tcp = ip + 20;
+        if (len != HUSK_TCPFIX_POKE_LEN || ++n > HUSK_TCPFIX_SHUT_MAX ||
+            fold(sum16(0, ip, 20)) != 0xffff ||
+            fold(sum16(sum16(0, ip + 12, 8) + 6 + 20, tcp, 20)) != 0xffff)
+            abort();
+    }
+    if ((n > 0 && !due) || husk_tcpfix_poke_wait(&t, t.now_ns) == 0)
         abort();
 }
 
@@ -70,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(frame);
         check_live();
+        check_pokes();
         data += len;
         size -= len;
     }

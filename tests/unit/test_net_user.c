@@ -901,6 +901,132 @@ TEST(net_user_tcpfix_host_clients_idle_and_late_synacks)
     CHECK(husk_tcpfix_narrow(t, f, len) != HUSK_TCPFIX_HELD);
 }
 
+/* A poke as tcpfix.h has it: the guest's headers toward passt, an old ACK
+ * (ack - 1) at the guest's next sequence number, its window, no data. */
+static void check_poke(const uint8_t *p, uint32_t len, uint16_t port,
+                       uint32_t seq, uint32_t ack, uint16_t wnd)
+{
+    uint8_t want[200];
+    CHECK_EQ(len, HUSK_TCPFIX_POKE_LEN);
+    CHECK(checksums_right(p, len));
+    tcp_frame(want, GUEST_IP, 7, FAR_IP, port, ACK, seq, wnd, NULL, 0, 0);
+    CHECK(memcmp(p, want, 14) == 0);          /* Ethernet, as the guest's */
+    CHECK(memcmp(p + 26, want + 26, 8) == 0); /* addresses */
+    CHECK_EQ(be16(p + 34), 7);
+    CHECK_EQ(be16(p + 36), port);
+    CHECK_EQ(be32(p + 34 + 4), seq);
+    CHECK_EQ(be32(p + 34 + 8), ack - 1);
+    CHECK_EQ(p[34 + 13], ACK);
+    CHECK_EQ(be16(p + 34 + 14), wnd);
+}
+
+/* passt's segment on port's connection with window wnd (unscaled). */
+static void passt_window(struct husk_tcpfix *t, uint16_t port, uint8_t flags,
+                         uint16_t wnd)
+{
+    uint8_t f[200];
+    uint32_t len =
+        tcp_frame(f, FAR_IP, port, GUEST_IP, 7, flags, 2, wnd, NULL, 0, 0);
+    husk_tcpfix_from_passt(t, f, len);
+}
+
+/* The guest's data on port's connection: 1,000 bytes at seq. */
+static void guest_data(struct husk_tcpfix *t, uint16_t port, uint32_t seq,
+                       uint8_t flags)
+{
+    uint8_t f[2000], nudge[HUSK_TCPFIX_NUDGE_MAX];
+    uint32_t len =
+        tcp_frame(f, GUEST_IP, 7, FAR_IP, port, flags, seq, 900, NULL, 0, 1000);
+    set_ack(f, 2);
+    husk_tcpfix_narrow(t, f, len);
+    husk_tcpfix_from_guest(t, f, len, nudge);
+}
+
+TEST(net_user_tcpfix_pokes_a_shut_window)
+{
+    struct husk_tcpfix *t = tcpfix();
+    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint16_t w;
+    t->now_ns = 5000000000ULL;
+    open_forwarded(t, 40000, &w);
+    guest_data(t, 40000, 101, ACK);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    /* passt shuts its window: a poke 1 ms later, then 2, 4, ... 256 ms. */
+    passt_window(t, 40000, ACK, 0);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 1000000);
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    uint64_t gap = 1000000;
+    for (unsigned k = 0; k < 12; k++) {
+        t->now_ns += gap;
+        CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 0);
+        check_poke(p, husk_tcpfix_poke(t, p), 40000, 1101, 2, 900);
+        CHECK_EQ(husk_tcpfix_poke(t, p), 0); /* one at a time */
+        gap = gap * 2 < 256000000 ? gap * 2 : 256000000;
+        CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), gap);
+    }
+    CHECK_EQ(t->pokes, 12);
+    /* More zero windows change nothing; an open one ends it. */
+    passt_window(t, 40000, ACK, 0);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), gap);
+    passt_window(t, 40000, ACK, 300);
+    t->now_ns += gap;
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
+    /* Shut again: from 1 ms again, at the guest's next byte. */
+    guest_data(t, 40000, 1101, ACK);
+    passt_window(t, 40000, ACK, 0);
+    t->now_ns += 1000000;
+    check_poke(p, husk_tcpfix_poke(t, p), 40000, 2101, 2, 900);
+    /* Once the guest has sent its FIN, no more (tcpfix.h). */
+    guest_data(t, 40000, 2101, ACK | FIN);
+    t->now_ns += 2000000;
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
+    /* A reset ends it too. */
+    open_forwarded(t, 40001, &w);
+    guest_data(t, 40001, 101, ACK);
+    passt_window(t, 40001, ACK, 0);
+    passt_window(t, 40001, RST, 0);
+    t->now_ns += 1000000;
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    /* One that never acknowledged anything is not poked. */
+    open_forwarded(t, 40002, &w);
+    passt_window(t, 40002, ACK, 0);
+    t->now_ns += 1000000;
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    CHECK_EQ(t->shut_count, 0);
+    CHECK_EQ(t->pokes, 13);
+}
+
+TEST(net_user_tcpfix_shut_windows_followed_at_once)
+{
+    struct husk_tcpfix *t = tcpfix();
+    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint16_t w;
+    t->now_ns = 5000000000ULL;
+    for (uint16_t k = 0; k < HUSK_TCPFIX_SHUT_MAX + 8; k++) {
+        open_forwarded(t, (uint16_t)(41000 + k), &w);
+        guest_data(t, (uint16_t)(41000 + k), 101, ACK);
+        passt_window(t, (uint16_t)(41000 + k), ACK, 0);
+    }
+    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX);
+    t->now_ns += 1000000;
+    unsigned n = 0;
+    while (husk_tcpfix_poke(t, p) == HUSK_TCPFIX_POKE_LEN)
+        n++;
+    CHECK_EQ(n, HUSK_TCPFIX_SHUT_MAX);
+    /* One opens: its place is free for the next that shuts. */
+    passt_window(t, 41000, ACK, 100);
+    t->now_ns += 2000000;
+    while (husk_tcpfix_poke(t, p) != 0)
+        ;
+    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX - 1);
+    passt_window(t, 41000 + HUSK_TCPFIX_SHUT_MAX + 3, ACK, 100);
+    passt_window(t, 41000 + HUSK_TCPFIX_SHUT_MAX + 3, ACK, 0);
+    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX);
+}
+
 /* ---- ARP answered in the monitor ---- */
 
 static uint32_t arp_frame(uint8_t *f, uint16_t op, const char *sender,
@@ -1351,5 +1477,63 @@ TEST(net_user_io_retransmission_asks_passt_for_its_ack)
     CHECK_EQ(n, 55);
     CHECK_EQ(be32(got + 34 + 4), 2002);
     CHECK(checksums_right(got, n));
+    CHECK_EQ(passt_reads(t, got), 0);
+}
+
+TEST(net_user_io_pokes_a_window_passt_left_shut)
+{
+    struct user_vm *t = user_vm();
+    static uint8_t f[2000], got[2000];
+    uint32_t len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, SYN, 1, 65535,
+                             syn_opts(7), 8, 0);
+    passt_sends(t, f, len);
+    io(t, 0, 4);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, SYN | ACK, 1000, 64240, NULL,
+                    0, 0);
+    set_ack(f, 2);
+    tx(t, 0, f, len, 0);
+    len = tcp_frame(f, GUEST_IP, 7, FAR_IP, 40000, ACK, 1001, 1000, NULL, 0,
+                    1000);
+    set_ack(f, 2);
+    tx(t, 1, f, len, 0);
+    io(t, 2, 0);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    while (passt_reads(t, got) > 0)
+        ;
+    /* passt's window shuts; the guest waits for up to 50 ms: the monitor
+     * pokes passt after 1 ms (the wait ends then, as for a SYN due), and
+     * again 2 ms after in the guest's next wait. */
+    len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, ACK, 2, 0, NULL, 0, 0);
+    set_ack(f, 2001);
+    passt_sends(t, f, len);
+    struct husk_hc_net_io *a = io(t, 0, 4);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(a->rx_filled, 1);
+    a = io(t, 0, 4);
+    a->timeout_ns = 50000000;
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(a->rx_filled, 0);
+    uint32_t n = passt_reads(t, got);
+    CHECK_EQ(n, HUSK_TCPFIX_POKE_LEN);
+    CHECK_EQ(be32(got + 34 + 4), 2001);
+    CHECK_EQ(be32(got + 34 + 8), 1);
+    CHECK(checksums_right(got, n));
+    CHECK_EQ(passt_reads(t, got), 0);
+    a = io(t, 0, 4);
+    a->timeout_ns = 50000000;
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(passt_reads(t, got), HUSK_TCPFIX_POKE_LEN);
+    /* passt answers with an open window: no more pokes. */
+    len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, ACK, 2, 300, NULL, 0, 0);
+    passt_sends(t, f, len);
+    a = io(t, 0, 4);
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
+    CHECK_EQ(a->rx_filled, 1);
+    while (passt_reads(t, got) > 0)
+        ;
+    a = io(t, 0, 4);
+    a->timeout_ns = 20000000;
+    CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
     CHECK_EQ(passt_reads(t, got), 0);
 }
