@@ -466,7 +466,7 @@ void husk_net_report_stats(struct husk_vm *vm, unsigned handle)
                  "overflow, %llu out dropped while it read nothing, %llu "
                  "ARP answers here, %llu SYNs given again, %llu ACKs asked "
                  "of passt, %llu windows narrowed, %llu ACKs held back, "
-                 "%llu shut windows poked",
+                 "%llu windows or ACKs passt owed asked for",
                  (unsigned long long)n->user->writes,
                  (unsigned long long)n->user->rx_overflow,
                  (unsigned long long)n->user->tx_stalled,
@@ -509,6 +509,6 @@ void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
     husk_json_u64(j, "ack_nudges", n->user->tcpfix.nudges);
     husk_json_u64(j, "windows_narrowed", n->user->tcpfix.narrowed);
     husk_json_u64(j, "acks_held", n->user->tcpfix.held);
-    husk_json_u64(j, "window_pokes", n->user->tcpfix.pokes);
+    husk_json_u64(j, "owed_asks", n->user->tcpfix.pokes);
     husk_json_end(j);
 }

@@ -67,8 +67,8 @@ struct husk_netdev_user {
     struct iovec iov[3 * 3 * HUSK_NET_BATCH_MAX];
     /* A retransmission's nudge for passt's ACK (tcpfix.h), per frame. */
     uint8_t nudge[HUSK_NET_BATCH_MAX][HUSK_TCPFIX_NUDGE_MAX];
-    /* Pokes at windows passt left shut (tcpfix.h), written together. */
-    uint8_t poke[HUSK_TCPFIX_SHUT_MAX][HUSK_TCPFIX_POKE_LEN];
+    /* Asks for what passt owes (tcpfix.h), written together. */
+    uint8_t poke[HUSK_TCPFIX_OWED_MAX][HUSK_TCPFIX_POKE_MAX];
     struct husk_tcpfix tcpfix;     /* passt's TCP made up for */
     struct husk_arp arp;           /* the guest's ARP requests answered */
     struct husk_synretry synretry; /* passt's SYNs given again */

@@ -203,44 +203,54 @@ static uint32_t complemented(uint32_t s)
     return ~s & 0xffff;
 }
 
-/* passt's window on c is zero, or not: a shut one is followed to be
- * poked (tcpfix.h); an entry for c already there starts over. */
-static void note_window(struct husk_tcpfix *t, struct husk_tcpfix_conn *c,
-                        bool zero)
+/* Whether passt owes c a window or an ACK worth asking for (tcpfix.h). */
+static bool owes(const struct husk_tcpfix_conn *c)
 {
-    if (!zero || c->shut) {
-        c->shut = zero;
+    return c->acked_before && c->guest_next_known && !c->guest_fin &&
+           (c->shut ||
+            (c->passt_ack_known && seq_after(c->guest_next, c->passt_ack)));
+}
+
+/* c followed if passt owes it something: its ask due after the first gap,
+ * counted from now when passt has just sent on it, else left as it was. */
+static void follow(struct husk_tcpfix *t, struct husk_tcpfix_conn *c,
+                   bool passt_spoke)
+{
+    if (!owes(c) || (c->followed && !passt_spoke))
         return;
-    }
     unsigned i = 0;
-    while (i < t->shut_count &&
-           (t->shut[i].addr != c->addr || t->shut[i].port != c->port ||
-            t->shut[i].guest_port != c->guest_port))
+    while (i < t->owed_count &&
+           (t->owed[i].addr != c->addr || t->owed[i].port != c->port ||
+            t->owed[i].guest_port != c->guest_port))
         i++;
-    if (i == HUSK_TCPFIX_SHUT_MAX)
-        return; /* the guest probes the window itself, later */
-    if (i == t->shut_count)
-        t->shut_count++;
-    t->shut[i] = (struct husk_tcpfix_shut){
+    if (i == HUSK_TCPFIX_OWED_MAX)
+        return; /* the guest probes or retransmits itself, later */
+    if (i == t->owed_count)
+        t->owed_count++;
+    uint64_t first =
+        c->shut ? HUSK_TCPFIX_POKE_FIRST_NS : HUSK_TCPFIX_OWED_FIRST_NS;
+    t->owed[i] = (struct husk_tcpfix_owed){
         .addr = c->addr,
         .port = c->port,
         .guest_port = c->guest_port,
-        .due_ns = t->now_ns + HUSK_TCPFIX_POKE_FIRST_NS,
-        .gap_ns = HUSK_TCPFIX_POKE_FIRST_NS,
+        .due_ns = t->now_ns + first,
+        .gap_ns = first,
     };
-    c->shut = true;
+    c->followed = true;
 }
 
-/* An old ACK of c as from the guest: nothing but passt's look at its
- * window (tcpfix.h). */
+/* As from the guest to passt on c: for a shut window an old ACK, nothing
+ * but passt's look at its window; for an ACK owed a byte past all the
+ * guest has sent, as a retransmission's nudge (tcpfix.h). */
 static uint32_t make_poke(const struct husk_tcpfix *t,
                           const struct husk_tcpfix_conn *c, uint8_t *out)
 {
+    uint32_t data = c->shut ? 0 : 1;
     memcpy(out, t->guest_eth, 14);
     uint8_t *ip = out + 14, *tcp = ip + 20;
-    memset(ip, 0, 40);
+    memset(ip, 0, 40 + data);
     ip[0] = 0x45;
-    put16(ip + 2, 40);
+    put16(ip + 2, 40 + data);
     put16(ip + 6, 0x4000); /* DF */
     ip[8] = 64;
     ip[9] = 6;
@@ -249,30 +259,30 @@ static uint32_t make_poke(const struct husk_tcpfix *t,
     put16(ip + 10, complemented(sum16(0, ip, 20)));
     put16(tcp, c->guest_port);
     put16(tcp + 2, c->port);
-    put32(tcp + 4, c->guest_next);
-    put32(tcp + 8, c->last_ack - 1);
+    put32(tcp + 4, c->guest_next + data);
+    put32(tcp + 8, c->last_ack - (1 - data));
     tcp[12] = 5 << 4;
     tcp[13] = TCP_ACK;
     put16(tcp + 14, c->last_window);
-    uint32_t s = sum16(0, ip + 12, 8) + 6 + 20;
-    put16(tcp + 16, complemented(sum16(s, tcp, 20)));
-    return HUSK_TCPFIX_POKE_LEN;
+    uint32_t s = sum16(0, ip + 12, 8) + 6 + 20 + data;
+    put16(tcp + 16, complemented(sum16(s, tcp, 20 + data)));
+    return 14 + 40 + data;
 }
 
 uint32_t husk_tcpfix_poke(struct husk_tcpfix *t, uint8_t *out)
 {
     unsigned i = 0;
-    while (i < t->shut_count) {
-        struct husk_tcpfix_shut *s = &t->shut[i];
+    while (i < t->owed_count) {
+        struct husk_tcpfix_owed *s = &t->owed[i];
         struct husk_tcpfix_conn *c =
             find(t, s->addr, s->port, s->guest_port, false);
-        /* Open again, over, or past the guest's FIN (whose segment a poke
-         * must not trail: tcpfix.h): no longer followed. */
-        if (c == NULL || !c->shut || c->guest_fin || !t->guest_known ||
-            !c->acked_before || !c->guest_next_known) {
+        /* Over (or another connection in its place), paid, or past the
+         * guest's FIN (whose segment a poke must not trail: tcpfix.h):
+         * no longer followed. */
+        if (c == NULL || !c->followed || !owes(c) || !t->guest_known) {
             if (c != NULL)
-                c->shut = false;
-            t->shut[i] = t->shut[--t->shut_count];
+                c->followed = false;
+            t->owed[i] = t->owed[--t->owed_count];
             continue;
         }
         if (t->now_ns < s->due_ns) {
@@ -292,8 +302,8 @@ uint32_t husk_tcpfix_poke(struct husk_tcpfix *t, uint8_t *out)
 uint64_t husk_tcpfix_poke_wait(const struct husk_tcpfix *t, uint64_t now_ns)
 {
     uint64_t wait = UINT64_MAX;
-    for (unsigned i = 0; i < t->shut_count; i++) {
-        uint64_t due = t->shut[i].due_ns;
+    for (unsigned i = 0; i < t->owed_count; i++) {
+        uint64_t due = t->owed[i].due_ns;
         if (due <= now_ns)
             return 0;
         if (due - now_ns < wait)
@@ -372,6 +382,7 @@ uint32_t husk_tcpfix_from_guest(struct husk_tcpfix *t, const uint8_t *head,
     uint32_t end = seq + payload;
     if (seq_after(end, c->guest_next)) {
         c->guest_next = end;
+        follow(t, c, false);
         return 0;
     }
     /* A retransmission: passt's ACK is asked for (tcpfix.h). */
@@ -398,13 +409,24 @@ bool husk_tcpfix_from_passt(struct husk_tcpfix *t, uint8_t *f, uint32_t len)
         c->shift = (uint8_t)(shift > 0 ? shift : 0);
         c->passt_scales = shift >= 0;
         c->mss = mss_option(tcp, thl);
+        if (flags & TCP_ACK) { /* its SYN-ACK: the guest's SYN is paid */
+            c->passt_ack_known = true;
+            c->passt_ack = be32(tcp + 8);
+        }
         return false; /* a SYN's window is never scaled */
     }
     struct husk_tcpfix_conn *c = find(t, addr, port, guest_port, false);
     if (c == NULL)
         return false;
     touch(t, c);
-    note_window(t, c, !(flags & TCP_RST) && be16(tcp + 14) == 0);
+    if (!(flags & TCP_RST)) {
+        c->shut = be16(tcp + 14) == 0;
+        if (flags & TCP_ACK) {
+            c->passt_ack_known = true;
+            c->passt_ack = be32(tcp + 8);
+        }
+        follow(t, c, true);
+    }
     if (flags & (TCP_RST | TCP_FIN))
         stop_sending(t, c);
     if (flags & TCP_FIN) {

@@ -67,7 +67,7 @@
  * later is lwIP's own retransmission, and goes: the first, or passt's
  * answer, may have been lost.
  *
- * A window passt leaves shut. passt's window to the guest follows its
+ * What passt owes, asked for. passt's window to the guest follows its
  * socket's room and the peer's window; when that is zero it tells the
  * guest so, and when the room comes back (its socket's EPOLLOUT) it takes
  * note of the new window without sending it. lwIP then probes the window
@@ -78,7 +78,12 @@
  * while the last window passt sent on a connection is zero, the monitor
  * sends passt an old ACK as from the guest (one below the last ACK it
  * sent: no TCP acts on it, and passt takes it for no duplicate) 1 ms
- * after, then at doubling gaps up to 256 ms, until passt's window opens.
+ * after passt last sent something on it, then at doubling gaps up to
+ * 256 ms, until passt's window opens. Likewise, while passt has not
+ * acknowledged all the guest has sent and has said nothing on the
+ * connection for 60 ms (passt's own ACK timer is 50 ms), the lost ACK
+ * above is asked for as on a retransmission, without waiting for lwIP's
+ * (an echo stalled about 2 s in most rounds), then at doubling gaps.
  *
  * tcpfix.c, pure.
  */
@@ -92,13 +97,15 @@
 #define HUSK_TCPFIX_IDLE_NS 10000000000ULL      /* 10 s */
 #define HUSK_TCPFIX_SYNACK_HOLD_NS 200000000ULL /* 200 ms */
 
-/* Shut windows followed at once (see the top); one more waits for the
- * guest's own probe. */
-#define HUSK_TCPFIX_SHUT_MAX 32
-#define HUSK_TCPFIX_POKE_FIRST_NS 1000000ULL  /* 1 ms */
+/* Connections owed something followed at once (see the top); one more
+ * waits for the guest's own probe or retransmission. */
+#define HUSK_TCPFIX_OWED_MAX 32
+#define HUSK_TCPFIX_POKE_FIRST_NS 1000000ULL  /* 1 ms: a shut window */
+#define HUSK_TCPFIX_OWED_FIRST_NS 60000000ULL /* 60 ms: an ACK owed */
 #define HUSK_TCPFIX_POKE_LAST_NS 256000000ULL /* 256 ms */
-/* A poke: Ethernet, IPv4 and TCP headers without options. */
-#define HUSK_TCPFIX_POKE_LEN (14 + 20 + 20)
+/* A poke: Ethernet, IPv4 and TCP headers without options, and the byte
+ * of one that asks for an ACK. */
+#define HUSK_TCPFIX_POKE_MAX (14 + 20 + 20 + 1)
 
 /* Connections followed: buckets of a few ways each. One that does not fit
  * is forgotten (its windows reach the guest as passt sends them: small,
@@ -124,16 +131,19 @@ struct husk_tcpfix_conn {
     bool passt_fin_known; /* passt has sent its FIN, at passt_fin_seq */
     bool passt_fin_acked; /* and the guest has acknowledged it */
     uint32_t passt_fin_seq;
-    bool synack_sent;    /* the guest's SYN-ACK has gone to passt, */
-    uint32_t synack_seq; /* with this sequence number, */
-    uint64_t synack_ns;  /* at this time */
-    bool idle;           /* `sending`, but not counted: quiet for 10 s */
-    uint64_t seen_ns;    /* when a segment of it was last seen */
-    bool shut;           /* passt's last window was zero: in `shut` */
+    bool synack_sent;     /* the guest's SYN-ACK has gone to passt, */
+    uint32_t synack_seq;  /* with this sequence number, */
+    uint64_t synack_ns;   /* at this time */
+    bool idle;            /* `sending`, but not counted: quiet for 10 s */
+    uint64_t seen_ns;     /* when a segment of it was last seen */
+    bool shut;            /* passt's last window was zero */
+    bool passt_ack_known; /* passt has acknowledged, up to passt_ack */
+    uint32_t passt_ack;
+    bool followed; /* in `owed`: passt owes it a window or an ACK */
 };
 
-/* A connection whose window passt left shut, and when to poke it. */
-struct husk_tcpfix_shut {
+/* A connection passt owes a window or an ACK, and when to ask for it. */
+struct husk_tcpfix_owed {
     uint32_t addr;
     uint16_t port, guest_port;
     uint64_t due_ns, gap_ns;
@@ -150,9 +160,9 @@ struct husk_tcpfix {
     uint64_t nudges;    /* for --stats */
     uint64_t narrowed;  /* windows narrowed, for --stats */
     uint64_t held;      /* segments held back, for --stats */
-    uint64_t pokes;     /* shut windows asked about, for --stats */
-    struct husk_tcpfix_shut shut[HUSK_TCPFIX_SHUT_MAX];
-    unsigned shut_count;
+    uint64_t pokes;     /* windows and ACKs asked for, for --stats */
+    struct husk_tcpfix_owed owed[HUSK_TCPFIX_OWED_MAX];
+    unsigned owed_count;
     /* The guest's Ethernet header toward passt and its IPv4 address, from
      * its last SYN or SYN-ACK: what a poke goes out with. */
     uint8_t guest_eth[14];
@@ -198,12 +208,12 @@ enum husk_tcpfix_fate husk_tcpfix_narrow(struct husk_tcpfix *t, uint8_t *head,
                                          uint32_t len);
 /*
  * A poke due at t->now_ns (see the top), written to out
- * (HUSK_TCPFIX_POKE_LEN bytes): its length, or 0 if none is due. Call
+ * (HUSK_TCPFIX_POKE_MAX bytes): its length, or 0 if none is due. Call
  * until 0.
  */
 uint32_t husk_tcpfix_poke(struct husk_tcpfix *t, uint8_t *out);
 /* Nanoseconds from now_ns until the next poke is due (0: one is due);
- * UINT64_MAX if no window is shut. */
+ * UINT64_MAX if nothing is owed. */
 uint64_t husk_tcpfix_poke_wait(const struct husk_tcpfix *t, uint64_t now_ns);
 
 #endif

@@ -273,8 +273,8 @@ bool husk_net_user_queue(struct husk_netdev *n, uint32_t i,
     return true;
 }
 
-/* The pokes due at now at windows passt left shut (tcpfix.h), written at
- * once. false: passt has gone. */
+/* The asks due at now for windows and ACKs passt owes (tcpfix.h),
+ * written at once. false: passt has gone. */
 static bool send_pokes(struct husk_netdev *n, uint64_t now)
 {
     struct husk_netdev_user *u = n->user;
@@ -284,7 +284,7 @@ static bool send_pokes(struct husk_netdev *n, uint64_t now)
         return false;
     u->tcpfix.now_ns = now;
     uint32_t len;
-    for (unsigned k = 0; k < HUSK_TCPFIX_SHUT_MAX &&
+    for (unsigned k = 0; k < HUSK_TCPFIX_OWED_MAX &&
                          (len = husk_tcpfix_poke(&u->tcpfix, u->poke[k])) > 0;
          k++) {
         struct husk_stream_piece seg;

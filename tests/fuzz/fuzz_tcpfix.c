@@ -47,22 +47,25 @@ static uint32_t sum16(uint32_t s, const uint8_t *p, uint32_t n)
 {
     for (uint32_t i = 0; i + 1 < n; i += 2)
         s += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n % 2 != 0)
+        s += (uint32_t)p[n - 1] << 8;
     return s;
 }
 
 static void check_pokes(void)
 {
-    if (t.shut_count > HUSK_TCPFIX_SHUT_MAX)
+    if (t.owed_count > HUSK_TCPFIX_OWED_MAX)
         abort();
     unsigned due = husk_tcpfix_poke_wait(&t, t.now_ns) == 0;
     unsigned n = 0;
-    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint8_t p[HUSK_TCPFIX_POKE_MAX];
     uint32_t len;
     while ((len = husk_tcpfix_poke(&t, p)) != 0) {
         const uint8_t *ip = p + 14, *tcp = ip + 20;
-        if (len != HUSK_TCPFIX_POKE_LEN || ++n > HUSK_TCPFIX_SHUT_MAX ||
-            fold(sum16(0, ip, 20)) != 0xffff ||
-            fold(sum16(sum16(0, ip + 12, 8) + 6 + 20, tcp, 20)) != 0xffff)
+        uint32_t tl = len - 34;
+        if ((len != HUSK_TCPFIX_POKE_MAX && len != HUSK_TCPFIX_POKE_MAX - 1) ||
+            ++n > HUSK_TCPFIX_OWED_MAX || fold(sum16(0, ip, 20)) != 0xffff ||
+            fold(sum16(sum16(0, ip + 12, 8) + 6 + tl, tcp, tl)) != 0xffff)
             abort();
     }
     if ((n > 0 && !due) || husk_tcpfix_poke_wait(&t, t.now_ns) == 0)

@@ -907,7 +907,7 @@ static void check_poke(const uint8_t *p, uint32_t len, uint16_t port,
                        uint32_t seq, uint32_t ack, uint16_t wnd)
 {
     uint8_t want[200];
-    CHECK_EQ(len, HUSK_TCPFIX_POKE_LEN);
+    CHECK_EQ(len, HUSK_TCPFIX_POKE_MAX - 1);
     CHECK(checksums_right(p, len));
     tcp_frame(want, GUEST_IP, 7, FAR_IP, port, ACK, seq, wnd, NULL, 0, 0);
     CHECK(memcmp(p, want, 14) == 0);          /* Ethernet, as the guest's */
@@ -920,13 +920,15 @@ static void check_poke(const uint8_t *p, uint32_t len, uint16_t port,
     CHECK_EQ(be16(p + 34 + 14), wnd);
 }
 
-/* passt's segment on port's connection with window wnd (unscaled). */
+/* passt's segment on port's connection with window wnd (unscaled),
+ * acknowledging up to ack. */
 static void passt_window(struct husk_tcpfix *t, uint16_t port, uint8_t flags,
-                         uint16_t wnd)
+                         uint16_t wnd, uint32_t ack)
 {
     uint8_t f[200];
     uint32_t len =
         tcp_frame(f, FAR_IP, port, GUEST_IP, 7, flags, 2, wnd, NULL, 0, 0);
+    set_ack(f, ack);
     husk_tcpfix_from_passt(t, f, len);
 }
 
@@ -945,7 +947,7 @@ static void guest_data(struct husk_tcpfix *t, uint16_t port, uint32_t seq,
 TEST(net_user_tcpfix_pokes_a_shut_window)
 {
     struct husk_tcpfix *t = tcpfix();
-    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint8_t p[HUSK_TCPFIX_POKE_MAX];
     uint16_t w;
     t->now_ns = 5000000000ULL;
     open_forwarded(t, 40000, &w);
@@ -953,7 +955,7 @@ TEST(net_user_tcpfix_pokes_a_shut_window)
     CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
     CHECK_EQ(husk_tcpfix_poke(t, p), 0);
     /* passt shuts its window: a poke 1 ms later, then 2, 4, ... 256 ms. */
-    passt_window(t, 40000, ACK, 0);
+    passt_window(t, 40000, ACK, 0, 1101);
     CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 1000000);
     CHECK_EQ(husk_tcpfix_poke(t, p), 0);
     uint64_t gap = 1000000;
@@ -967,15 +969,15 @@ TEST(net_user_tcpfix_pokes_a_shut_window)
     }
     CHECK_EQ(t->pokes, 12);
     /* More zero windows change nothing; an open one ends it. */
-    passt_window(t, 40000, ACK, 0);
-    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), gap);
-    passt_window(t, 40000, ACK, 300);
+    passt_window(t, 40000, ACK, 0, 1101);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 1000000);
+    passt_window(t, 40000, ACK, 300, 1101);
     t->now_ns += gap;
     CHECK_EQ(husk_tcpfix_poke(t, p), 0);
     CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
     /* Shut again: from 1 ms again, at the guest's next byte. */
     guest_data(t, 40000, 1101, ACK);
-    passt_window(t, 40000, ACK, 0);
+    passt_window(t, 40000, ACK, 0, 2101);
     t->now_ns += 1000000;
     check_poke(p, husk_tcpfix_poke(t, p), 40000, 2101, 2, 900);
     /* Once the guest has sent its FIN, no more (tcpfix.h). */
@@ -986,45 +988,82 @@ TEST(net_user_tcpfix_pokes_a_shut_window)
     /* A reset ends it too. */
     open_forwarded(t, 40001, &w);
     guest_data(t, 40001, 101, ACK);
-    passt_window(t, 40001, ACK, 0);
-    passt_window(t, 40001, RST, 0);
+    passt_window(t, 40001, ACK, 0, 1101);
+    passt_window(t, 40001, RST, 0, 1101);
     t->now_ns += 1000000;
     CHECK_EQ(husk_tcpfix_poke(t, p), 0);
     /* One that never acknowledged anything is not poked. */
     open_forwarded(t, 40002, &w);
-    passt_window(t, 40002, ACK, 0);
+    passt_window(t, 40002, ACK, 0, 101);
     t->now_ns += 1000000;
     CHECK_EQ(husk_tcpfix_poke(t, p), 0);
-    CHECK_EQ(t->shut_count, 0);
+    CHECK_EQ(t->owed_count, 0);
     CHECK_EQ(t->pokes, 13);
+}
+
+TEST(net_user_tcpfix_asks_for_an_ack_passt_owes)
+{
+    struct husk_tcpfix *t = tcpfix();
+    uint8_t p[HUSK_TCPFIX_POKE_MAX];
+    uint16_t w;
+    t->now_ns = 5000000000ULL;
+    open_forwarded(t, 40000, &w);
+    passt_window(t, 40000, ACK, 300, 101); /* the handshake's last */
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), UINT64_MAX);
+    guest_data(t, 40000, 101, ACK);
+    /* Sent and not acknowledged: asked for 60 ms after it went... */
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 60000000);
+    /* ...or after passt last said something that owed it still. */
+    t->now_ns += 50000000;
+    passt_window(t, 40000, ACK, 300, 101);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 60000000);
+    t->now_ns += 60000000;
+    uint32_t n = husk_tcpfix_poke(t, p);
+    /* A byte past all the guest has sent, its last ACK and window. */
+    CHECK_EQ(n, HUSK_TCPFIX_POKE_MAX);
+    CHECK(checksums_right(p, n));
+    CHECK_EQ(be32(p + 34 + 4), 1102);
+    CHECK_EQ(be32(p + 34 + 8), 2);
+    CHECK_EQ(be16(p + 34 + 14), 900);
+    CHECK_EQ(p[34 + 13], ACK);
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 120000000);
+    /* More data does not put it off; passt's ACK of all of it ends it. */
+    guest_data(t, 40000, 1101, ACK);
+    CHECK_EQ(husk_tcpfix_poke_wait(t, t->now_ns), 120000000);
+    passt_window(t, 40000, ACK, 300, 2101);
+    t->now_ns += 120000000;
+    CHECK_EQ(husk_tcpfix_poke(t, p), 0);
+    CHECK_EQ(t->owed_count, 0);
+    CHECK_EQ(t->pokes, 1);
 }
 
 TEST(net_user_tcpfix_shut_windows_followed_at_once)
 {
     struct husk_tcpfix *t = tcpfix();
-    uint8_t p[HUSK_TCPFIX_POKE_LEN];
+    uint8_t p[HUSK_TCPFIX_POKE_MAX];
     uint16_t w;
     t->now_ns = 5000000000ULL;
-    for (uint16_t k = 0; k < HUSK_TCPFIX_SHUT_MAX + 8; k++) {
+    for (uint16_t k = 0; k < HUSK_TCPFIX_OWED_MAX + 8; k++) {
         open_forwarded(t, (uint16_t)(41000 + k), &w);
         guest_data(t, (uint16_t)(41000 + k), 101, ACK);
-        passt_window(t, (uint16_t)(41000 + k), ACK, 0);
+        passt_window(t, (uint16_t)(41000 + k), ACK, 0, 1101);
     }
-    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX);
+    CHECK_EQ(t->owed_count, HUSK_TCPFIX_OWED_MAX);
     t->now_ns += 1000000;
     unsigned n = 0;
-    while (husk_tcpfix_poke(t, p) == HUSK_TCPFIX_POKE_LEN)
+    while (husk_tcpfix_poke(t, p) != 0)
         n++;
-    CHECK_EQ(n, HUSK_TCPFIX_SHUT_MAX);
+    CHECK_EQ(n, HUSK_TCPFIX_OWED_MAX);
     /* One opens: its place is free for the next that shuts. */
-    passt_window(t, 41000, ACK, 100);
+    passt_window(t, 41000, ACK, 100, 1101);
     t->now_ns += 2000000;
     while (husk_tcpfix_poke(t, p) != 0)
         ;
-    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX - 1);
-    passt_window(t, 41000 + HUSK_TCPFIX_SHUT_MAX + 3, ACK, 100);
-    passt_window(t, 41000 + HUSK_TCPFIX_SHUT_MAX + 3, ACK, 0);
-    CHECK_EQ(t->shut_count, HUSK_TCPFIX_SHUT_MAX);
+    CHECK_EQ(t->owed_count, HUSK_TCPFIX_OWED_MAX - 1);
+    passt_window(t, 41000 + HUSK_TCPFIX_OWED_MAX + 3, ACK, 100, 1101);
+    passt_window(t, 41000 + HUSK_TCPFIX_OWED_MAX + 3, ACK, 0, 1101);
+    CHECK_EQ(t->owed_count, HUSK_TCPFIX_OWED_MAX);
 }
 
 /* ---- ARP answered in the monitor ---- */
@@ -1515,7 +1554,7 @@ TEST(net_user_io_pokes_a_window_passt_left_shut)
     CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
     CHECK_EQ(a->rx_filled, 0);
     uint32_t n = passt_reads(t, got);
-    CHECK_EQ(n, HUSK_TCPFIX_POKE_LEN);
+    CHECK_EQ(n, HUSK_TCPFIX_POKE_MAX - 1);
     CHECK_EQ(be32(got + 34 + 4), 2001);
     CHECK_EQ(be32(got + 34 + 8), 1);
     CHECK(checksums_right(got, n));
@@ -1523,7 +1562,7 @@ TEST(net_user_io_pokes_a_window_passt_left_shut)
     a = io(t, 0, 4);
     a->timeout_ns = 50000000;
     CHECK_EQ(fakevm_call(t->vm, HUSK_HC_NET_IO, ARG_GPA), HUSK_HC_DONE);
-    CHECK_EQ(passt_reads(t, got), HUSK_TCPFIX_POKE_LEN);
+    CHECK_EQ(passt_reads(t, got), HUSK_TCPFIX_POKE_MAX - 1);
     /* passt answers with an open window: no more pokes. */
     len = tcp_frame(f, FAR_IP, 40000, GUEST_IP, 7, ACK, 2, 300, NULL, 0, 0);
     passt_sends(t, f, len);
