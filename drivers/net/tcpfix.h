@@ -69,13 +69,17 @@
  *
  * What passt owes, asked for. passt's window to the guest follows its
  * socket's room and the peer's window; when that is zero it tells the
- * guest so, and when the room comes back (its socket's EPOLLOUT) it takes
- * note of the new window without sending it. lwIP then probes the window
- * only after 1.5 s of its persist timer: a 20 MB download whose client
- * fell behind for a moment took 1.2-1.5 s in one run in six, not 25 ms.
- * passt does send a window that has changed when the guest's segments
- * make it look (any segment with an ACK, once its window was zero). So
- * while the last window passt sent on a connection is zero, the monitor
+ * guest so, and a reopened window reaches the guest only when something
+ * makes passt look. lwIP probes the window only after 1.5 s of its
+ * persist timer: a 20 MB download whose client fell behind for a moment
+ * took 1.2-1.5 s in one run in six, not 25 ms. A segment from the guest
+ * with an ACK makes passt look and send a window that has changed, as
+ * long as its own note of the window is still zero; its socket's EPOLLOUT
+ * updates that note without sending it, and then only a segment that
+ * moves what passt acknowledges (lwIP's probe) gets the window out (an
+ * echo stopped both ways still waits for the probe: docs/performance.md,
+ * "40 ms stalls and shut windows"). So while the last window passt sent
+ * on a connection is zero, the monitor
  * sends passt an old ACK as from the guest (one below the last ACK it
  * sent: no TCP acts on it, and passt takes it for no duplicate) 1 ms
  * after passt last sent something on it, then at doubling gaps up to
