@@ -62,6 +62,7 @@ MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
 	monitor/symbols.c monitor/core_dump.c monitor/outfile.c monitor/guest_pages.c \
+	monitor/allowlist.c \
 	monitor/snapshot_format.c \
 	monitor/hypercall.c monitor/log.c monitor/json.c monitor/core_calls.c monitor/rate.c \
 	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c \
@@ -107,29 +108,52 @@ $(BUILD)/obj/monitor/supervise.o $(BUILD)/asan/obj/monitor/supervise.o: \
 $(BUILD)/obj/monitor/supervise.o $(BUILD)/asan/obj/monitor/supervise.o: \
 	$(BUILD)/gen/supervisor_filter.h
 
+# The monitor's seccomp programs for its usual configurations, compiled
+# by libseccomp at build time from the monitor's own rules: a program
+# linked with every monitor object but main.o gathers them (allowlist.h).
+MONITOR_FILTERS_GEN_OBJS = $(filter-out monitor/main.o,$(MONITOR_OBJS))
+$(BUILD)/gen/monitor_filters: monitor/gen/monitor_filters.c \
+	    $(addprefix $(BUILD)/obj/,$(MONITOR_FILTERS_GEN_OBJS))
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ -lseccomp -lpthread
+$(BUILD)/gen/monitor_filters.c: $(BUILD)/gen/monitor_filters
+	$(call say,GEN,$@)
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/monitor_filters.o: $(BUILD)/gen/monitor_filters.c monitor/allowlist.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) -Imonitor -c -o $@ $<
+$(BUILD)/asan/obj/gen/monitor_filters.o: $(BUILD)/gen/monitor_filters.c monitor/allowlist.h
+	@mkdir -p $(dir $@)
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -c -o $@ $<
+
 # PIE: the monitor's own mappings then lie far above the guest's, which
 # the process backend maps at its guest-physical addresses (proc.c).
 # Static: no dynamic loader at start-up (about 30 page faults of ld.so and
 # the libraries' relocations, docs/performance.md). Hence no NSS either:
 # --user and --group read /etc/passwd and /etc/group (jail.c).
-$(BUILD)/husk: $(addprefix $(BUILD)/obj/,$(MONITOR_OBJS))
+$(BUILD)/husk: $(addprefix $(BUILD)/obj/,$(MONITOR_OBJS)) $(BUILD)/obj/gen/monitor_filters.o
 	$(call say,LD,$@)
 	$(Q)$(CC) -static-pie -o $@ $^ -lseccomp -lpthread
 
 # The ASan/UBSan monitor: for the test suite only, never installed.
-$(BUILD)/asan/husk: $(addprefix $(BUILD)/asan/obj/,$(MONITOR_OBJS))
+$(BUILD)/asan/husk: $(addprefix $(BUILD)/asan/obj/,$(MONITOR_OBJS)) \
+	    $(BUILD)/asan/obj/gen/monitor_filters.o
 	$(call say,LD-SAN,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -pie -o $@ $^ -lseccomp -lpthread
 
 # A test-only monitor with tests/sandbox/probe.c: with HUSK_PROBE set it
 # reports on its jail or makes a forbidden system call once the filter is
 # armed (tests/sandbox-suite.sh). Never installed.
-PROBE_SRCS := $(MONITOR_SRCS) $(MONITOR_ASM) tests/sandbox/probe.c
+PROBE_SRCS := $(MONITOR_SRCS) $(MONITOR_ASM) tests/sandbox/probe.c \
+	$(BUILD)/gen/monitor_filters.c
 $(BUILD)/test/husk-probe: $(PROBE_SRCS) $(wildcard monitor/*.h abi/*.h drivers/*/*.h) \
 	    $(BUILD)/gen/supervisor_filter.h | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,LD-TEST,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/gen -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(BUILD)/gen -Imonitor -DHUSK_TEST_PROBE -o $@ $(PROBE_SRCS) -lseccomp -lpthread
 
 # ---- husk-oci: the OCI runtime for Husk images (oci/) ----------------
 
@@ -418,7 +442,8 @@ UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 UNIT_INCLUDED := monitor/iothread.c
 # tso.c, txq.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
 $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c drivers/net/txq.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h \
-	    monitor/supervisor_rules.c $(BUILD)/gen/supervisor_filter.h $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
+	    monitor/supervisor_rules.c $(BUILD)/gen/supervisor_filter.h $(BUILD)/gen/monitor_filters.c \
+	    $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Imonitor -I$(BUILD)/gen -o $@ \

@@ -17,13 +17,13 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <poll.h>
-#include <seccomp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "../abi/husk_channel.h"
 #include "husk.h"
 #include "rawsys.h"
@@ -75,31 +75,31 @@ void husk_calls_open(const struct husk_config *cfg)
     chan.mem = mem;
 }
 
-int husk_calls_sandbox_rules(const struct husk_vm *vm, void *ctx)
+int husk_calls_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules)
 {
     if (chan.sock < 0)
         return 0;
     int rc = 0;
     /* One message each way per call; both on this socket only. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
+    rc |= husk_rule_add(rules, SCMP_SYS(read), 1,
+                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
+    rc |= husk_rule_add(rules, SCMP_SYS(write), 1,
+                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan.sock));
     if (!husk_snapshot_can_rewind(vm))
         return rc;
     /* A rewind gives the guest fresh random bytes, as a restore does
      * (bootinfo.c), and puts the vCPU back at the entry
      * (husk_cpu_restart). */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrandom), 1,
-                           SCMP_A2(SCMP_CMP_EQ, 0));
+    rc |= husk_rule_add(rules, SCMP_SYS(getrandom), 1, SCMP_A2(SCMP_CMP_EQ, 0));
     if (vm->backend == HUSK_BACKEND_KVM) {
-        scmp_datum_t vcpu = (scmp_datum_t)vm->vcpu_fd;
-        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-                               SCMP_A0(SCMP_CMP_EQ, vcpu),
-                               SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS));
-        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-                               SCMP_A0(SCMP_CMP_EQ, vcpu),
-                               SCMP_A1(SCMP_CMP_EQ, KVM_SET_FPU));
+        scmp_datum_t vcpu =
+            husk_rules_slot(rules, HUSK_SLOT_VCPU_FD, (uint32_t)vm->vcpu_fd);
+        rc |=
+            husk_rule_add(rules, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+                          SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS));
+        rc |=
+            husk_rule_add(rules, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
+                          SCMP_A1(SCMP_CMP_EQ, KVM_SET_FPU));
     }
     return rc;
 }

@@ -191,10 +191,10 @@ int husk_core_fd(void)
     return core.file.fd;
 }
 
-int husk_core_sandbox_rules(void *ctx)
+int husk_core_sandbox_rules(struct husk_rules *rules)
 {
     /* husk_core_discard: a run that did not crash empties the file. */
-    return husk_outfile_sandbox_rules(&core.file, ctx);
+    return husk_outfile_sandbox_rules(&core.file, rules);
 }
 
 struct copy_ctx {

@@ -9,9 +9,9 @@
  * nothing and tells no more than the process's own page faults, so the
  * filter allows it whenever one of the three is asked for.
  */
-#include <seccomp.h>
 #include <sys/mman.h>
 
+#include "allowlist.h"
 #include "husk.h"
 
 uint64_t husk_guest_mem_start(void)
@@ -57,11 +57,12 @@ bool husk_guest_page_is_zero(const uint8_t *page)
     return acc == 0;
 }
 
-int husk_guest_pages_sandbox_rules(const struct husk_vm *vm, void *ctx)
+int husk_guest_pages_sandbox_rules(const struct husk_vm *vm,
+                                   struct husk_rules *rules)
 {
     const struct husk_config *cfg = vm->cfg;
     if (cfg->stats != HUSK_STATS_JSON && cfg->dump_core == NULL &&
         cfg->snapshot_to == NULL)
         return 0;
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mincore), 0);
+    return husk_rule_add(rules, SCMP_SYS(mincore), 0);
 }

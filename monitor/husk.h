@@ -292,6 +292,7 @@ enum husk_hc_result {
 };
 
 struct husk_vm;
+struct husk_rules; /* allowlist.h */
 /* A hypercall handler works on a checked copy of the argument struct. */
 typedef enum husk_hc_result (*husk_hc_fn)(struct husk_vm *vm, void *arg);
 
@@ -498,8 +499,9 @@ struct husk_device_ops {
      * kind is configured. */
     void (*register_calls)(struct husk_vm *vm);
     /* Allow the system calls device `handle` needs, restricted to its own
-     * fds (ctx is a scmp_filter_ctx). Returns 0, or -1 on failure. */
-    int (*sandbox_rules)(struct husk_vm *vm, unsigned handle, void *ctx);
+     * fds. Returns 0, or -1 on failure. */
+    int (*sandbox_rules)(struct husk_vm *vm, unsigned handle,
+                         struct husk_rules *rules);
     /* Print device `handle`'s counters for --stats (optional). */
     void (*report_stats)(struct husk_vm *vm, unsigned handle);
     /* Add its counters to its object in --stats=json (optional). */
@@ -599,11 +601,12 @@ uint64_t husk_proc_entry_address(void);
 void husk_proc_prepare(struct husk_vm *vm);
 /* Run the guest from entry until it stops; ends the process. */
 _Noreturn void husk_proc_run(struct husk_vm *vm, uint64_t entry);
-/* The seccomp filter that refuses every system call made from guest
- * code (ahead of the allowlist; ctx: scmp_filter_ctx), and what the
- * allowlist must add for this backend. */
-void husk_proc_load_guest_filter(const struct husk_vm *vm);
-int husk_proc_sandbox_rules(const struct husk_vm *vm, void *ctx);
+/* Append to p the instructions that refuse every system call made from
+ * guest code (the allowlist follows them), and what the allowlist must
+ * add for this backend. */
+struct husk_program;
+void husk_proc_guest_prefix(const struct husk_vm *vm, struct husk_program *p);
+int husk_proc_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules);
 
 /* ---- vdso.c ---- */
 
@@ -653,8 +656,9 @@ void husk_phase(enum husk_phase p);
 /* The "debug: phases" line (--log-level=debug). */
 void husk_phases_debug(void);
 /* Allow what the JSON report needs (getrusage, mincore), with
- * --stats=json (ctx: scmp_filter_ctx). */
-int husk_stats_sandbox_rules(const struct husk_vm *vm, void *ctx);
+ * --stats=json */
+int husk_stats_sandbox_rules(const struct husk_vm *vm,
+                             struct husk_rules *rules);
 /* How the run ended, in a word: exit, abort, crash, violation, timeout,
  * signal, monitor_error (or unknown). */
 const char *husk_stats_end_reason(const struct husk_vm *vm, int status);
@@ -711,8 +715,9 @@ int64_t husk_guest_pages_each(const struct husk_vm *vm, husk_guest_page_fn fn,
 /* Whether the HUSK_PAGE_SIZE bytes at page are all zero. Pure. */
 bool husk_guest_page_is_zero(const uint8_t *page);
 /* Allow mincore when --stats=json, --dump-core or --snapshot-to reads
- * guest memory (ctx: scmp_filter_ctx); 0 or -1. */
-int husk_guest_pages_sandbox_rules(const struct husk_vm *vm, void *ctx);
+ * guest memory; 0 or -1. */
+int husk_guest_pages_sandbox_rules(const struct husk_vm *vm,
+                                   struct husk_rules *rules);
 
 /* ---- outfile.c: a file written after the filter is armed ---- */
 
@@ -726,8 +731,9 @@ struct husk_outfile {
  * it cannot, or if it is a file this run uses (the image, stdout). */
 void husk_outfile_create(const char *flag, const char *path, uint64_t len,
                          struct husk_outfile *out);
-/* Allow emptying it (ctx: scmp_filter_ctx); 0 or -1. */
-int husk_outfile_sandbox_rules(const struct husk_outfile *f, void *ctx);
+/* Allow emptying it; 0 or -1. */
+int husk_outfile_sandbox_rules(const struct husk_outfile *f,
+                               struct husk_rules *rules);
 /* Empty it: a run that wrote nothing to it. One raw system call. */
 void husk_outfile_discard(const struct husk_outfile *f);
 
@@ -827,10 +833,11 @@ bool husk_calls_owns_fd(int fd);
 /* Register call_next and host_call, with a channel. */
 void husk_calls_register(struct husk_vm *vm);
 /* Allow reading and writing the channel's socket, and under KVM the
- * vCPU ioctls of a rewind (ctx: scmp_filter_ctx). */
-int husk_calls_sandbox_rules(const struct husk_vm *vm, void *ctx);
-/* Allow emptying --snapshot-to's file (ctx: scmp_filter_ctx); 0 or -1. */
-int husk_snapshot_sandbox_rules(void *ctx);
+ * vCPU ioctls of a rewind */
+int husk_calls_sandbox_rules(const struct husk_vm *vm,
+                             struct husk_rules *rules);
+/* Allow emptying --snapshot-to's file; 0 or -1. */
+int husk_snapshot_sandbox_rules(struct husk_rules *rules);
 /* The end of a run with status: a --snapshot-to that was never written
  * is emptied and said so; returns the status to exit with. */
 int husk_snapshot_end(const struct husk_vm *vm, int status);
@@ -863,8 +870,8 @@ int husk_core_signal_of(uint64_t vector);
 void husk_core_open(const struct husk_config *cfg);
 /* The core file's fd (not counted for RLIMIT_FSIZE), or -1. */
 int husk_core_fd(void);
-/* Allow emptying the core file (ctx: scmp_filter_ctx); 0 or -1. */
-int husk_core_sandbox_rules(void *ctx);
+/* Allow emptying the core file; 0 or -1. */
+int husk_core_sandbox_rules(struct husk_rules *rules);
 /* A crash: write guest memory and the registers (s may be NULL) to the
  * core file if there is one, and say so on stderr. No system call but
  * that line. */
@@ -904,8 +911,8 @@ void husk_io_prepare(struct husk_vm *vm);
  * --io-thread allows: auto starts it when two CPUs or more are ours. */
 void husk_io_start(struct husk_vm *vm, bool needed);
 bool husk_io_running(const struct husk_vm *vm);
-/* Allow what the I/O thread needs, if it runs (ctx: scmp_filter_ctx). */
-int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx);
+/* Allow what the I/O thread needs, if it runs */
+int husk_io_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules);
 /* Add a queue (the guest set one up); the thread polls it from now on. */
 void husk_io_add_queue(struct husk_vm *vm, struct husk_io_queue q);
 /* A kick: serve q now in this thread and wake the I/O thread. Returns as
@@ -979,11 +986,14 @@ void husk_supervise_helper(pid_t pid);
 
 /* ---- sandbox.c: the seccomp allowlists ---- */
 
-/* Build the seccomp allowlist for this VM and its devices (an opaque
- * filter), or with --print-seccomp print it and exit 0. */
-void *husk_sandbox_build(struct husk_vm *vm);
+/* Gather the seccomp allowlist for this VM and its devices into r; 0, or
+ * -1 if a rule did not fit. (gen/monitor_filters.c calls it too.) */
+int husk_sandbox_rules(struct husk_vm *vm, struct husk_rules *r);
+/* The seccomp program for this VM, or with --print-seccomp print its
+ * allowlist and exit. Before the rlimits: it may compile it now. */
+struct husk_program *husk_sandbox_build(struct husk_vm *vm);
 /* Install it: from here on the process may only run the vCPU. */
-void husk_sandbox_load(struct husk_vm *vm, void *filter);
+void husk_sandbox_load(struct husk_vm *vm, const struct husk_program *p);
 
 /* Test builds only (tests/sandbox/probe.c, -DHUSK_TEST_PROBE): report on
  * or attack the sandbox at a stage of start-up; see tests/sandbox-suite.sh. */

@@ -49,8 +49,8 @@
 #include <unistd.h>
 #include <linux/futex.h>
 #include <linux/kvm.h>
-#include <seccomp.h>
 
+#include "allowlist.h"
 #include "husk.h"
 #include "rawsys.h"
 
@@ -350,7 +350,7 @@ bool husk_io_running(const struct husk_vm *vm)
     return vm->io != NULL && vm->io->running;
 }
 
-int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx)
+int husk_io_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules)
 {
     const struct husk_io *io = vm->io;
     if (io == NULL || !io->running)
@@ -358,20 +358,18 @@ int husk_io_sandbox_rules(const struct husk_vm *vm, void *ctx)
     scmp_datum_t efd = (scmp_datum_t)io->efd;
     int rc = 0;
     /* The thread sleeps reading the eventfd; a kick writes it. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-                           SCMP_A0(SCMP_CMP_EQ, efd));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                           SCMP_A0(SCMP_CMP_EQ, efd));
+    rc |= husk_rule_add(rules, SCMP_SYS(read), 1, SCMP_A0(SCMP_CMP_EQ, efd));
+    rc |= husk_rule_add(rules, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, efd));
     /* The two threads share a lock: private futex waits and wakes. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
-                           SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
-                           SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+    rc |= husk_rule_add(rules, SCMP_SYS(futex), 1,
+                        SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
+    rc |= husk_rule_add(rules, SCMP_SYS(futex), 1,
+                        SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
     /* A violation found by the thread interrupts the vCPU thread. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 3,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)io->pid),
-                           SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)io->vcpu_tid),
-                           SCMP_A2(SCMP_CMP_EQ, SIGUSR1));
+    rc |= husk_rule_add(rules, SCMP_SYS(tgkill), 3,
+                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)io->pid),
+                        SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)io->vcpu_tid),
+                        SCMP_A2(SCMP_CMP_EQ, SIGUSR1));
     return rc == 0 ? 0 : -1;
 }
 

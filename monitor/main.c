@@ -280,7 +280,8 @@ int main(int argc, char *argv[])
     free(image.head);
 
     husk_io_start(&vm, husk_devices_want_io_thread(&cfg));
-    void *filter = husk_sandbox_build(&vm); /* or print it and exit */
+    struct husk_program *filter =
+        husk_sandbox_build(&vm); /* or print it and exit */
     husk_limits_apply(&vm);
     husk_timeout_arm(&vm);
     if (vm.backend == HUSK_BACKEND_PROCESS)

@@ -13,13 +13,13 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <seccomp.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "husk.h"
 #include "rawsys.h"
 
@@ -75,13 +75,14 @@ void husk_outfile_create(const char *flag, const char *path, uint64_t len,
     *out = (struct husk_outfile){.fd = fd, .map = map, .len = len};
 }
 
-int husk_outfile_sandbox_rules(const struct husk_outfile *f, void *ctx)
+int husk_outfile_sandbox_rules(const struct husk_outfile *f,
+                               struct husk_rules *rules)
 {
     if (f->fd < 0)
         return 0;
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ftruncate), 2,
-                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f->fd),
-                            SCMP_A1(SCMP_CMP_EQ, 0));
+    return husk_rule_add(rules, SCMP_SYS(ftruncate), 2,
+                         SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f->fd),
+                         SCMP_A1(SCMP_CMP_EQ, 0));
 }
 
 void husk_outfile_discard(const struct husk_outfile *f)

@@ -277,9 +277,9 @@ void husk_snapshot_register(struct husk_vm *vm)
                     "internal error: ready registration failed");
 }
 
-int husk_snapshot_sandbox_rules(void *ctx)
+int husk_snapshot_sandbox_rules(struct husk_rules *rules)
 {
-    return husk_outfile_sandbox_rules(&snap.out, ctx);
+    return husk_outfile_sandbox_rules(&snap.out, rules);
 }
 
 int husk_snapshot_end(const struct husk_vm *vm, int status)

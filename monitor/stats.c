@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <linux/kvm.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "husk.h"
 
 #define STATS_VERSION 1
@@ -68,14 +68,14 @@ void husk_phases_debug(void)
     husk_debugx("phases (ms since start): %s", line);
 }
 
-int husk_stats_sandbox_rules(const struct husk_vm *vm, void *ctx)
+int husk_stats_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules)
 {
     if (vm->cfg->stats != HUSK_STATS_JSON)
         return 0;
     /* The monitor's CPU times and peak memory, its own only. (Which guest
      * pages are resident: guest_pages.c's rule.) */
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrusage), 1,
-                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)RUSAGE_SELF));
+    return husk_rule_add(rules, SCMP_SYS(getrusage), 1,
+                         SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)RUSAGE_SELF));
 }
 
 /* How the run ended, as the report names it (husk.h). The exit call says so

@@ -113,6 +113,24 @@ for case in "12|--mem=32M $exit_img -- 5" \
     result "print_seccomp_$want${case#*|}" "$why"
 done
 
+# Where the program comes from (--log-level=debug): the usual runs load
+# one libseccomp compiled at build time (monitor/gen/monitor_filters.c),
+# the others (here, block devices) compile theirs at run time; the guest
+# runs under either. The ASan monitor's own rules are in no build-time
+# program, so this is the release monitor's.
+for case in "5|compiled at build time|--mem=32M $exit_img -- 5" \
+    "6|compiled at build time|--stdin=none --stats=json --mem=32M $exit_img -- 6" \
+    "0|compiled now by libseccomp|--io-thread=off --block:data=$tmp/a.img --block:more=$tmp/b.img,ro $block_img -- readonly /dev/more"; do
+    status=${case%%|*} rest=${case#*|}
+    from=${rest%%|*}
+    # shellcheck disable=SC2086 # a word list
+    "$husk" "${bk[@]}" --log-level=debug ${rest#*|} >"$tmp/out" 2>"$tmp/err" </dev/null
+    why=$(why_failed $? "$status" '' \
+        "^husk: debug: seccomp filter: [0-9]+ instructions, $from" "$tmp/out" "$tmp/err")
+    [ -z "$why" ] && ! grep -q '^husk: info: seccomp filter loaded' "$tmp/err" && why="no filter loaded"
+    result "filter_${from// /_}_$status" "$why"
+done
+
 # ---- the jail, as root (no user namespace needed)
 probe
 why=$(why_failed $? 3 '' '' "$tmp/out" "$tmp/err")

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../monitor/allowlist.h"
 #include "../../monitor/husk.h"
 #include "../../monitor/rawsys.h"
 #include "block.h"
@@ -339,20 +339,20 @@ static void block_register(struct husk_vm *vm)
     husk_hc_mark_tls_free(vm, HUSK_HC_BLOCK_KICK); /* see transfer() */
 }
 
-static int block_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
+static int block_sandbox_rules(struct husk_vm *vm, unsigned handle,
+                               struct husk_rules *rules)
 {
     const struct block *b = vm->devices[handle];
     scmp_datum_t fd = (scmp_datum_t)b->fd;
     int rc = 0;
     /* The queue's reads, and writes unless the device is read-only. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pread64), 1,
-                           SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= husk_rule_add(rules, SCMP_SYS(pread64), 1, SCMP_A0(SCMP_CMP_EQ, fd));
     if (!b->read_only) {
-        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pwrite64), 1,
-                               SCMP_A0(SCMP_CMP_EQ, fd));
+        rc |= husk_rule_add(rules, SCMP_SYS(pwrite64), 1,
+                            SCMP_A0(SCMP_CMP_EQ, fd));
         /* block_flush */
-        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fdatasync), 1,
-                               SCMP_A0(SCMP_CMP_EQ, fd));
+        rc |= husk_rule_add(rules, SCMP_SYS(fdatasync), 1,
+                            SCMP_A0(SCMP_CMP_EQ, fd));
     }
     return rc == 0 ? 0 : -1;
 }

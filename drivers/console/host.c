@@ -26,12 +26,12 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <seccomp.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../../monitor/allowlist.h"
 #include "../../monitor/husk.h"
 #include "console.h"
 #include "escape.h"
@@ -209,13 +209,14 @@ static enum husk_hc_result hc_console_read(struct husk_vm *vm, void *arg)
     return HUSK_HC_DONE;
 }
 
-int husk_console_sandbox_rules(const struct husk_vm *vm, void *ctx)
+int husk_console_sandbox_rules(const struct husk_vm *vm,
+                               struct husk_rules *rules)
 {
     if (vm->cfg->stdin_none)
         return 0;
     /* console_read: stdin, and no other fd (ppoll is allowed anyway). */
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-                            SCMP_A0(SCMP_CMP_EQ, STDIN_FILENO));
+    return husk_rule_add(rules, SCMP_SYS(read), 1,
+                         SCMP_A0(SCMP_CMP_EQ, STDIN_FILENO));
 }
 
 void husk_console_register(struct husk_vm *vm)

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../monitor/allowlist.h"
 #include "../../monitor/husk.h"
 #include "../../monitor/rawsys.h"
 #include "net.h"
@@ -438,21 +438,21 @@ void husk_net_register(struct husk_vm *vm)
     husk_hc_mark_tls_free(vm, HUSK_HC_NET_IO); /* raw calls, see proc.c */
 }
 
-int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx)
+int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle,
+                           struct husk_rules *rules)
 {
     const struct husk_netdev *n = vm->devices[handle];
     if (n->user != NULL)
-        return husk_net_user_sandbox_rules(n, ctx);
+        return husk_net_user_sandbox_rules(n, rules);
     scmp_datum_t fd = (scmp_datum_t)n->fd;
     int rc = 0;
     /* net_io: frames out (writev, the virtio-net header and the frame;
      * write without the header) and in (readv); its wait is ppoll, which
      * the core rules already allow. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-                           n->cfg.vnet_hdr ? SCMP_SYS(writev) : SCMP_SYS(write),
-                           1, SCMP_A0(SCMP_CMP_EQ, fd));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(readv), 1,
-                           SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= husk_rule_add(rules,
+                        n->cfg.vnet_hdr ? SCMP_SYS(writev) : SCMP_SYS(write), 1,
+                        SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= husk_rule_add(rules, SCMP_SYS(readv), 1, SCMP_A0(SCMP_CMP_EQ, fd));
     return rc == 0 ? 0 : -1;
 }
 

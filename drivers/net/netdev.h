@@ -75,7 +75,8 @@ struct husk_netdev_user {
 };
 
 /* The back end's seccomp rules and --stats line (host.c). */
-int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle, void *ctx);
+int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle,
+                           struct husk_rules *rules);
 void husk_net_report_stats(struct husk_vm *vm, unsigned handle);
 void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
                          struct husk_json *j);
@@ -126,7 +127,8 @@ enum husk_hc_result husk_net_user_receive(
     struct husk_vm *vm, struct husk_netdev *n, struct husk_net_frame *guest_rx,
     uint32_t count, void *const *buf, uint64_t timeout_ns, uint32_t *filled);
 /* Its seccomp rules: the stream's fd, passt's stderr. */
-int husk_net_user_sandbox_rules(const struct husk_netdev *n, void *ctx);
+int husk_net_user_sandbox_rules(const struct husk_netdev *n,
+                                struct husk_rules *rules);
 
 /* The wait of net_io, shared: ppoll on fd (and stdin if the guest asked)
  * for up to timeout_ns, with the stop signals open. */

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "../../monitor/allowlist.h"
 #include "../../monitor/rawsys.h"
 #include "netdev.h"
 #include "arp.h"
@@ -419,20 +419,19 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
     return HUSK_HC_DONE;
 }
 
-int husk_net_user_sandbox_rules(const struct husk_netdev *n, void *ctx)
+int husk_net_user_sandbox_rules(const struct husk_netdev *n,
+                                struct husk_rules *rules)
 {
     scmp_datum_t fd = (scmp_datum_t)n->fd;
     int rc = 0;
     /* Frames out (writev) and in (readv) on the socket to passt; its
      * wait is ppoll, which the core rules allow. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(writev), 1,
-                           SCMP_A0(SCMP_CMP_EQ, fd));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(readv), 1,
-                           SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= husk_rule_add(rules, SCMP_SYS(writev), 1, SCMP_A0(SCMP_CMP_EQ, fd));
+    rc |= husk_rule_add(rules, SCMP_SYS(readv), 1, SCMP_A0(SCMP_CMP_EQ, fd));
     /* passt's last words, read when it has gone. */
     if (n->user->log_fd >= 0)
-        rc |= seccomp_rule_add(
-            ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)n->user->log_fd));
+        rc |=
+            husk_rule_add(rules, SCMP_SYS(read), 1,
+                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)n->user->log_fd));
     return rc == 0 ? 0 : -1;
 }

@@ -37,12 +37,13 @@ declare -A sources=(
                  drivers/net/stream.c drivers/net/tcpfix.c drivers/net/arp.c
                  drivers/net/synretry.c
                  drivers/net/spec.c drivers/net/vnet.c monitor/args.c
-                 monitor/device_kinds.c monitor/json.c"
+                 monitor/device_kinds.c monitor/json.c monitor/allowlist.c"
     [tso]="drivers/net/tso.c drivers/net/vnet.c monitor/log.c"
     [tcpfix]="drivers/net/tcpfix.c"
     [oci_config]="oci/config.c oci/plan.c oci/strv.c"
     [snapshot]="monitor/snapshot_format.c monitor/guest_pages.c
                 monitor/device_kinds.c monitor/log.c monitor/args.c
+                monitor/allowlist.c
                 drivers/block/spec.c drivers/net/spec.c"
 )
 
