@@ -18,8 +18,14 @@
 
 void husk_rules_init(struct husk_rules *r, uint32_t refuse)
 {
-    memset(r, 0, sizeof(*r));
+    /* Not the rules: each is zeroed as it is added, and a page the
+     * list never reaches is never faulted in (a fault costs 10-40 us on
+     * these hosts). */
     r->refuse = refuse;
+    r->count = 0;
+    r->overflow = false;
+    memset(r->slot_set, 0, sizeof(r->slot_set));
+    memset(r->slot_value, 0, sizeof(r->slot_value));
 }
 
 int husk_rule_add(struct husk_rules *r, int nr, unsigned argc, ...)
