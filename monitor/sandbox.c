@@ -63,8 +63,8 @@ static _Noreturn void print_filter(const struct husk_vm *vm,
         "# The seccomp filter husk installs for this configuration, before\n"
         "# the guest's first instruction, in libseccomp's pseudo filter\n"
         "# code: every 'action ALLOW' is one rule; anything else is refused\n"
-        "# and reported, and the guest stopped (TRAP). Ahead of it, a filter\n"
-        "# refuses every system call made from guest memory.\n"
+        "# and reported, and the guest stopped (TRAP). Ahead of it, the\n"
+        "# program refuses every system call made from guest memory.\n"
         "# ($a0 is a system call's first argument, in two halves.)\n";
     bool process = vm->backend == HUSK_BACKEND_PROCESS;
     const char *text = process ? head_process : head;
