@@ -138,14 +138,17 @@ static int compile_into(const struct husk_rules *r, struct husk_program *p)
     seccomp_release(ctx);
     size_t room = (BPF_MAXINSNS - p->len) * sizeof(p->code[0]);
     ssize_t got = rc == 0 ? pread(fd, &p->code[p->len], room, 0) : -1;
+    int read_errno = errno;
     off_t size = lseek(fd, 0, SEEK_END);
     close(fd);
     if (rc != 0) {
         errno = -rc;
         return -1;
     }
-    if (got < 0)
+    if (got < 0) {
+        errno = read_errno;
         return -1;
+    }
     if (got == 0 || size != got || got % (ssize_t)sizeof(p->code[0]) != 0) {
         errno = got == 0 ? EINVAL : E2BIG; /* none, or more than the room */
         return -1;

@@ -61,8 +61,8 @@ scmp_datum_t husk_rules_slot(struct husk_rules *r, enum husk_rule_slot s,
                              uint32_t value);
 
 /* The list compiled by libseccomp, slots' values in (an scmp_filter_ctx,
- * for seccomp_load or an export; seccomp_release it); NULL if libseccomp
- * refused a rule. */
+ * for an export or --print-seccomp; seccomp_release it); NULL if
+ * libseccomp refused a rule. */
 void *husk_rules_compile(const struct husk_rules *r);
 
 /* A program compiled at build time, and the list it was compiled from

@@ -4,7 +4,8 @@
  * sandbox.c: the seccomp allowlists, armed before the guest's first
  * instruction. From then on the monitor can only run the vCPU and do what
  * the hypercalls need, and the jail's supervisor can only wait for it; any
- * other system call kills the process. Each rule names the code that
+ * other system call kills the process (KVM) or is refused and reported
+ * (the process backend). Each rule names the code that
  * needs it; docs/security.md lists them with their count. The usual
  * configurations load a program libseccomp compiled at build time from
  * the same rules (allowlist.h); the others compile theirs here.
@@ -174,10 +175,16 @@ void husk_sandbox_load(struct husk_vm *vm, const struct husk_program *p)
     husk_supervise_await();
     struct sock_fprog prog = {.len = (unsigned short)p->len,
                               .filter = (struct sock_filter *)p->code};
-    /* One filter for every thread: the I/O thread exists already. The
+    /* One filter for every thread: the I/O thread may exist already. The
      * jail has set no_new_privs (husk_jail_enter, also with --no-jail). */
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
-                &prog) != 0)
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                      SECCOMP_FILTER_FLAG_TSYNC, &prog);
+    if (rc > 0) /* TSYNC: the id of a thread that could not take it */
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "cannot install the seccomp filter: thread %ld could "
+                    "not take it",
+                    rc);
+    if (rc != 0)
         husk_fatal(HUSK_EXIT_MONITOR, "cannot install the seccomp filter");
     husk_test_probe(vm, "filter");
 }

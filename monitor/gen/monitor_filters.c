@@ -87,6 +87,9 @@ static unsigned print_program(unsigned n, const struct husk_rules *r)
             if (f->k == HUSK_SLOT_PLACEHOLDER(s)) {
                 if (!r->slot_set[s])
                     fail("a placeholder's value is a constant of a rule");
+                /* husk_rules_patch writes only equality comparisons. */
+                if (f->code != (BPF_JMP | BPF_JEQ | BPF_K))
+                    fail("a slot compared other than for equality");
                 placeholders++;
             }
     }
@@ -121,13 +124,13 @@ int main(void)
             vm.backend = sh.backend;
             vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
             vm.features = sh.tls ? HUSK_FEATURE_TLS_CALL : 0;
+            if (list_count == SHAPES_MAX)
+                fail("more configurations than SHAPES_MAX");
             struct husk_rules *r = &lists[list_count];
             if (husk_sandbox_rules(&vm, r) != 0)
                 fail("a rule did not fit the list");
             if (seen(r))
                 continue;
-            if (list_count == SHAPES_MAX)
-                fail("more configurations than SHAPES_MAX");
             print_rules(list_count, r);
             lens[list_count] = print_program(list_count, r);
             list_count++;
