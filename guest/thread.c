@@ -100,6 +100,11 @@ struct husk_thread *husk_thread_find(int tid)
  * lies above every stack). */
 #define SLAB_RECORDS 128
 static struct husk_thread *free_records;
+/* The current slab's records never handed out: taken in order, so that
+ * a slab's pages are touched (and faulted in, 10-40 us each on some
+ * hosts) only as threads come, not all at once for a program that makes
+ * none. */
+static struct husk_thread *slab_next, *slab_end;
 
 static bool add_slab(void)
 {
@@ -108,26 +113,27 @@ static bool add_slab(void)
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p < 0)
         return false;
-    struct husk_thread *r = (struct husk_thread *)p;
-    for (size_t i = 0; i < SLAB_RECORDS; i++) {
-        r[i].futex_next = free_records; /* the free list's link */
-        free_records = &r[i];
-    }
+    slab_next = (struct husk_thread *)p;
+    slab_end = slab_next + SLAB_RECORDS;
     return true;
 }
 
 void husk_thread_prepare(void)
 {
-    if (free_records == NULL)
+    if (free_records == NULL && slab_next == slab_end)
         add_slab();
 }
 
 static struct husk_thread *new_record(void)
 {
-    if (free_records == NULL && !add_slab())
-        return NULL;
     struct husk_thread *t = free_records;
-    free_records = t->futex_next;
+    if (t != NULL) {
+        free_records = t->futex_next;
+    } else {
+        if (slab_next == slab_end && !add_slab())
+            return NULL;
+        t = slab_next++;
+    }
     memset(t, 0, sizeof(*t));
     return t;
 }

@@ -1,6 +1,7 @@
 /* threads.c: POSIX threads and what musl builds on them, one part per
  * argument: "join64" (64 threads joined, each result checked; tids and
- * pthread_self distinct), "tls" (__thread variables and errno distinct per
+ * pthread_self distinct), "join300" (300 at once, with 16 KiB stacks,
+ * twice), "tls" (__thread variables and errno distinct per
  * thread), "mutex" (a contended counter; trylock, error-checking,
  * recursive and timed locks), "cond" (producers and consumers over a
  * condition variable; timed waits on both clocks; broadcast), "rwlock",
@@ -43,7 +44,7 @@ static double now_s(void)
 
 /* ---- join64 ---- */
 
-#define MANY 64
+#define MANY 300
 static pid_t tids[MANY];
 static pthread_t selves[MANY];
 
@@ -60,23 +61,41 @@ static void *square_sum(void *arg)
     return (void *)sum;
 }
 
-static void join64(void)
+/* n threads at once (stack: their stack size, 0 for the default). */
+static void join_n(long n, size_t stack)
 {
     pthread_t t[MANY];
-    for (long i = 0; i < MANY; i++)
-        CHECK(pthread_create(&t[i], NULL, square_sum, (void *)i) == 0);
-    for (long i = 0; i < MANY; i++) {
+    pthread_attr_t attr;
+    CHECK(pthread_attr_init(&attr) == 0);
+    if (stack != 0)
+        CHECK(pthread_attr_setstacksize(&attr, stack) == 0);
+    for (long i = 0; i < n; i++)
+        CHECK(pthread_create(&t[i], &attr, square_sum, (void *)i) == 0);
+    for (long i = 0; i < n; i++) {
         void *r = NULL;
         CHECK(pthread_join(t[i], &r) == 0);
         CHECK((long)r == i * (i + 1) * (2 * i + 1) / 6);
         CHECK(pthread_equal(selves[i], t[i]));
     }
-    for (int i = 0; i < MANY; i++) {
+    for (long i = 0; i < n; i++) {
         CHECK(tids[i] > 0 && tids[i] != getpid() && tids[i] != tid());
-        for (int j = 0; j < i; j++)
+        for (long j = 0; j < i; j++)
             CHECK(tids[i] != tids[j]);
     }
     CHECK(tid() == getpid()); /* the main thread's tid is the pid */
+}
+
+static void join64(void)
+{
+    join_n(64, 0);
+}
+
+/* More threads alive at once than libhusk keeps records for in one slab
+ * (128), twice over, then as many again from records given back. */
+static void join300(void)
+{
+    join_n(MANY, 16384);
+    join_n(MANY, 16384);
 }
 
 /* ---- tls ---- */
@@ -647,10 +666,11 @@ static void yield(void)
 int main(int argc, char **argv)
 {
     static const struct test_part parts[] = {
-        {"join64", join64}, {"tls", tls},           {"mutex", mutex},
-        {"cond", cond},     {"rwlock", rwlock},     {"barrier", barrier},
-        {"sem", sem},       {"once_tsd", once_tsd}, {"detach", detach},
-        {"attr", attr},     {"robust", robust},     {"yield", yield},
+        {"join64", join64},   {"join300", join300}, {"tls", tls},
+        {"mutex", mutex},     {"cond", cond},       {"rwlock", rwlock},
+        {"barrier", barrier}, {"sem", sem},         {"once_tsd", once_tsd},
+        {"detach", detach},   {"attr", attr},       {"robust", robust},
+        {"yield", yield},
     };
     return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }
