@@ -40,6 +40,39 @@ stats() {
 
 have_kvm() { [ -c /dev/kvm ] && [ -r /dev/kvm ]; }
 
+# ---- where a run's time goes: the monitor's phases (bench/boot and
+# bench/snapshot) ----
+# phases_of FILE: one "METRIC MICROSECONDS" line per phase of the
+# --stats=json line that ends FILE. Cold boots have guest_ready (the
+# guest's start-up before husk_ready()); restores start there.
+phases_of() {
+    tail -n 1 "$1" | sed -n 's/.*"phases_ns":{\([^}]*\)}.*/\1/p' | tr ',' '\n' | tr -d '"' |
+        awk -F: '{ v[$1] = $2 }
+        END {
+            if (!("teardown" in v)) exit 1
+            ready = ("guest_ready" in v) ? v["guest_ready"] : v["guest_started"]
+            printf "setup_us %.1f\n", v["devices_opened"] / 1e3
+            printf "jail_us %.1f\n", (v["jail_entered"] - v["devices_opened"]) / 1e3
+            printf "vm_us %.1f\n", (v["vm_created"] - v["jail_entered"]) / 1e3
+            printf "load_us %.1f\n", (v["image_loaded"] - v["vm_created"]) / 1e3
+            printf "seccomp_us %.1f\n", (v["guest_started"] - v["image_loaded"]) / 1e3
+            if ("guest_ready" in v)
+                printf "init_us %.1f\n", (ready - v["guest_started"]) / 1e3
+            printf "serve_us %.1f\n", (v["guest_exited"] - ready) / 1e3
+            printf "teardown_us %.1f\n", (v["teardown"] - v["guest_exited"]) / 1e3
+            printf "total_us %.1f\n", v["teardown"] / 1e3
+        }'
+}
+# phase_results GROUP FILE: FILE's "SYSTEM METRIC MICROSECONDS" lines as
+# result lines, the median of each system's metric.
+phase_results() {
+    local group=$1 file=$2 sys metric
+    awk '!seen[$1 " " $2]++ { print $1, $2 }' "$file" | while read -r sys metric; do
+        result "$group" "$sys" "$metric" "$(awk -v s="$sys" -v m="$metric" \
+            '$1 == s && $2 == m { print $3 }' "$file" | stats)"
+    done
+}
+
 # tree_pids PID...: the PIDs and all their descendants (bench/memory and
 # bench/snapshot sum an instance's memory over its process tree).
 tree_pids() {

@@ -313,6 +313,18 @@ PHASE_COLUMNS = [("setup_us", "args, image, devices", 1e-3, []),
                  ("teardown_us", "teardown", 1e-3, []),
                  ("total_us", "total", 1e-3, [_cold])]
 
+
+
+def _nojail(system):
+    """A jailed run's phases against the --no-jail run of its backend:
+    husk_process against husk_process_nojail."""
+    return system if system.endswith("_nojail") else system + "_nojail"
+
+
+# bench/boot's phase table: the same but for husk_ready (hello has none).
+BOOT_PHASE_COLUMNS = [c for c in PHASE_COLUMNS[:-1] if c[0] != "init_us"] + \
+    [("total_us", "total", 1e-3, [_nojail])]
+
 # group -> title, how it was measured, columns:
 # (metric, column title, scale, systems to show a ratio against, first found;
 # a function of the row's system names a base of its own)
@@ -321,6 +333,10 @@ TABLES = [
               "columns": [("exit_us", "exec to exit, ms", 1e-3, ["kvm_floor", "native"]),
                           ("first_us", "exec to first output, ms", 1e-3, ["kvm_floor", "native"]),
                           ("maxrss_kib", "peak RSS, KiB", 1, [])]}),
+    ("boot_phases", {"title": "Boot: where hello's time goes, ms (bench/boot)",
+                     "how": "husk --stats=json phases_ns from the monitor's main(), "
+                            "medians of runs alternating jailed and --no-jail",
+                     "columns": BOOT_PHASE_COLUMNS}),
     ("microvm", {"title": "Boot: hello, with the Linux microVM",
                  "how": "interleaved trials, fewer of them",
                  "columns": [("exit_us", "exec to exit, ms", 1e-3, ["microvm_kvm", "microvm_tcg"]),
