@@ -90,15 +90,19 @@ void *husk_rules_compile(const struct husk_rules *r)
     return ctx;
 }
 
+bool husk_rules_are(const struct husk_rules *r, uint32_t refuse, unsigned count,
+                    const struct husk_rule *rules)
+{
+    return !r->overflow && r->refuse == refuse && r->count == count &&
+           memcmp(r->rule, rules, count * sizeof(r->rule[0])) == 0;
+}
+
 const struct husk_fixed_filter *husk_rules_find(
     const struct husk_rules *r, const struct husk_fixed_filter *table, size_t n)
 {
-    if (r->overflow)
-        return NULL;
     for (size_t i = 0; i < n; i++) {
         const struct husk_fixed_filter *f = &table[i];
-        if (f->refuse == r->refuse && f->rule_count == r->count &&
-            memcmp(f->rules, r->rule, r->count * sizeof(r->rule[0])) == 0)
+        if (husk_rules_are(r, f->refuse, f->rule_count, f->rules))
             return f;
     }
     return NULL;

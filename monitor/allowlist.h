@@ -78,6 +78,9 @@ struct husk_fixed_filter {
 extern const struct husk_fixed_filter husk_fixed_filters[];
 extern const size_t husk_fixed_filter_count;
 
+/* Whether r is exactly this list (refuse, then count rules), and whole. */
+bool husk_rules_are(const struct husk_rules *r, uint32_t refuse, unsigned count,
+                    const struct husk_rule *rules);
 /* The build-time program compiled from exactly r's list, or NULL. */
 const struct husk_fixed_filter *husk_rules_find(
     const struct husk_rules *r, const struct husk_fixed_filter *table,

@@ -5,8 +5,8 @@
  * instruction. From then on the monitor can only run the vCPU and do what
  * the hypercalls need, and the jail's supervisor can only wait for it; any
  * other system call kills the process (KVM) or is refused and reported
- * (the process backend). Each rule names the code that
- * needs it; docs/security.md lists them with their count. The usual
+ * (the process backend). Each rule names the code that needs it;
+ * docs/security.md lists them with their count. The usual
  * configurations load a program libseccomp compiled at build time from
  * the same rules (allowlist.h); the others compile theirs here.
  */

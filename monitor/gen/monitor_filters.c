@@ -38,8 +38,7 @@ static unsigned list_count;
 static bool seen(const struct husk_rules *r)
 {
     for (unsigned i = 0; i < list_count; i++)
-        if (lists[i].refuse == r->refuse && lists[i].count == r->count &&
-            memcmp(lists[i].rule, r->rule, r->count * sizeof(r->rule[0])) == 0)
+        if (husk_rules_are(r, lists[i].refuse, lists[i].count, lists[i].rule))
             return true;
     return false;
 }
