@@ -62,7 +62,7 @@ MONITOR_OBJS = $(MONITOR_SRCS:%.c=%.o) $(MONITOR_ASM:%.S=%.o)
 # The parts with no KVM in them: unit tests and fuzzers link these.
 MONITOR_PURE := monitor/args.c monitor/device_kinds.c monitor/elf.c monitor/gpa.c drivers/block/spec.c \
 	monitor/symbols.c monitor/core_dump.c monitor/outfile.c monitor/guest_pages.c \
-	monitor/allowlist.c \
+	monitor/allowlist.c monitor/huge_pages.c \
 	monitor/snapshot_format.c \
 	monitor/hypercall.c monitor/log.c monitor/json.c monitor/core_calls.c monitor/rate.c \
 	monitor/stop.c drivers/console/host.c drivers/console/escape.c drivers/net/spec.c drivers/net/host.c drivers/net/vnet.c \

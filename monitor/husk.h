@@ -261,6 +261,21 @@ uint64_t husk_elf_min_mem(const struct husk_elf_image *img);
  * than the headers said). */
 int husk_elf_load(const struct husk_elf_image *img, int fd, uint8_t *mem);
 
+/* ---- huge_pages.c: 2 MiB pages where the image fills them ---- */
+
+struct husk_vm;
+
+#define HUSK_HUGE_PAGE (2ULL << 20)
+
+/* Whether the 2 MiB-aligned chunk of guest memory at chunk is one the
+ * image's file bytes fill at least a quarter of. */
+bool husk_huge_chunk_wanted(const struct husk_elf_image *img, uint64_t chunk);
+
+/* Ask for transparent huge pages in those chunks that lie in guest
+ * memory from mem_lo on (before anything touches them). */
+void husk_huge_advise(const struct husk_vm *vm,
+                      const struct husk_elf_image *img, uint64_t mem_lo);
+
 /* ---- inspect.c: husk inspect, what an image is without running it ---- */
 
 /*

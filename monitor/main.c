@@ -131,6 +131,10 @@ static void image_load(const char *path, struct image_file *im,
 static void prefault(struct husk_vm *vm, const struct husk_elf_image *img)
 {
     const uint64_t page = HUSK_PAGE_SIZE;
+    /* First, 2 MiB pages where the image fills them (huge_pages.c). The
+     * process backend's mapping starts at HUSK_BOOT_GPA. */
+    husk_huge_advise(vm, img,
+                     vm->backend == HUSK_BACKEND_KVM ? 0 : HUSK_BOOT_GPA);
     for (unsigned i = 0; i < img->segment_count; i++) {
         const struct husk_elf_segment *s = &img->segments[i];
         uint64_t start = s->gpa & ~(page - 1);
