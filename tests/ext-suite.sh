@@ -230,6 +230,21 @@ host kill9_debugfs "$([ -n "$skipping" ] || cmp -s "$tmp/got" "$tmp/pattern50000
 expect kill9_after 0 '^after_kill ok$' '' -- --block:data="$i" "$fsimg" -- after_kill
 clean kill9_after_clean "$i"
 
+# ---- what an fsync costs the host: a flush with nothing new to make
+# durable costs no fdatasync; a rewrite in place costs one; the image is
+# clean after each (the superblock's "clean" mark needs no flush of its
+# own: guest/ext2/io.c)
+i=$tmp/flushes.img
+mkfs.ext4 -q "$i" 32M >/dev/null 2>&1
+flushes() { grep -o '"flushes":[0-9]*' "$tmp/err" | head -1 | cut -d: -f2; }
+expect flushes_create 0 '^synced_file ok$' '' -- --stats=json --block:data="$i" "$fsimg" -- synced_file
+clean flushes_create_clean "$i"
+expect flushes_idle 0 '^fsync_idle ok$' '' -- --stats=json --block:data="$i" "$fsimg" -- fsync_idle
+host flushes_idle_none "$([ -n "$skipping" ] || [ "$(flushes)" = 0 ] || echo "ten fsyncs of an unchanged file cost $(flushes) host flushes, not 0")"
+expect flushes_overwrite 0 '^overwrite ok$' '' -- --stats=json --block:data="$i" "$fsimg" -- overwrite
+host flushes_overwrite_one "$([ -n "$skipping" ] || [ "$(flushes)" = 1 ] || echo "a rewrite in place and its fsync cost $(flushes) host flushes, not 1")"
+clean flushes_overwrite_clean "$i"
+
 # ---- other ways out: _exit (no atexit, no stdio), a signal's default
 # action; the mount is flushed on each (husk-cc links --wrap=husk_exit)
 i=$tmp/exits.img

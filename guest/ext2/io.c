@@ -61,6 +61,9 @@ struct blkio {
     struct cblock *buckets[CACHE_BUCKETS];
     struct cblock *newest, *oldest;
     unsigned count, dirty;
+    /* Written to since the device was last flushed: a flush with nothing
+     * new to make durable costs no host fdatasync (dev_rw, extfs_io_sync). */
+    bool unsynced;
     struct struct_io_stats stats;
 };
 
@@ -82,6 +85,8 @@ static errcode_t dev_rw(io_channel ch, bool write, uint64_t off, void *buf,
 {
     struct blkio *b = bio_of(ch);
     size_t done = 0;
+    if (write)
+        b->unsynced = true; /* a write that fails half way counts too */
     while (done < len) {
         long n = write ? husk_sys_pwrite(b->fd, (char *)buf + done, len - done,
                                          (off_t)(off + done))
@@ -321,8 +326,14 @@ int extfs_io_data(io_channel ch, bool write, uint64_t off, void *buf,
 
 int extfs_io_sync(io_channel ch)
 {
-    long rc = husk_sys_fsync(bio_of(ch)->fd);
-    return rc < 0 ? (int)rc : 0;
+    struct blkio *b = bio_of(ch);
+    if (!b->unsynced)
+        return 0;
+    long rc = husk_sys_fsync(b->fd);
+    if (rc < 0)
+        return (int)rc;
+    b->unsynced = false;
+    return 0;
 }
 
 void extfs_io_hook(io_channel ch, void (*before_write)(void *),
@@ -466,8 +477,16 @@ static errcode_t hio_write_blk(io_channel ch, unsigned long block, int count,
     return hio_write_blk64(ch, block, count, data);
 }
 
-/* The superblock's changed bytes (ext2fs_flush), straight to the device
- * after the flush that wrote the rest. */
+/*
+ * The superblock's changed bytes (ext2fs_flush2: its only use), straight
+ * to the device after the flush that wrote the rest. They need no flush
+ * of their own, so ext2fs_flush2's last one costs nothing: all they
+ * describe is on the device already, and if the host loses them in a
+ * crash, the device keeps the superblock that extfs_mark_dirty wrote and
+ * flushed before the first metadata write, which says "not clean", and
+ * e2fsck checks the image. The next flush of anything else takes them
+ * along. A program's fsync goes from three host fdatasyncs to two.
+ */
 static errcode_t hio_write_byte(io_channel ch, unsigned long offset, int size,
                                 const void *data)
 {
@@ -477,8 +496,10 @@ static errcode_t hio_write_byte(io_channel ch, unsigned long offset, int size,
     if (b->before_write != NULL)
         b->before_write(b->ctx);
     before_writeback(b);
+    bool unsynced = b->unsynced;
     errcode_t e =
         dev_rw(ch, true, offset, (void *)(uintptr_t)data, (size_t)size);
+    b->unsynced = unsynced;
     if (e == 0)
         overlay(ch, offset, (void *)(uintptr_t)data, (uint64_t)size, true);
     else

@@ -23,6 +23,10 @@
  *   two          (ext_two.husk) a second file system at /mnt/more
  *   exit_now     writes a file, then _exit(7): no atexit, no stdio flush
  *   signal_exit  writes a file, then dies of SIGTERM's default action
+ *   synced_file  writes /data/synced_file (8 KiB) and fsyncs it
+ *   fsync_idle   fsyncs synced_file ten times, changing nothing
+ *   overwrite    rewrites synced_file's first 4 KiB in place, fsyncs it
+ *                (the suite counts the host flushes each costs)
  * Prints "PART ok", or the first check that failed and exits 1.
  */
 #define _GNU_SOURCE /* SEEK_DATA, SEEK_HOLE */
@@ -583,6 +587,36 @@ static void signal_exit_part(void)
         raise(SIGTERM);
 }
 
+/* For the count of host flushes (the suite reads --stats=json). */
+static void synced_file_part(void)
+{
+    char buf[8192];
+    memset(buf, 'a', sizeof(buf));
+    int fd = open("/data/synced_file", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+    CHECK(fsync(fd) == 0 && close(fd) == 0);
+}
+
+/* Nothing changed since the last flush: no fsync has anything to do. */
+static void fsync_idle_part(void)
+{
+    int fd = open("/data/synced_file", O_RDONLY);
+    CHECK(fd >= 0);
+    for (int i = 0; i < 10; i++)
+        CHECK(fsync(fd) == 0);
+    CHECK(close(fd) == 0);
+}
+
+/* Data in blocks the file has, and its times: one flush. */
+static void overwrite_part(void)
+{
+    char buf[4096];
+    memset(buf, 'b', sizeof(buf));
+    int fd = open("/data/synced_file", O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+    CHECK(fsync(fd) == 0 && close(fd) == 0);
+}
+
 int main(int argc, char **argv)
 {
     static const struct test_part parts[] = {
@@ -601,6 +635,9 @@ int main(int argc, char **argv)
         {"two", two_part},
         {"exit_now", exit_now_part},
         {"signal_exit", signal_exit_part},
+        {"synced_file", synced_file_part},
+        {"fsync_idle", fsync_idle_part},
+        {"overwrite", overwrite_part},
     };
     return run_part(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }
