@@ -911,8 +911,10 @@ uint64_t husk_bootinfo_resume(struct husk_vm *vm);
 /* A device's queue, as the I/O thread and kicks serve it. */
 struct husk_io_queue {
     /* Serve what the guest has submitted; never blocks on the guest.
-     * Returns requests served, or -1 with a one-line reason in why. */
-    long (*serve)(struct husk_vm *vm, void *ctx, char *why, size_t whylen);
+     * Returns requests served, adding the bytes they moved to *bytes, or
+     * -1 with a one-line reason in why. */
+    long (*serve)(struct husk_vm *vm, void *ctx, uint64_t *bytes, char *why,
+                  size_t whylen);
     /* Tell the guest whether it must kick (the thread sleeps). */
     void (*set_sleeping)(void *ctx, bool sleeping);
     void *ctx;

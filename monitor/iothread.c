@@ -62,6 +62,9 @@
 #define SPIN_NS_MIN 50000ULL
 #define SPIN_NS_MAX 5000000ULL
 #define SPIN_WAKE_MULT 8
+/* A kick that moved this much or more does not wake the thread (see
+ * husk_io_kick). */
+#define KICK_WAKES_BELOW (64 * 1024)
 
 struct husk_io {
     atomic_int lock;     /* 0 free, 1 held, 2 held with waiters */
@@ -141,8 +144,9 @@ static void publish_sleeping(struct husk_io *io, bool sleeping)
 static long serve_all(struct husk_vm *vm, struct husk_io *io)
 {
     long total = 0;
+    uint64_t bytes = 0;
     for (unsigned i = 0; i < io->count; i++) {
-        long n = io->queues[i].serve(vm, io->queues[i].ctx, io->why,
+        long n = io->queues[i].serve(vm, io->queues[i].ctx, &bytes, io->why,
                                      sizeof(io->why));
         if (n < 0)
             return -1;
@@ -390,11 +394,17 @@ long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
 {
     struct husk_io *io = io_of(vm);
     io_lock(io);
-    long n = q->serve(vm, q->ctx, why, whylen);
+    uint64_t bytes = 0;
+    long n = q->serve(vm, q->ctx, &bytes, why, whylen);
     if (n > 0)
         io->served_by_kick += (uint64_t)n;
-    /* The guest is doing I/O: have the thread poll for what follows. */
-    if (n >= 0 && io->running && io->sleeping) {
+    /* The guest is doing I/O: have the thread poll for what follows;
+     * but not after a large transfer. libhusk kicks those at once
+     * (drivers/block/guest.c: 64 KiB or more), so that they are served on
+     * the CPU that wants the data; a thread woken by them only competes
+     * with the next kick for the lock and the cache (sequential 1 MiB
+     * reads: 0.87x the speed with it woken). */
+    if (n >= 0 && bytes < KICK_WAKES_BELOW && io->running && io->sleeping) {
         uint64_t one = 1;
         /* The vDSO's clock, which keeps no thread state: this may run on
          * the guest's %fs (proc.c). */

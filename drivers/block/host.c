@@ -225,7 +225,8 @@ static void count(struct block *b, const struct husk_block_request *r,
 /* Serve what the guest has submitted to b's queue since the last time
  * (the caller holds the I/O lock). Each batch taken is checked whole
  * first. */
-static long queue_serve(struct husk_vm *vm, void *ctx, char *why, size_t whylen)
+static long queue_serve(struct husk_vm *vm, void *ctx, uint64_t *bytes,
+                        char *why, size_t whylen)
 {
     struct block *b = ctx;
     struct husk_block_queue *q = b->queue;
@@ -257,6 +258,7 @@ static long queue_serve(struct husk_vm *vm, void *ctx, char *why, size_t whylen)
         e->req.result = transfer(b->fd, reqs[i].op, bufs[i], reqs[i].len,
                                  (off_t)(reqs[i].sector * HUSK_BLOCK_SECTOR));
         count(b, &reqs[i], e->req.result);
+        *bytes += reqs[i].len;
         __atomic_store_n(&e->done, seq + 1, __ATOMIC_RELEASE);
     }
     b->taken = submitted;
