@@ -440,8 +440,10 @@ UNIT_HDRS := $(wildcard tests/unit/*.h monitor/*.h abi/*.h drivers/*/*.h)
 # Sources a unit test includes whole (for their static functions): they
 # rebuild the tests but are not compiled on their own.
 UNIT_INCLUDED := monitor/iothread.c
-# tso.c, txq.c, vfs_path.c and sched.c are the guest's, and pure: their tests run here.
+# tso.c, txq.c, vfs_path.c, sched.c and drivers.c are the guest's, and
+# pure: their tests run here.
 $(BUILD)/tests/unit: $(UNIT_SRCS) $(MONITOR_PURE) $(OCI_PURE) oci/oci.h drivers/net/tso.c drivers/net/txq.c guest/vfs_path.c guest/vfs.h guest/sched.c guest/sched.h \
+	    guest/drivers.c guest/driver.h \
 	    monitor/supervisor_rules.c $(BUILD)/gen/supervisor_filter.h $(BUILD)/gen/monitor_filters.c \
 	    $(UNIT_HDRS) $(UNIT_INCLUDED) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Husk authors */
 /*
- * devfs.c: /dev. The image's block devices by name (drivers/block), then
+ * devfs.c: /dev. The drivers' devices by name (the block devices: the
+ * driver table, driver.h), then
  * the character devices every program may expect: null, zero, full,
  * random and urandom (the CPU's generator, random.c), and stdin, stdout
  * and stderr. Those follow fds 0, 1 and 2 as Linux's links to
@@ -18,11 +19,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "driver.h"
 #include "guest.h"
 #include "vfs.h"
 
-#define DEVFS_DEV 5  /* st_dev */
-#define INO_BLOCK 16 /* block device i has inode INO_BLOCK + i */
+#define DEVFS_DEV 5   /* st_dev */
+#define INO_DEVICE 16 /* device file i has inode INO_DEVICE + i */
 
 enum chr {
     DEV_NULL,
@@ -44,7 +46,7 @@ struct chr_node {
 
 struct blk_node {
     struct husk_vnode v;
-    unsigned index;
+    unsigned index; /* over all drivers' devices, in table order */
 };
 
 static const struct husk_vnode_ops devfs_ops;
@@ -59,10 +61,33 @@ static struct chr_node chrs[CHR_COUNT] = {
     [DEV_STDOUT] = {{&devfs_ops, 0, S_IFCHR}, "stdout", makedev(5, 0)},
     [DEV_STDERR] = {{&devfs_ops, 0, S_IFCHR}, "stderr", makedev(5, 0)},
 };
-/* Block devices are vnodes of S_IFBLK type here (O_TRUNC passes them
- * by), though stat shows what fstat on their fd always has: a regular
- * file of the device's size. */
+/* Device files are vnodes of S_IFBLK type here (O_TRUNC passes them by),
+ * though stat shows what fstat on their fd always has: a regular file of
+ * the device's size. */
 static struct blk_node blks[HUSK_DEVICES_MAX];
+
+/* Device file `index` (over all drivers): its driver, and its number
+ * there in *i; NULL past the last. */
+static const struct husk_driver *device_at(unsigned index, unsigned *i)
+{
+    const struct husk_driver *d;
+    for (unsigned k = 0; (d = husk_driver_at(k)) != NULL; k++) {
+        unsigned n = d->dev_count != NULL ? d->dev_count() : 0;
+        if (index < n) {
+            *i = index;
+            return d;
+        }
+        index -= n;
+    }
+    return NULL;
+}
+
+static const char *device_name(unsigned index)
+{
+    unsigned i;
+    const struct husk_driver *d = device_at(index, &i);
+    return d != NULL ? d->dev_name(i) : NULL;
+}
 
 struct husk_vnode *husk_devfs_root(void)
 {
@@ -80,8 +105,9 @@ static int devfs_lookup(struct husk_vnode *dir, const char *name, size_t len,
                         struct husk_vnode **out)
 {
     (void)dir;
-    for (unsigned i = 0; i < husk_block_count(); i++)
-        if (same(husk_block_name(i), name, len)) {
+    const char *dev;
+    for (unsigned i = 0; i < HUSK_DEVICES_MAX && (dev = device_name(i)); i++)
+        if (same(dev, name, len)) {
             *out = &blks[i].v;
             return 0;
         }
@@ -104,11 +130,13 @@ static int devfs_readdir(struct husk_vnode *dir, uint64_t pos,
 {
     (void)dir;
     const char *name;
-    unsigned blocks = husk_block_count();
+    unsigned blocks = 0;
+    while (blocks < HUSK_DEVICES_MAX && device_name(blocks) != NULL)
+        blocks++;
     struct husk_vnode *v;
     if (pos < blocks) {
-        name = husk_block_name((unsigned)pos);
-        out->ino = INO_BLOCK + pos;
+        name = device_name((unsigned)pos);
+        out->ino = INO_DEVICE + pos;
         out->type = DT_BLK;
     } else if (pos < blocks + CHR_COUNT) {
         name = chrs[pos - blocks].name;
@@ -137,10 +165,13 @@ static int devfs_getattr(struct husk_vnode *node, struct stat *st)
         st->st_ino = 2;
         st->st_nlink = 2;
     } else if (S_ISBLK(node->mode)) {
-        unsigned i = ((struct blk_node *)node)->index;
-        uint64_t cap = husk_block_capacity(i);
-        st->st_mode = S_IFREG | (husk_block_read_only(i) ? 0444 : 0644);
-        st->st_ino = INO_BLOCK + i;
+        unsigned index = ((struct blk_node *)node)->index, i;
+        const struct husk_driver *d = device_at(index, &i);
+        if (d == NULL)
+            return -ENOENT;
+        uint64_t cap = d->dev_size(i);
+        st->st_mode = S_IFREG | (d->dev_read_only(i) ? 0444 : 0644);
+        st->st_ino = INO_DEVICE + index;
         st->st_size = (off_t)cap;
         st->st_blocks = (blkcnt_t)(cap / 512);
     } else if (node >= &chrs[DEV_STDIN].v && node <= &chrs[DEV_STDERR].v) {
@@ -220,9 +251,12 @@ static const struct husk_file_ops chr_ops = {
 
 static long devfs_open(struct husk_vnode *node, int flags)
 {
-    if (S_ISBLK(node->mode))
-        return husk_block_open(
-            husk_block_name(((struct blk_node *)node)->index), flags);
+    if (S_ISBLK(node->mode)) {
+        unsigned i;
+        const struct husk_driver *d =
+            device_at(((struct blk_node *)node)->index, &i);
+        return d != NULL ? d->dev_open(i, flags) : -ENOENT;
+    }
     enum chr c = (enum chr)((struct chr_node *)node - chrs);
     if (c >= DEV_STDIN) {
         /* A dup, not a new open file: husk_fd_opened leaves its flags. */

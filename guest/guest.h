@@ -51,11 +51,11 @@ _Noreturn void husk_panic(const char *msg);
 /* Stop the guest with this status (HUSK_HC_EXIT). */
 _Noreturn void husk_exit(int status);
 
-/* ---- console (drivers/console/guest.c) ---- */
+/* ---- the console's output (console_write.c; the fds are the console
+ * driver's, drivers/console/guest.c) ---- */
 long husk_console_write(unsigned stream, const void *buf, size_t len);
 /* Write a NUL-terminated diagnostic line to the console's stderr. */
 void husk_console_note(const char *s);
-void husk_console_init(void);
 
 /* ---- file descriptors (fd.c) ---- */
 struct stat;
@@ -181,27 +181,6 @@ long husk_sys_epoll_create1(int flags);
 long husk_sys_epoll_ctl(int epfd, int op, int fd, void *event);
 long husk_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
 
-/* ---- the network, when the image has one (net/; weak: absent without
- * husk-cc --net; it starts itself as a constructor, once musl is up) ---- */
-void husk_net_poll(uint64_t deadline_ns) __attribute__((weak));
-void husk_net_flush(void) __attribute__((weak));
-/* Run the network once without waiting if it has not run for a while;
- * true if it ran. */
-_Bool husk_net_step_if_stale(void) __attribute__((weak));
-long husk_net_syscall(long n, long a1, long a2, long a3, long a4, long a5,
-                      long a6) __attribute__((weak));
-
-/* ---- block devices (drivers/block/guest.c) ---- */
-void husk_block_init(void);
-/* Open /dev/NAME of a block device: an fd, or -ENOENT if there is none. */
-long husk_block_open(const char *name, int flags);
-/* The block devices, for /dev's listing: how many, and the name of each. */
-unsigned husk_block_count(void);
-const char *husk_block_name(unsigned i);
-/* Their size, for stat. */
-uint64_t husk_block_capacity(unsigned i);
-bool husk_block_read_only(unsigned i);
-
 /* ---- memory (mem.c) ---- */
 void husk_mem_init(uint64_t image_end, uint64_t mem_size);
 long husk_sys_brk(uintptr_t addr);
@@ -222,9 +201,6 @@ void husk_clock_resume(const struct husk_bootinfo *bi, uint64_t at_ns);
 /* A restored instance: the current thread's FS and GS bases loaded
  * again, by the means this host offers (thread.c). */
 void husk_thread_resume(void);
-/* A restored instance: each block queue set up is handed to the new
- * monitor again (drivers/block/guest.c). */
-void husk_block_resume(void);
 /* crt0.S, for a restored instance (ready.c). */
 _Noreturn void husk_resume(const struct husk_bootinfo *bi);
 /* Where a restored instance resumes (ready.c): a call that a snapshot may

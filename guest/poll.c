@@ -14,6 +14,7 @@
 #include <sys/select.h>
 #include <time.h>
 
+#include "driver.h"
 #include "guest.h"
 #include "thread.h"
 
@@ -35,8 +36,8 @@ void husk_host_wait(uint64_t deadline_ns)
     uint64_t timer = husk_timer_next();
     if (timer < deadline_ns)
         deadline_ns = timer;
-    if (husk_net_poll != NULL)
-        husk_net_poll(deadline_ns);
+    if (husk_drivers_poll_some())
+        husk_drivers_poll(deadline_ns);
     else
         husk_sleep_step(deadline_ns); /* one wait: input may end it */
 }
@@ -85,17 +86,17 @@ long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
         if (n != 0) {
             husk_thread_ran(); /* it goes on: other waiters look again */
             /* Ready at once, every time: the network must still run. */
-            if (n > 0 && husk_net_step_if_stale != NULL)
-                husk_net_step_if_stale();
+            if (n > 0)
+                husk_drivers_step_if_stale();
             return n;
         }
         if (husk_signal_due())
             return -EINTR; /* the syscall layer delivers it */
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline) {
-            if (stepped || husk_net_poll == NULL)
+            if (stepped || !husk_drivers_poll_some())
                 return 0;
-            husk_net_poll(now);
+            husk_drivers_poll(now);
         } else {
             husk_idle(deadline);
         }

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 
 #include "include/husk.h"
+#include "driver.h"
 #include "guest.h"
 
 _Static_assert(HUSK_FEATURE_RESUMED == 0x80, "crt0.S tests bit 7");
@@ -54,8 +55,7 @@ int husk_ready(void)
 void husk_resume_arm(void)
 {
     /* What is queued would be lost with the run. */
-    if (husk_net_flush != NULL)
-        husk_net_flush();
+    husk_drivers_flush();
     resume_ns = husk_monotonic_ns();
     resume_armed = true;
 }
@@ -75,6 +75,6 @@ _Noreturn void husk_resume(const struct husk_bootinfo *bi)
     /* The clock goes on from where it stood at the ready call: time
      * spent in the file does not pass for the guest's timers. */
     husk_clock_resume(bi, resume_ns);
-    husk_block_resume();
+    husk_drivers_resume();
     longjmp(husk_resume_point, 1);
 }

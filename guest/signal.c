@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "driver.h"
 #include "guest.h"
 #include "thread.h"
 
@@ -290,7 +291,7 @@ static void wait_for_signal(uint64_t deadline)
 {
     static bool told;
     if (!told && deadline == UINT64_MAX && husk_timer_next() == UINT64_MAX &&
-        husk_net_poll == NULL && !husk_threads_live()) {
+        !husk_drivers_poll_some() && !husk_threads_live()) {
         told = true;
         husk_console_note("husk: waiting for a signal with no timer armed "
                           "waits forever\n");

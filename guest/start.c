@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "guest.h"
 
 int main(int argc, char **argv, char **envp);
@@ -70,8 +71,7 @@ _Noreturn void husk_start(const struct husk_bootinfo *bi)
     husk_boot = bi;
     husk_clock_init(bi);
     husk_mem_init(bi->image_end, bi->mem_size);
-    husk_console_init();
-    husk_block_init();
+    husk_drivers_init();
     husk_fs_init();
 
     uint32_t argc = bi->argc;
@@ -131,8 +131,7 @@ _Noreturn void husk_panic(const char *msg)
 
 _Noreturn void husk_exit(int status)
 {
-    if (husk_net_flush != NULL) /* frames still queued, e.g. a last FIN */
-        husk_net_flush();
+    husk_drivers_flush(); /* frames still queued, e.g. a last FIN */
     struct husk_hc_exit a = {.status = status};
     husk_hypercall(HUSK_HC_EXIT, &a);
     for (;;) /* the monitor never resumes a stopped guest */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "driver.h"
 #include "guest.h"
 #include "syscall_names.h" /* generated from musl's bits/syscall.h */
 #include "thread.h"
@@ -220,7 +221,7 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
         return husk_sys_epoll_wait((int)a1, (void *)a2, (int)a3, (int)a4);
     case SYS_epoll_pwait:
         return masked_wait(n, a1, a2, a3, a4, a5, a6);
-    /* sockets: net/ when the image has a network device */
+    /* sockets: net/'s driver when the image has a network device */
     case SYS_socket:
     case SYS_socketpair:
     case SYS_bind:
@@ -236,10 +237,12 @@ static long dispatch(long n, long a1, long a2, long a3, long a4, long a5,
     case SYS_getsockname:
     case SYS_getpeername:
     case SYS_setsockopt:
-    case SYS_getsockopt:
-        if (husk_net_syscall != NULL)
-            return husk_net_syscall(n, a1, a2, a3, a4, a5, a6);
+    case SYS_getsockopt: {
+        long rc;
+        if (husk_drivers_syscall(&rc, n, a1, a2, a3, a4, a5, a6))
+            return rc;
         return no_network(n, a1);
+    }
     /* memory */
     case SYS_brk:
         return husk_sys_brk((uintptr_t)a1);

@@ -20,6 +20,7 @@
 #include "lwip/timeouts.h"
 
 #include "../drivers/net/nic.h"
+#include "../guest/driver.h"
 #include "../guest/guest.h"
 #include "sock.h"
 #include "net.h"
@@ -158,3 +159,14 @@ void husk_net_flush(void)
             husk_nic_io(nic, 0, husk_netif_input);
     }
 }
+
+/* The network's entry in the driver table: husk-cc --net pulls it (and
+ * with it this stack) into the image by this name. */
+HUSK_DRIVER(husk_net_driver) = {
+    .name = "net",
+    .order = 2,
+    .poll = husk_net_poll,
+    .flush = husk_net_flush,
+    .step_if_stale = husk_net_step_if_stale,
+    .syscall = husk_net_syscall,
+};

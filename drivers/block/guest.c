@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../guest/driver.h"
 #include "../../guest/guest.h"
 #include "../../guest/seek.h"
+#include "guest.h"
 
 #define SECTOR 512ULL
 #define FILES_MAX 64
@@ -47,7 +49,7 @@ static struct block_dev devs[HUSK_DEVICES_MAX];
 static unsigned dev_count;
 static struct block_file files[FILES_MAX];
 
-void husk_block_init(void)
+static void block_init(void)
 {
     for (uint32_t i = 0; i < husk_boot->device_count; i++) {
         const struct husk_boot_device *d = &husk_boot->devices[i];
@@ -81,7 +83,8 @@ static struct husk_block_queue *queue_of(struct block_dev *dev)
     return dev->queue;
 }
 
-void husk_block_resume(void)
+/* A restored instance: each queue set up is handed to the new monitor. */
+static void block_resume(void)
 {
     for (unsigned i = 0; i < dev_count; i++) {
         if (devs[i].queue == NULL)
@@ -369,3 +372,23 @@ long husk_block_open(const char *name, int flags)
     }
     return -ENFILE;
 }
+
+/* ---- the driver table's entry (guest/driver.h) ---- */
+
+static long block_dev_open(unsigned i, int flags)
+{
+    return husk_block_open(husk_block_name(i), flags);
+}
+
+/* husk-cc pulls this object into every image by this name. */
+HUSK_DRIVER(husk_block_driver) = {
+    .name = "block",
+    .order = 1,
+    .init = block_init,
+    .resume = block_resume,
+    .dev_count = husk_block_count,
+    .dev_name = husk_block_name,
+    .dev_size = husk_block_capacity,
+    .dev_read_only = husk_block_read_only,
+    .dev_open = block_dev_open,
+};

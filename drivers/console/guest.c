@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * drivers/console/guest.c: fds 0, 1 and 2. stdout and stderr go to the
- * monitor's stdout and stderr through HUSK_HC_CONSOLE_WRITE. stdin is the
+ * monitor's stdout and stderr through HUSK_HC_CONSOLE_WRITE (libhusk's
+ * husk_console_write, guest/console_write.c). stdin is the
  * monitor's stdin, read through HUSK_HC_CONSOLE_READ (at end of file when
  * the monitor does not offer it: an older one, or husk --stdin=none).
  * None of them is a terminal.
@@ -19,32 +20,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "../../guest/driver.h"
 #include "../../guest/guest.h"
-
-long husk_console_write(unsigned stream, const void *buf, size_t len)
-{
-    size_t done = 0;
-    while (done < len) {
-        size_t chunk = len - done;
-        if (chunk > HUSK_CONSOLE_MAX)
-            chunk = HUSK_CONSOLE_MAX;
-        struct husk_hc_console_write a = {
-            .buf_gpa = (uintptr_t)buf + done,
-            .len = (uint32_t)chunk,
-            .stream = stream,
-        };
-        husk_hypercall(HUSK_HC_CONSOLE_WRITE, &a);
-        if (a.ret <= 0)
-            return done > 0 ? (long)done : -EIO;
-        done += (size_t)a.ret;
-    }
-    return (long)done;
-}
-
-void husk_console_note(const char *s)
-{
-    husk_console_write(HUSK_CONSOLE_STDERR, s, __builtin_strlen(s));
-}
 
 /* stdin's state: what console_read brought in that nobody has read yet,
  * and an end of file or error to report once. One stdin, one state: fd 0
@@ -207,10 +184,18 @@ static const struct husk_file_ops console_ops = {
     .set_flags = console_set_flags,
 };
 
-void husk_console_init(void)
+/* fds 0, 1 and 2, before anything else: the other drivers may print. */
+static void console_init(void)
 {
     /* priv is the stream: 0 (stdin), HUSK_CONSOLE_STDOUT, _STDERR */
     husk_fd_install(0, &console_ops, (void *)0);
     husk_fd_install(1, &console_ops, (void *)(uintptr_t)HUSK_CONSOLE_STDOUT);
     husk_fd_install(2, &console_ops, (void *)(uintptr_t)HUSK_CONSOLE_STDERR);
 }
+
+/* Every image has it: its writes are referred to throughout libhusk. */
+HUSK_DRIVER(husk_console_driver) = {
+    .name = "console",
+    .order = 0,
+    .init = console_init,
+};

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../drivers/block/guest.h"
 #include "../guest.h"
 #include "extfs.h"
 

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "../../drivers/block/guest.h"
 #include "../guest.h"
 #include "extfs.h"
 
