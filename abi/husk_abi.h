@@ -433,12 +433,16 @@ HUSK_ABI_CHECK(struct husk_hc_block_flush, 16);
  * sequence number + 1 into `done` (after `result`). While the thread
  * sleeps (it does after a short idle spell) `monitor_sleeping` is 1 and
  * the guest must call HUSK_HC_BLOCK_KICK, which serves the queue at once
- * (in the exit) and wakes the thread. A guest that has waited long for a
- * completion may kick too. The monitor checks every batch it takes
+ * (in the exit) and wakes the thread, unless the kick moved
+ * HUSK_BLOCK_KICK_AT_ONCE bytes or more. A guest that has waited long for
+ * a completion may kick too, and libhusk kicks every batch of
+ * HUSK_BLOCK_KICK_AT_ONCE bytes or more at once: its transfer dwarfs the
+ * exit, and it is served on the CPU that wants the data. The monitor checks every batch it takes
  * whole before any I/O; a bad request stops the guest. The guest must not
  * change an entry between submitting it and seeing it done.
  */
-#define HUSK_BLOCK_QUEUE_SIZE 64 /* entries; a power of two */
+#define HUSK_BLOCK_QUEUE_SIZE 64            /* entries; a power of two */
+#define HUSK_BLOCK_KICK_AT_ONCE (64 * 1024) /* bytes; see above */
 struct husk_block_qentry {
     struct husk_block_request req; /* IN, and req.result OUT */
     uint32_t done;                 /* OUT: the entry's sequence number + 1 */

@@ -82,6 +82,16 @@ static const struct husk_driver *device_at(unsigned index, unsigned *i)
     return NULL;
 }
 
+/* How many device files there are, over all drivers. */
+static unsigned device_count(void)
+{
+    unsigned n = 0;
+    const struct husk_driver *d;
+    for (unsigned k = 0; (d = husk_driver_at(k)) != NULL; k++)
+        n += d->dev_count != NULL ? d->dev_count() : 0;
+    return n;
+}
+
 static const char *device_name(unsigned index)
 {
     unsigned i;
@@ -105,9 +115,8 @@ static int devfs_lookup(struct husk_vnode *dir, const char *name, size_t len,
                         struct husk_vnode **out)
 {
     (void)dir;
-    const char *dev;
-    for (unsigned i = 0; i < HUSK_DEVICES_MAX && (dev = device_name(i)); i++)
-        if (same(dev, name, len)) {
+    for (unsigned i = 0, n = device_count(); i < n && i < HUSK_DEVICES_MAX; i++)
+        if (same(device_name(i), name, len)) {
             *out = &blks[i].v;
             return 0;
         }
@@ -130,9 +139,9 @@ static int devfs_readdir(struct husk_vnode *dir, uint64_t pos,
 {
     (void)dir;
     const char *name;
-    unsigned blocks = 0;
-    while (blocks < HUSK_DEVICES_MAX && device_name(blocks) != NULL)
-        blocks++;
+    unsigned blocks = device_count();
+    if (blocks > HUSK_DEVICES_MAX)
+        blocks = HUSK_DEVICES_MAX; /* the most blks[] holds */
     struct husk_vnode *v;
     if (pos < blocks) {
         name = device_name((unsigned)pos);

@@ -60,9 +60,10 @@ void husk_drivers_resume(void);
 const struct husk_driver *husk_driver_at(unsigned i);
 /* Whether a driver has work the waits must drive (a poll). */
 bool husk_drivers_poll_some(void);
-/* The first such driver's poll (there is one: the network); each
- * driver's flush; each one's step_if_stale (true if any ran). */
-void husk_drivers_poll(uint64_t deadline_ns);
+/* The first such driver's poll (there is one: the network), false if
+ * there is none; each driver's flush; each one's step_if_stale (true if
+ * any ran). */
+bool husk_drivers_poll(uint64_t deadline_ns);
 void husk_drivers_flush(void);
 bool husk_drivers_step_if_stale(void);
 /* System call n, by the first driver that serves system calls (the

@@ -70,11 +70,13 @@ bool husk_drivers_poll_some(void)
     return poller() != NULL;
 }
 
-void husk_drivers_poll(uint64_t deadline_ns)
+bool husk_drivers_poll(uint64_t deadline_ns)
 {
     const struct husk_driver *d = poller();
-    if (d != NULL)
-        d->poll(deadline_ns);
+    if (d == NULL)
+        return false;
+    d->poll(deadline_ns);
+    return true;
 }
 
 void husk_drivers_flush(void)

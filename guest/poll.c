@@ -36,9 +36,7 @@ void husk_host_wait(uint64_t deadline_ns)
     uint64_t timer = husk_timer_next();
     if (timer < deadline_ns)
         deadline_ns = timer;
-    if (husk_drivers_poll_some())
-        husk_drivers_poll(deadline_ns);
-    else
+    if (!husk_drivers_poll(deadline_ns))
         husk_sleep_step(deadline_ns); /* one wait: input may end it */
 }
 
@@ -94,9 +92,8 @@ long husk_wait_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
             return -EINTR; /* the syscall layer delivers it */
         uint64_t now = husk_monotonic_ns();
         if (now >= deadline) {
-            if (stepped || !husk_drivers_poll_some())
+            if (stepped || !husk_drivers_poll(now))
                 return 0;
-            husk_drivers_poll(now);
         } else {
             husk_idle(deadline);
         }

@@ -62,9 +62,6 @@
 #define SPIN_NS_MIN 50000ULL
 #define SPIN_NS_MAX 5000000ULL
 #define SPIN_WAKE_MULT 8
-/* A kick that moved this much or more does not wake the thread (see
- * husk_io_kick). */
-#define KICK_WAKES_BELOW (64 * 1024)
 
 struct husk_io {
     atomic_int lock;     /* 0 free, 1 held, 2 held with waiters */
@@ -400,11 +397,12 @@ long husk_io_kick(struct husk_vm *vm, const struct husk_io_queue *q, char *why,
         io->served_by_kick += (uint64_t)n;
     /* The guest is doing I/O: have the thread poll for what follows;
      * but not after a large transfer. libhusk kicks those at once
-     * (drivers/block/guest.c: 64 KiB or more), so that they are served on
-     * the CPU that wants the data; a thread woken by them only competes
-     * with the next kick for the lock and the cache (sequential 1 MiB
-     * reads: 0.87x the speed with it woken). */
-    if (n >= 0 && bytes < KICK_WAKES_BELOW && io->running && io->sleeping) {
+     * (HUSK_BLOCK_KICK_AT_ONCE), so that they are served on the CPU that
+     * wants the data; a thread woken by them only competes with the next
+     * kick for the lock and the cache (sequential 1 MiB reads: 0.87x the
+     * speed with it woken). */
+    if (n >= 0 && bytes < HUSK_BLOCK_KICK_AT_ONCE && io->running &&
+        io->sleeping) {
         uint64_t one = 1;
         /* The vDSO's clock, which keeps no thread state: this may run on
          * the guest's %fs (proc.c). */

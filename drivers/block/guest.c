@@ -110,9 +110,6 @@ struct batch {
 /* How long to wait for the I/O thread before kicking: above the time a
  * request takes when the host's page cache has the data. */
 #define KICK_AFTER_NS 100000ULL
-/* A batch this large kicks at once: its transfer dwarfs the exit, and
- * the vCPU had better sleep in the monitor than spin through it. */
-#define KICK_AT_ONCE_BYTES (64 * 1024)
 
 static void kick(struct block_dev *dev)
 {
@@ -140,7 +137,9 @@ static void batch_flush(struct batch *b)
     /* Dekker with the I/O thread: publish, fence, then read its flag. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     bool kicked = false;
-    if (bytes >= KICK_AT_ONCE_BYTES ||
+    /* A large batch kicks at once (husk_abi.h): the vCPU had better
+     * sleep in the monitor than spin through its transfer. */
+    if (bytes >= HUSK_BLOCK_KICK_AT_ONCE ||
         __atomic_load_n(&q->monitor_sleeping, __ATOMIC_RELAXED)) {
         kick(dev);
         kicked = true;

@@ -105,7 +105,7 @@ TEST(drivers_waits_and_calls_go_to_the_first_that_has_them)
     CHECK(husk_drivers_poll_some());
     trace[0] = '\0';
     polled_until = 0;
-    husk_drivers_poll(1234);
+    CHECK(husk_drivers_poll(1234));
     /* One poller drives the waits: whichever comes first in the table. */
     CHECK((polled_until == 1234 && trace[0] == '\0') ||
           (polled_until == 0 && strcmp(trace, "other ") == 0));
