@@ -2,9 +2,10 @@
 /* Copyright (c) 2026 the Husk authors */
 /*
  * sandbox.c: libhusk-host (husk-host.h). A sandbox is a husk monitor,
- * started here as a child with --call-channel=3,4: fd 3 a SOCK_SEQPACKET
- * socket for one message each way per call, fd 4 a memfd both sides map
- * for the call's bytes (abi/husk_channel.h). Its stdout and stderr are
+ * started here as a child with --call-channel=3,4: fd 4 a memfd both
+ * sides map for the call's bytes and the two boxes its messages go
+ * through, fd 3 a SOCK_SEQPACKET socket that rings the one that sleeps
+ * (abi/husk_channel.h). Its stdout and stderr are
  * pipes read while a call runs, so that a guest that prints never blocks
  * on a full pipe. The monitor's exit ends the socket: its status says
  * how the guest stopped (monitor/exitcode.h).
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,7 +60,12 @@ struct husk_sandbox {
     int sock;     /* our end of the channel, or -1 */
     int out, err; /* its stdout and stderr, or -1 once at their end */
     int mem_fd;
-    uint8_t *mem;     /* HUSK_CALL_DATA_MAX bytes, shared with the monitor */
+    uint8_t *mem; /* HUSK_CALL_MEM_SIZE bytes, shared with the monitor */
+    struct husk_channel_boxes *boxes; /* at the end of mem */
+    uint32_t taken;    /* messages taken from boxes->to_library */
+    uint32_t output;   /* the monitor's console writes, as last read */
+    uint64_t watch_ns; /* how long to watch the box: 0 on one CPU */
+    struct husk_channel_watch watch; /* whether watching pays */
     uint8_t *scratch; /* a host function's input, copied out of mem */
 
     int code;
@@ -83,11 +90,16 @@ static int say(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ms(void)
+{
+    return now_ns() / 1000000;
 }
 
 const char *husk_result_name(int result)
@@ -258,6 +270,10 @@ static int spawn(struct husk_sandbox *sb, bool restore, char *err,
     add_arg(argv, &argc, sb->image);
     argv[argc] = NULL;
 
+    /* Both boxes empty for the new monitor (the last one, if any, is
+     * gone: nothing writes them now). */
+    memset(sb->boxes, 0, sizeof(*sb->boxes));
+    sb->taken = sb->output = 0;
     pid_t pid = fork();
     if (pid < 0) {
         free(argv);
@@ -291,26 +307,64 @@ static int spawn(struct husk_sandbox *sb, bool restore, char *err,
 
 /* ---- messages ---- */
 
+/* Put m in the monitor's box, and ring if it sleeps. */
 static int send_msg(struct husk_sandbox *sb, const struct husk_channel_msg *m)
 {
+    if (!husk_channel_put(&sb->boxes->to_monitor, m, 0))
+        return 0;
     ssize_t n;
     do
-        n = send(sb->sock, m, sizeof(*m), MSG_NOSIGNAL);
+        n = send(sb->sock, "", 1, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    return n == (ssize_t)sizeof(*m) ? 0 : -1;
+    return n == 1 ? 0 : -1;
 }
 
 enum got { GOT_MSG, GOT_END, GOT_TIMEOUT };
 
-/* The monitor's next message, reading its output meanwhile; GOT_END when
- * it has exited (its socket closed), GOT_TIMEOUT at deadline (0: none). */
+/* The message taken from the box: checked, and the console's output read
+ * first if the guest wrote any since (it is in the pipes already). */
+static enum got took(struct husk_sandbox *sb, const struct husk_channel_msg *m,
+                     uint32_t output)
+{
+    if (output != sb->output) {
+        sb->output = output;
+        if (sb->out >= 0)
+            drain(sb, &sb->out, 1);
+        if (sb->err >= 0)
+            drain(sb, &sb->err, 2);
+    }
+    bool named = memchr(m->name, '\0', sizeof(m->name)) != NULL;
+    return m->len > HUSK_CALL_DATA_MAX || !named ? GOT_END : GOT_MSG;
+}
+
+/* The monitor's next message: the box watched for sb->watch_ns, then a
+ * sleep on the socket, reading the monitor's output meanwhile. GOT_END
+ * when it has exited (its socket closed), GOT_TIMEOUT at deadline (0:
+ * none). */
 static enum got next_msg(struct husk_sandbox *sb, struct husk_channel_msg *m,
                          uint64_t deadline)
 {
+    struct husk_channel_box *box = &sb->boxes->to_library;
+    uint32_t output;
+    if (husk_channel_take(box, &sb->taken, m, &output))
+        return took(sb, m, output);
+    if (sb->watch_ns != 0 && husk_channel_watch_now(&sb->watch)) {
+        uint64_t until = now_ns() + sb->watch_ns;
+        for (;;) {
+            if (husk_channel_take(box, &sb->taken, m, &output)) {
+                husk_channel_watched(&sb->watch, 1);
+                return took(sb, m, output);
+            }
+            for (int i = 0; i < 64; i++)
+                __builtin_ia32_pause();
+            if (now_ns() >= until)
+                break;
+        }
+        husk_channel_watched(&sb->watch, 0);
+    }
     for (;;) {
-        struct pollfd p[3] = {{.fd = sb->sock, .events = POLLIN},
-                              {.fd = sb->out, .events = POLLIN},
-                              {.fd = sb->err, .events = POLLIN}};
+        if (husk_channel_take(box, &sb->taken, m, &output))
+            return took(sb, m, output);
         int wait = -1;
         if (deadline != 0) {
             uint64_t now = now_ms();
@@ -318,7 +372,13 @@ static enum got next_msg(struct husk_sandbox *sb, struct husk_channel_msg *m,
                 return GOT_TIMEOUT;
             wait = (int)(deadline - now);
         }
+        if (!husk_channel_may_sleep(box, sb->taken))
+            continue;
+        struct pollfd p[3] = {{.fd = sb->sock, .events = POLLIN},
+                              {.fd = sb->out, .events = POLLIN},
+                              {.fd = sb->err, .events = POLLIN}};
         int rc = poll(p, 3, wait);
+        husk_channel_awake(box);
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
@@ -329,12 +389,17 @@ static enum got next_msg(struct husk_sandbox *sb, struct husk_channel_msg *m,
             drain(sb, &sb->err, 2);
         if (p[0].revents == 0)
             continue;
-        ssize_t n = recv(sb->sock, m, sizeof(*m), 0);
-        if (n < 0 && errno == EINTR)
+        /* A doorbell (its bytes mean nothing), or the end. */
+        char bell[16];
+        ssize_t n = recv(sb->sock, bell, sizeof(bell), MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (n != (ssize_t)sizeof(*m) || m->len > HUSK_CALL_DATA_MAX)
+        if (n <= 0) {
+            /* A last message may have come before the end. */
+            if (husk_channel_take(box, &sb->taken, m, &output))
+                return took(sb, m, output);
             return GOT_END;
-        return GOT_MSG;
+        }
     }
 }
 
@@ -455,7 +520,7 @@ void husk_sandbox_free(struct husk_sandbox *sb)
         rmdir(sb->snap_dir);
     }
     if (sb->mem != NULL)
-        munmap(sb->mem, HUSK_CALL_DATA_MAX);
+        munmap(sb->mem, HUSK_CALL_MEM_SIZE);
     close_fd(&sb->mem_fd);
     free(sb->scratch);
     for (size_t i = 0; sb->args != NULL && sb->args[i] != NULL; i++)
@@ -509,14 +574,20 @@ struct husk_sandbox *husk_sandbox_new(const char *image,
     sb->want_snapshot = opts->snapshot;
 
     sb->mem_fd = memfd_create("husk-call", MFD_CLOEXEC);
-    if (sb->mem_fd < 0 || ftruncate(sb->mem_fd, HUSK_CALL_DATA_MAX) != 0 ||
-        (sb->mem = mmap(NULL, HUSK_CALL_DATA_MAX, PROT_READ | PROT_WRITE,
+    if (sb->mem_fd < 0 || ftruncate(sb->mem_fd, HUSK_CALL_MEM_SIZE) != 0 ||
+        (sb->mem = mmap(NULL, HUSK_CALL_MEM_SIZE, PROT_READ | PROT_WRITE,
                         MAP_SHARED, sb->mem_fd, 0)) == MAP_FAILED) {
         sb->mem = NULL;
         say(err, errlen, "cannot make the call memory: %s", strerror(errno));
         husk_sandbox_free(sb);
         return NULL;
     }
+    sb->boxes = husk_channel_boxes_of(sb->mem);
+    /* Watching the box on the only CPU would keep the monitor from
+     * answering. */
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1)
+        sb->watch_ns = HUSK_CHANNEL_WATCH_NS;
     if (sb->want_snapshot) {
         const char *tmp = getenv("TMPDIR");
         snprintf(sb->snap_dir, sizeof(sb->snap_dir), "%s/husk-host-XXXXXX",

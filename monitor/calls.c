@@ -10,13 +10,20 @@
  * hands back the last call's result and blocks here until the embedder
  * sends the next: one exit per call. Its data crosses through MEMORY,
  * mapped before the jail, into the guest's call area, whose every byte is
- * checked as any guest buffer is. The embedder is not the guest, but its
- * messages are checked too: a malformed one ends the run (125).
+ * checked as any guest buffer is. The messages go through MEMORY's boxes,
+ * the socket only rings (husk_channel.h). The embedder is not the guest,
+ * but its messages are checked too: a malformed one ends the run (125).
+ *
+ * Both calls are TLS-free (proc.c): a call that costs no system call must
+ * not cost two arch_prctl either. Their common path makes raw system
+ * calls only; what leaves it (a message, a snapshot, a rewind) claims the
+ * monitor's thread pointer first.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -29,8 +36,12 @@
 #include "rawsys.h"
 
 static struct {
-    int sock, mem_fd; /* -1 without --call-channel */
-    uint8_t *mem;     /* HUSK_CALL_DATA_MAX bytes, shared */
+    int sock, mem_fd;                 /* -1 without --call-channel */
+    uint8_t *mem;                     /* HUSK_CALL_MEM_SIZE bytes, shared */
+    struct husk_channel_boxes *boxes; /* at its end */
+    uint32_t taken;    /* messages taken from boxes->to_monitor */
+    uint64_t watch_ns; /* how long to watch the box: 0 on one CPU */
+    struct husk_channel_watch watch; /* whether watching pays */
 } chan = {.sock = -1, .mem_fd = -1};
 
 bool husk_calls_enabled(void)
@@ -57,12 +68,12 @@ void husk_calls_open(const struct husk_config *cfg)
                     cfg->call_sock);
     struct stat st;
     if (fstat(cfg->call_mem, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size < HUSK_CALL_DATA_MAX)
+        (uint64_t)st.st_size < HUSK_CALL_MEM_SIZE)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "--call-channel: fd %d is not a file of at least %u "
-                    "bytes",
-                    cfg->call_mem, HUSK_CALL_DATA_MAX);
-    void *mem = mmap(NULL, HUSK_CALL_DATA_MAX, PROT_READ | PROT_WRITE,
+                    "bytes (is libhusk-host as new as this husk?)",
+                    cfg->call_mem, HUSK_CALL_MEM_SIZE);
+    void *mem = mmap(NULL, HUSK_CALL_MEM_SIZE, PROT_READ | PROT_WRITE,
                      MAP_SHARED, cfg->call_mem, 0);
     if (mem == MAP_FAILED)
         husk_fatal(HUSK_EXIT_MONITOR, "--call-channel: cannot map fd %d",
@@ -73,6 +84,15 @@ void husk_calls_open(const struct husk_config *cfg)
     chan.sock = cfg->call_sock;
     chan.mem_fd = cfg->call_mem;
     chan.mem = mem;
+    chan.boxes = husk_channel_boxes_of(mem);
+    /* The library starts each monitor with both boxes empty; whatever
+     * they count now is where this monitor starts. */
+    chan.taken = __atomic_load_n(&chan.boxes->to_monitor.seq, __ATOMIC_ACQUIRE);
+    /* Watching a box on the only CPU would keep the other side from
+     * answering. */
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1)
+        chan.watch_ns = HUSK_CHANNEL_WATCH_NS;
 }
 
 int husk_calls_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules)
@@ -104,56 +124,97 @@ int husk_calls_sandbox_rules(const struct husk_vm *vm, struct husk_rules *rules)
     return rc;
 }
 
-/* ---- the socket ---- */
+/* ---- the boxes and the socket ---- */
 
-static void send_msg(const struct husk_channel_msg *m)
+/* Put m in the library's box, and ring if it sleeps. TLS-free. */
+static void send_msg(const struct husk_vm *vm, const struct husk_channel_msg *m)
 {
+    if (!husk_channel_put(&chan.boxes->to_library, m,
+                          (uint32_t)vm->console.writes))
+        return;
     for (;;) {
-        ssize_t n = write(chan.sock, m, sizeof(*m));
-        if (n == (ssize_t)sizeof(*m))
+        long n = husk_raw_write(chan.sock, "", 1);
+        /* Sent; or the embedder is gone, and nothing is left to serve. */
+        if (n >= 0 || n == -EPIPE || n == -ECONNRESET)
             return;
-        if (n < 0 && errno == EINTR)
-            continue;
-        /* The embedder is gone (EPIPE): nothing is left to serve. */
-        if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
-            return;
-        husk_fatal(HUSK_EXIT_MONITOR, "--call-channel: cannot send");
+        if (n != -EINTR) {
+            husk_own_tls();
+            errno = (int)-n;
+            husk_fatal(HUSK_EXIT_MONITOR, "--call-channel: cannot ring");
+        }
     }
 }
 
 enum wait_result { WAIT_MSG, WAIT_CLOSED, WAIT_STOPPED };
 
-/* The embedder's next message, or why there is none. Sleeps with the
- * stop signals open, as the poll call does (stop.c). */
+/* Check a message the embedder put in the box. */
+static void check_msg(const struct husk_channel_msg *m)
+{
+    if (m->len > HUSK_CALL_DATA_MAX ||
+        memchr(m->name, '\0', sizeof(m->name)) == NULL)
+        husk_fatalx(HUSK_EXIT_MONITOR,
+                    "--call-channel: a malformed message (type %u)", m->type);
+}
+
+/* The embedder's next message, or why there is none: the box watched for
+ * chan.watch_ns, then a sleep on the socket with the stop signals open,
+ * as the poll call sleeps (stop.c). TLS-free. */
 static enum wait_result wait_msg(struct husk_channel_msg *m)
 {
+    struct husk_channel_box *box = &chan.boxes->to_monitor;
+    uint32_t output;
+    if (husk_channel_take(box, &chan.taken, m, &output)) {
+        check_msg(m);
+        return WAIT_MSG;
+    }
+    uint64_t watch_until = 0;
+    if (chan.watch_ns != 0 && husk_channel_watch_now(&chan.watch))
+        watch_until = husk_now_ns() + chan.watch_ns;
     for (;;) {
         if (husk_stop_requested())
             return WAIT_STOPPED;
+        if (husk_channel_take(box, &chan.taken, m, &output)) {
+            if (watch_until != 0)
+                husk_channel_watched(&chan.watch, 1);
+            check_msg(m);
+            return WAIT_MSG;
+        }
+        if (watch_until != 0) {
+            for (int i = 0; i < 64; i++)
+                __builtin_ia32_pause();
+            if (husk_now_ns() < watch_until)
+                continue;
+            watch_until = 0;
+            husk_channel_watched(&chan.watch, 0);
+        }
+        if (!husk_channel_may_sleep(box, chan.taken))
+            continue;
         struct pollfd p = {.fd = chan.sock, .events = POLLIN};
         long rc = husk_raw_ppoll(&p, 1, NULL, husk_wait_sigmask());
+        husk_channel_awake(box);
         if (rc == -EINTR)
             continue;
         if (rc < 0) {
+            husk_own_tls();
             errno = (int)-rc;
             husk_fatal(HUSK_EXIT_MONITOR, "--call-channel: ppoll");
         }
-        ssize_t n = read(chan.sock, m, sizeof(*m));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0 || (n < 0 && errno == ECONNRESET))
+        /* A doorbell (its bytes mean nothing), or the end. */
+        char bell[16];
+        long n = husk_raw_read(chan.sock, bell, sizeof(bell));
+        if (n == 0 || n == -ECONNRESET) {
+            /* A last message may have come before the end. */
+            if (husk_channel_take(box, &chan.taken, m, &output)) {
+                check_msg(m);
+                return WAIT_MSG;
+            }
             return WAIT_CLOSED;
-        if (n != (ssize_t)sizeof(*m))
-            husk_fatalx(HUSK_EXIT_MONITOR,
-                        "--call-channel: a message of %zd bytes; the "
-                        "embedder and this husk do not agree",
-                        n);
-        if (m->len > HUSK_CALL_DATA_MAX ||
-            memchr(m->name, '\0', sizeof(m->name)) == NULL)
-            husk_fatalx(HUSK_EXIT_MONITOR,
-                        "--call-channel: a malformed message (type %u)",
-                        m->type);
-        return WAIT_MSG;
+        }
+        if (n < 0 && n != -EINTR && n != -EAGAIN) {
+            husk_own_tls();
+            errno = (int)-n;
+            husk_fatal(HUSK_EXIT_MONITOR, "--call-channel: read");
+        }
     }
 }
 
@@ -179,16 +240,18 @@ static enum next serve_messages(struct husk_vm *vm, struct husk_hc_call_next *a,
         if (w != WAIT_MSG)
             return NEXT_CLOSE;
         if (m.type == HUSK_CHAN_SNAPSHOT) {
+            husk_own_tls();
             struct husk_channel_msg done = {.type = HUSK_CHAN_SNAPSHOT_DONE};
             done.status = husk_snapshot_take(vm) ? 0 : 1;
-            send_msg(&done);
+            send_msg(vm, &done);
             continue;
         }
         if (m.type == HUSK_CHAN_REWIND) {
+            husk_own_tls();
             if (husk_snapshot_rewind(vm))
                 return NEXT_REWOUND;
             struct husk_channel_msg no = {.type = HUSK_CHAN_REWIND_REFUSED};
-            send_msg(&no);
+            send_msg(vm, &no);
             continue;
         }
         if (m.type != HUSK_CHAN_CALL)
@@ -201,7 +264,7 @@ static enum next serve_messages(struct husk_vm *vm, struct husk_hc_call_next *a,
              * and the guest never sees the call. */
             struct husk_channel_msg r = {.type = HUSK_CHAN_RESULT,
                                          .status = HUSK_CALL_TOO_LARGE};
-            send_msg(&r);
+            send_msg(vm, &r);
             continue;
         }
         memcpy(buf, chan.mem, m.len);
@@ -237,12 +300,12 @@ static enum husk_hc_result hc_call_next(struct husk_vm *vm, void *arg)
                                      .status = a->status,
                                      .code = a->code,
                                      .len = a->out_len};
-        send_msg(&r);
+        send_msg(vm, &r);
     } else {
         /* The guest serves: its start-up is over (or it was restored
          * from a snapshot taken while it waited here). */
         struct husk_channel_msg r = {.type = HUSK_CHAN_READY};
-        send_msg(&r);
+        send_msg(vm, &r);
     }
     memset(a->name, 0, sizeof(a->name));
     a->in_len = 0;
@@ -273,7 +336,7 @@ static enum husk_hc_result hc_host_call(struct husk_vm *vm, void *arg)
     struct husk_channel_msg m = {.type = HUSK_CHAN_HOST_CALL, .len = a->in_len};
     memcpy(m.name, a->name, sizeof(m.name));
     memcpy(chan.mem, buf, a->in_len);
-    send_msg(&m);
+    send_msg(vm, &m);
     a->out_len = 0;
     a->code = 0;
     struct husk_channel_msg r;
@@ -285,10 +348,11 @@ static enum husk_hc_result hc_host_call(struct husk_vm *vm, void *arg)
         return HUSK_HC_DONE;
     }
     if (r.type != HUSK_CHAN_HOST_REPLY || !status_valid(r.status))
-        husk_fatalx(HUSK_EXIT_MONITOR,
-                    "--call-channel: message type %u (status %d) while the "
-                    "guest waits for a host call's reply",
-                    r.type, r.status);
+        husk_fatalx(
+            /* it claims the monitor's thread pointer */ HUSK_EXIT_MONITOR,
+            "--call-channel: message type %u (status %d) while the "
+            "guest waits for a host call's reply",
+            r.type, r.status);
     a->status = r.status;
     a->code = r.code;
     if (r.status == HUSK_CALL_OK && r.len > a->buf_cap) {
@@ -313,4 +377,6 @@ void husk_calls_register(struct husk_vm *vm)
                          sizeof(struct husk_hc_host_call), hc_host_call) != 0)
         husk_fatalx(HUSK_EXIT_MONITOR,
                     "internal error: call registration failed");
+    husk_hc_mark_tls_free(vm, HUSK_HC_CALL_NEXT); /* see the top */
+    husk_hc_mark_tls_free(vm, HUSK_HC_HOST_CALL);
 }

@@ -54,6 +54,11 @@ static inline long husk_raw_write(int fd, const void *buf, size_t len)
     return husk_raw_syscall3(SYS_write, fd, (long)buf, (long)len);
 }
 
+static inline long husk_raw_read(int fd, void *buf, size_t len)
+{
+    return husk_raw_syscall3(SYS_read, fd, (long)buf, (long)len);
+}
+
 static inline long husk_raw_writev(int fd, const struct iovec *iov, int n)
 {
     return husk_raw_syscall3(SYS_writev, fd, (long)iov, n);

@@ -20,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 if [ -n "${HUSK_TEST_SKIP:-}" ]; then
     for name in started calls_checked echo_1mib input_too_large \
         output_over_out_cap no_such_function guest_error_code host_call \
-        console_callback state_kept restore_resets_state rewind_in_place \
+        console_callback calls_spaced state_kept restore_resets_state rewind_in_place \
         calls_after_rewind restore_with_device_respawns crash_reported \
         stopped_after_crash calls_after_crash_and_restore timeout \
         calls_after_timeout_and_restore restore_needs_snapshot bad_image \

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "husk-host.h"
@@ -169,6 +170,28 @@ int main(int argc, char **argv)
            r == HUSK_OK && strstr(console, "guest says: hello\n") != NULL
                ? NULL
                : "the guest's line did not reach the callback");
+
+    /* Calls with pauses between them: each time the monitor has given up
+     * watching its box and sleeps, so each call rings it; and the line a
+     * call prints is at the callback when the call returns. */
+    const char *spaced = NULL;
+    for (int i = 0; i < 20 && spaced == NULL; i++) {
+        struct timespec pause = {0, 3000000};
+        nanosleep(&pause, NULL);
+        char word[16];
+        int len = snprintf(word, sizeof(word), "word%d", i);
+        char want[64];
+        snprintf(want, sizeof(want), "guest says: %s\n", word);
+        console_len = 0;
+        console[0] = '\0';
+        r = husk_sandbox_call(sb, "say", word, (size_t)len, out, sizeof(out),
+                              &n);
+        if (r != HUSK_OK)
+            spaced = husk_result_name(r);
+        else if (strstr(console, want) == NULL)
+            spaced = "a line was not at the callback when its call returned";
+    }
+    result("calls_spaced", spaced);
 
     /* State: the counter goes on across calls, and a restore puts it back
      * to where it was when the guest started serving. */
