@@ -81,11 +81,22 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
     struct pollfd fds[HUSK_POLL_FDS_MAX + 1];
     int handle_of[HUSK_POLL_FDS_MAX + 1];
     nfds_t n = 0;
+    uint64_t timeout = a->timeout_ns;
+    uint64_t now = 0, due_mask = 0;
     for (int h = 0; h < HUSK_POLL_FDS_MAX; h++) {
-        if (a->wait_mask & (1ULL << h)) {
-            fds[n] = (struct pollfd){.fd = vm->poll_fds[h], .events = POLLIN};
-            handle_of[n++] = h;
-        }
+        if (!(a->wait_mask & (1ULL << h)))
+            continue;
+        fds[n] = (struct pollfd){.fd = vm->poll_fds[h], .events = POLLIN};
+        handle_of[n++] = h;
+        if (vm->poll_due[h] == NULL)
+            continue;
+        /* Its own work ends the wait too, when it is due. */
+        if (now == 0)
+            now = husk_now_ns();
+        uint64_t due = vm->poll_due[h](vm, (unsigned)h, now);
+        if (due < timeout)
+            timeout = due;
+        due_mask |= 1ULL << h;
     }
     /* The guest found stdin empty: input ends this wait too (the guest
      * then reads it), though no bit of ready_mask says so. */
@@ -94,8 +105,8 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
         handle_of[n++] = -1;
     }
     struct timespec ts = {
-        .tv_sec = (time_t)(a->timeout_ns / 1000000000ULL),
-        .tv_nsec = (long)(a->timeout_ns % 1000000000ULL),
+        .tv_sec = (time_t)(timeout / 1000000000ULL),
+        .tv_nsec = (long)(timeout % 1000000000ULL),
     };
     /* A stop that came before the wait: do not sleep through it. The
      * mask opens the stop signals for the wait only, so that one that
@@ -116,6 +127,13 @@ static enum husk_hc_result hc_poll(struct husk_vm *vm, void *arg)
             husk_stdin_woke(vm);
         else
             a->ready_mask |= 1ULL << handle_of[i];
+    }
+    if (due_mask != 0) {
+        now = husk_now_ns();
+        for (int h = 0; h < HUSK_POLL_FDS_MAX; h++)
+            if ((due_mask & (1ULL << h)) &&
+                vm->poll_due[h](vm, (unsigned)h, now) == 0)
+                a->ready_mask |= 1ULL << h;
     }
     return HUSK_HC_DONE;
 }

@@ -373,6 +373,13 @@ struct husk_vm {
     void *devices[HUSK_DEVICES_MAX];
     /* Host fds the poll hypercall waits on, indexed by device handle. */
     int poll_fds[HUSK_POLL_FDS_MAX];
+    /* And, where a device has work that no fd signals (a frame the
+     * monitor makes itself, a nudge it owes: the user-mode network), how
+     * long from now until it does, in ns (0 now, UINT64_MAX none): the
+     * poll call wakes by then and reports the device ready, so that the
+     * guest's next call on it does the work. TLS-free. NULL: none. */
+    uint64_t (*poll_due[HUSK_POLL_FDS_MAX])(struct husk_vm *vm, unsigned handle,
+                                            uint64_t now);
     uint64_t pollable_mask;
     struct husk_io *io; /* the I/O thread and the queues it serves */
     int exit_code;

@@ -71,6 +71,11 @@ static bool host_has_nameserver(void)
     return husk_net_resolv_has_ipv4(text, len);
 }
 
+static uint64_t user_due_in(struct husk_vm *vm, unsigned handle, uint64_t now)
+{
+    return husk_net_user_due_in(vm->devices[handle], now);
+}
+
 void husk_net_attach(struct husk_vm *vm, unsigned handle, int fd,
                      const struct husk_net_config *cfg)
 {
@@ -101,6 +106,8 @@ void husk_net_attach_user(struct husk_vm *vm, unsigned handle, int fd,
                    monotonic_ns());
     vm->devices[handle] = n;
     vm->poll_fds[handle] = fd;
+    if (user != NULL)
+        vm->poll_due[handle] = user_due_in;
     vm->pollable_mask |= 1ULL << handle;
 }
 

@@ -78,6 +78,7 @@ struct husk_netdev_user {
 int husk_net_sandbox_rules(struct husk_vm *vm, unsigned handle,
                            struct husk_rules *rules);
 void husk_net_report_stats(struct husk_vm *vm, unsigned handle);
+
 void husk_net_stats_json(struct husk_vm *vm, unsigned handle,
                          struct husk_json *j);
 
@@ -126,6 +127,11 @@ enum husk_hc_result husk_net_user_gone(struct husk_vm *vm,
 enum husk_hc_result husk_net_user_receive(
     struct husk_vm *vm, struct husk_netdev *n, struct husk_net_frame *guest_rx,
     uint32_t count, void *const *buf, uint64_t timeout_ns, uint32_t *filled);
+/* How long until the monitor has something for the guest or for passt
+ * that no fd will signal: an ARP answer, a SYN due again, an ask for a
+ * window or an ACK passt owes (0: now; UINT64_MAX: nothing). A receive
+ * does it all. TLS-free. */
+uint64_t husk_net_user_due_in(const struct husk_netdev *n, uint64_t now);
 /* Its seccomp rules: the stream's fd, passt's stderr. */
 int husk_net_user_sandbox_rules(const struct husk_netdev *n,
                                 struct husk_rules *rules);

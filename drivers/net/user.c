@@ -419,6 +419,16 @@ enum husk_hc_result husk_net_user_receive(struct husk_vm *vm,
     return HUSK_HC_DONE;
 }
 
+uint64_t husk_net_user_due_in(const struct husk_netdev *n, uint64_t now)
+{
+    const struct husk_netdev_user *u = n->user;
+    if (u->arp.count > 0)
+        return 0;
+    uint64_t due = husk_synretry_wait(&u->synretry, now);
+    uint64_t poke = husk_tcpfix_poke_wait(&u->tcpfix, now);
+    return poke < due ? poke : due;
+}
+
 int husk_net_user_sandbox_rules(const struct husk_netdev *n,
                                 struct husk_rules *rules)
 {
