@@ -355,9 +355,7 @@ static enum got next_msg(struct husk_sandbox *sb, struct husk_channel_msg *m,
                 husk_channel_watched(&sb->watch, 1);
                 return took(sb, m, output);
             }
-            for (int i = 0; i < 64; i++)
-                __builtin_ia32_pause();
-            if (now_ns() >= until)
+            if (!husk_channel_watch(box, sb->taken, 64) && now_ns() >= until)
                 break;
         }
         husk_channel_watched(&sb->watch, 0);

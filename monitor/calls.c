@@ -180,9 +180,8 @@ static enum wait_result wait_msg(struct husk_channel_msg *m)
             return WAIT_MSG;
         }
         if (watch_until != 0) {
-            for (int i = 0; i < 64; i++)
-                __builtin_ia32_pause();
-            if (husk_now_ns() < watch_until)
+            if (husk_channel_watch(box, chan.taken, 64) ||
+                husk_now_ns() < watch_until)
                 continue;
             watch_until = 0;
             husk_channel_watched(&chan.watch, 0);
